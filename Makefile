@@ -1,0 +1,110 @@
+# e-Cert Manager: one core library, two front ends (ecm-host for browsers, ecm for people and scripts).
+# Out-of-tree build into $(BUILD). `make SANITIZE=1` builds with ASan + UBSan into build/san.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+else
+BUILD ?= build
+endif
+
+CC      ?= cc
+PKGS    := openssl libcurl libcjson nss
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CSTD    := -std=c11 -D_GNU_SOURCE
+ifeq ($(SANITIZE),1)
+OPT     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDOPT   := -fsanitize=address,undefined
+else
+OPT     := -O2 -g -D_FORTIFY_SOURCE=2
+LDOPT   :=
+endif
+HARDEN  := -fstack-protector-strong -fPIE
+LDHARD  := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(HARDEN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(LDOPT) $(LDHARD) $(LDFLAGS)
+
+# Backends for other systems are compiled only there (host/store/*_macos.c, *_windows.c).
+UNAME   := $(shell uname -s)
+PLATFORM_SKIP := %_windows.c
+ifneq ($(UNAME),Darwin)
+PLATFORM_SKIP += %_macos.c
+endif
+CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/commands/*.c host/ra/*.c \
+             host/crypto/*.c host/store/*.c))
+HOST_SRCS := $(wildcard host/native/*.c)
+CLI_SRCS  := $(wildcard host/cli/*.c)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+CORE_OBJS := $(call obj,$(CORE_SRCS))
+HOST_OBJS := $(call obj,$(HOST_SRCS))
+CLI_OBJS  := $(call obj,$(CLI_SRCS))
+TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+.PHONY: all check check-unit test demo dev-ra install uninstall clean bench
+all: $(BUILD)/ecm-host $(BUILD)/ecm
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libecm.a: $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/ecm-host: $(HOST_OBJS) $(BUILD)/libecm.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/ecm: $(CLI_OBJS) $(BUILD)/libecm.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libecm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Ihost $(shell pkg-config --cflags cmocka) -c $< -o $@
+
+tests-bin: $(TEST_BINS)
+.PHONY: tests-bin
+
+# The README's test command: installs what is missing, builds, runs every suite (also under sanitizers).
+check:
+	bash tests/check
+
+check-unit: all tests-bin
+	bash tests/run-all --only unit
+
+test: check
+
+# The README's demo command.
+demo:
+	bash tests/demo
+
+dev-ra:
+	tests/ra/run --state $(BUILD)/dev-ra --test-controls
+
+bench: all
+	bash tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ecert-manager
+	install -m 0755 $(BUILD)/ecm $(DESTDIR)$(PREFIX)/bin/ecm
+	install -m 0755 $(BUILD)/ecm-host $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ecm $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host
+	-rmdir $(DESTDIR)$(PREFIX)/lib/ecert-manager
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include mk/*.mk

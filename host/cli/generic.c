@@ -1,0 +1,166 @@
+/* `ecm CMD [--field value]…`: any core command from the command line. Secret fields are never taken
+ * from argv: they are asked for on the terminal or read from `--FIELD-file PATH`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/secmem.h"
+#include "cli.h"
+
+typedef struct {
+	const char *login_id;
+	const char *password_file;
+	cJSON *args;
+} generic_opts;
+
+static int
+is_secret(const ecm_command *c, const char *field)
+{
+	const char *const *s;
+
+	for (s = c->secret_args; s != NULL && *s != NULL; s++)
+		if (strcmp(*s, field) == 0)
+			return 1;
+	return 0;
+}
+
+/* "--backup-path" -> "backup_path" (malloc'd). */
+static char *
+field_name(const char *opt)
+{
+	char *name = strdup(opt + 2), *p;
+
+	for (p = name; p != NULL && *p != '\0'; p++)
+		if (*p == '-')
+			*p = '_';
+	return name;
+}
+
+static int
+add_secret_from_file(cJSON *args, const char *field, const char *file)
+{
+	char *secret = ecm_cli_read_secret(field, file);
+
+	if (secret == NULL)
+		return 1;
+	cJSON_AddStringToObject(args, field, secret);
+	ecm_secret_free(secret);
+	return 0;
+}
+
+static int
+parse_option(const ecm_command *c, generic_opts *o, char *opt, const char *value)
+{
+	char *name = field_name(opt);
+	size_t n = name ? strlen(name) : 0;
+	int rc = 0;
+
+	if (name == NULL)
+		return 1;
+	if (n > 5 && strcmp(name + n - 5, "_file") == 0 && is_secret(c, (name[n - 5] = '\0', name)))
+		rc = add_secret_from_file(o->args, name, value);
+	else if (is_secret(c, name)) {
+		fprintf(stderr, "ecm: --%s is a secret: it is asked for, or read with --%s-file\n", opt + 2, opt + 2);
+		rc = 1;
+	} else if (value == NULL)
+		cJSON_AddTrueToObject(o->args, name);
+	else if (strcmp(name, "args_json") == 0) {
+		cJSON *extra = cJSON_Parse(value), *item;
+		if (!cJSON_IsObject(extra))
+			rc = 1;
+		while (extra != NULL && (item = extra->child) != NULL)
+			cJSON_AddItemToObject(o->args, item->string, cJSON_DetachItemViaPointer(extra, item));
+		cJSON_Delete(extra);
+	} else
+		cJSON_AddStringToObject(o->args, name, value);
+	free(name);
+	return rc;
+}
+
+static int
+parse_options(const ecm_command *c, generic_opts *o, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *value = (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) ? argv[i + 1] : NULL;
+		if (strncmp(argv[i], "--", 2) != 0) {
+			fprintf(stderr, "ecm: unexpected argument %s\n", argv[i]);
+			return 1;
+		}
+		if ((c->flags & ECM_CMD_NEEDS_LOGIN) && strcmp(argv[i], "--id") == 0 && value)
+			o->login_id = value;
+		else if (strcmp(argv[i], "--password-file") == 0 && value && !is_secret(c, "password"))
+			o->password_file = value;
+		else if (parse_option(c, o, argv[i], value) != 0)
+			return 1;
+		if (value != NULL)
+			i++;
+	}
+	return 0;
+}
+
+static int
+prompt_missing_secrets(const ecm_command *c, generic_opts *o)
+{
+	const char *const *s;
+
+	for (s = c->secret_args; s != NULL && *s != NULL; s++) {
+		if (cJSON_GetObjectItemCaseSensitive(o->args, *s) != NULL)
+			continue;
+		if (strcmp(*s, "password") == 0 && o->password_file != NULL) {
+			if (add_secret_from_file(o->args, *s, o->password_file) != 0)
+				return 1;
+			continue;
+		}
+		if (add_secret_from_file(o->args, *s, NULL) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+print_result(const cJSON *result)
+{
+	char *text = cJSON_Print(result);
+
+	if (text != NULL)
+		printf("%s\n", text);
+	free(text);
+}
+
+int
+ecm_cli_generic(ecm_cli *cli, int argc, char **argv)
+{
+	const ecm_command *c = ecm_command_find(argv[0]);
+	generic_opts o = { NULL, NULL, cJSON_CreateObject() };
+	cJSON *reply;
+	int rc = 1;
+
+	if (c == NULL) {
+		fprintf(stderr, "ecm: unknown command %s (ecm help lists them)\n", argv[0]);
+		goto out;
+	}
+	if (parse_options(c, &o, argc, argv) != 0)
+		goto out;
+	if ((c->flags & ECM_CMD_NEEDS_LOGIN) != 0) {
+		if (o.login_id == NULL) {
+			fprintf(stderr, "ecm: %s needs a login: add --id <national ID>\n", c->name);
+			goto out;
+		}
+		if (ecm_cli_login(cli, o.login_id, o.password_file) != 0)
+			goto out;
+	}
+	if (prompt_missing_secrets(c, &o) != 0)
+		goto out;
+	reply = ecm_cli_call(cli, c->name, o.args);
+	o.args = NULL;
+	rc = ecm_cli_reply_ok(reply) ? (print_result(ecm_cli_result(reply)), 0) : ecm_cli_report_error(reply);
+	cJSON_Delete(reply);
+out:
+	if (o.args != NULL)
+		ecm_wipe_json_strings(o.args);
+	cJSON_Delete(o.args);
+	return rc;
+}

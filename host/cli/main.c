@@ -1,0 +1,67 @@
+/* ecm: the command line for support staff and scripts, over the same core as the browser host. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/core.h"
+#include "cli.h"
+
+static void
+usage(FILE *out)
+{
+	const ecm_command *c;
+	size_t i;
+
+	fprintf(out, "usage: ecm session            JSON requests on stdin, one per line\n"
+		     "       ecm COMMAND [--field value …] [--id ID] [--password-file F]\n"
+		     "       ecm --version | help\n\ncommands:");
+	for (i = 0; (c = ecm_command_at(i)) != NULL; i++)
+		fprintf(out, " %s", c->name);
+	fprintf(out, "\n");
+	for (i = 0; ecm_cli_flows[i].name != NULL; i++)
+		fprintf(out, "  ecm %s\n", ecm_cli_flows[i].usage);
+	fprintf(out, "Secrets are asked for on the terminal, or read from --password-file / --FIELD-file.\n");
+}
+
+static int
+run(ecm_cli *cli, int argc, char **argv)
+{
+	size_t i;
+
+	if (strcmp(argv[0], "session") == 0)
+		return ecm_cli_session(cli);
+	for (i = 0; ecm_cli_flows[i].name != NULL; i++)
+		if (strcmp(argv[0], ecm_cli_flows[i].name) == 0)
+			return ecm_cli_flows[i].run(cli, argc, argv);
+	return ecm_cli_generic(cli, argc, argv);
+}
+
+int
+main(int argc, char **argv)
+{
+	ecm_cli cli = { NULL, 0 };
+	ecm_error err;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ecm %s (protocol %d)\n", ECM_VERSION, ECM_PROTOCOL_VERSION);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	ecm_error_init(&err);
+	cli.core = ecm_core_new(&err);
+	if (cli.core == NULL) {
+		fprintf(stderr, "ecm: %s\n", err.message);
+		return 1;
+	}
+	cli.quiet = getenv("ECM_QUIET") != NULL;
+	rc = run(&cli, argc - 1, argv + 1);
+	ecm_core_free(cli.core);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* hello: what this host is and what it can do. Needs no login, loads neither NSS nor curl. */
+#include "ecm/command.h"
+
+static const char *
+platform_name(void)
+{
+#if defined(__APPLE__)
+	return "macos";
+#elif defined(_WIN32)
+	return "windows";
+#elif defined(__linux__)
+	return "linux";
+#else
+	return "unknown";
+#endif
+}
+
+static void
+add_commands(cJSON *result)
+{
+	cJSON *list = cJSON_AddArrayToObject(result, "commands");
+	const ecm_command *c;
+	size_t i;
+
+	for (i = 0; (c = ecm_command_at(i)) != NULL; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(c->name));
+}
+
+static void
+add_server(const ecm_ctx *ctx, cJSON *result)
+{
+	cJSON *server = cJSON_AddObjectToObject(result, "server");
+	const ecm_config *cfg = ctx->config;
+
+	cJSON_AddItemToObject(server, "est_url", cfg->est_url ? cJSON_CreateString(cfg->est_url) : cJSON_CreateNull());
+	cJSON_AddItemToObject(server, "api_url", cfg->api_url ? cJSON_CreateString(cfg->api_url) : cJSON_CreateNull());
+	cJSON_AddItemToObject(server, "revoke_url",
+	    cfg->revoke_url ? cJSON_CreateString(cfg->revoke_url) : cJSON_CreateNull());
+}
+
+static void
+add_config(const ecm_ctx *ctx, cJSON *result)
+{
+	cJSON *config = cJSON_AddObjectToObject(result, "config");
+
+	cJSON_AddItemToObject(config, "file",
+	    ctx->config->source ? cJSON_CreateString(ctx->config->source) : cJSON_CreateNull());
+	if (ctx->config_error->code != ECM_OK) {
+		cJSON *e = cJSON_AddObjectToObject(config, "error");
+		cJSON_AddStringToObject(e, "code", ecm_code_name(ctx->config_error->code));
+		cJSON_AddStringToObject(e, "message", ctx->config_error->message);
+	}
+	cJSON_AddStringToObject(config, "key_type", ecm_key_type_name(ctx->config->key_type));
+	cJSON_AddStringToObject(config, "backup_dir", ctx->config->backup_dir ? ctx->config->backup_dir : "");
+}
+
+static ecm_code
+run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	(void)args;
+	(void)err;
+	cJSON_AddStringToObject(result, "host", "e-Cert Manager");
+	cJSON_AddStringToObject(result, "version", ECM_VERSION);
+	cJSON_AddNumberToObject(result, "protocol", ECM_PROTOCOL_VERSION);
+	cJSON_AddStringToObject(result, "platform", platform_name());
+	cJSON_AddBoolToObject(result, "logged_in", ecm_session_logged_in(ctx->session));
+	add_commands(result);
+	add_server(ctx, result);
+	add_config(ctx, result);
+	return ECM_OK;
+}
+
+const ecm_command ecm_cmd_hello = { "hello", run_hello, 0, NULL };

@@ -1,0 +1,361 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "ecm/config.h"
+#include "ecm/util.h"
+
+#define CONFIG_MAX_BYTES (256u * 1024u)
+
+static const char *const default_callers[] = { ECM_CHROME_ORIGIN, ECM_FIREFOX_ID };
+
+void
+ecm_config_defaults(ecm_config *cfg)
+{
+	size_t i, n = sizeof(default_callers) / sizeof(default_callers[0]);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->key_type = ECM_KEY_RSA2048;
+	cfg->pkcs12_iterations = 600000;
+	cfg->connect_timeout_s = 10;
+	cfg->request_timeout_s = 60;
+	cfg->backup_dir = ecm_home_dir();
+	cfg->allowed_callers = calloc(n, sizeof(char *));
+	if (cfg->allowed_callers == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		cfg->allowed_callers[i] = strdup(default_callers[i]);
+	cfg->allowed_callers_count = n;
+}
+
+static void
+free_callers(ecm_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->allowed_callers_count; i++)
+		free(cfg->allowed_callers[i]);
+	free(cfg->allowed_callers);
+	cfg->allowed_callers = NULL;
+	cfg->allowed_callers_count = 0;
+}
+
+void
+ecm_config_free(ecm_config *cfg)
+{
+	free(cfg->source);
+	free(cfg->est_url);
+	free(cfg->api_url);
+	free(cfg->ra_ca_file);
+	free(cfg->revoke_url);
+	free(cfg->backup_dir);
+	free_callers(cfg);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const char *
+ecm_key_type_name(ecm_key_type type)
+{
+	switch (type) {
+	case ECM_KEY_RSA3072:
+		return "rsa3072";
+	case ECM_KEY_P256:
+		return "p256";
+	case ECM_KEY_RSA2048:
+	default:
+		return "rsa2048";
+	}
+}
+
+static ecm_code
+bad_key(ecm_error *err, const char *file, const char *key, const char *why)
+{
+	ecm_fail(err, ECM_CONFIG_INVALID, "%s: \"%s\" %s", file, key, why);
+	ecm_error_detail_str(err, "file", file);
+	ecm_error_detail_str(err, "key", key);
+	return ECM_CONFIG_INVALID;
+}
+
+static ecm_code
+read_url(const cJSON *item, const char *file, char **out, ecm_error *err)
+{
+	if (!cJSON_IsString(item) || strncmp(item->valuestring, "https://", 8) != 0 ||
+	    strlen(item->valuestring) < 9)
+		return bad_key(err, file, item->string, "must be an https:// URL");
+	free(*out);
+	*out = strdup(item->valuestring);
+	return ECM_OK;
+}
+
+/* A relative ra_ca_file is relative to the configuration file's folder. */
+static char *
+resolve_beside(const char *file, const char *path)
+{
+	char *dir, *slash, *joined;
+
+	if (path[0] == '/')
+		return strdup(path);
+	dir = strdup(file);
+	if (dir == NULL)
+		return NULL;
+	slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		free(dir);
+		return strdup(path);
+	}
+	*slash = '\0';
+	joined = ecm_path_join(dir, path);
+	free(dir);
+	return joined;
+}
+
+/* "~" and "~/x" mean the home folder. */
+static char *
+expand_home(const char *path)
+{
+	char *home, *joined;
+
+	if (path[0] != '~' || (path[1] != '\0' && path[1] != '/'))
+		return strdup(path);
+	home = ecm_home_dir();
+	if (home == NULL)
+		return NULL;
+	joined = path[1] == '\0' ? strdup(home) : ecm_path_join(home, path + 2);
+	free(home);
+	return joined;
+}
+
+static ecm_code
+read_callers(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+{
+	const cJSON *c;
+	size_t n = 0;
+
+	if (!cJSON_IsArray(item))
+		return bad_key(err, file, item->string, "must be a list of strings");
+	cJSON_ArrayForEach(c, item) {
+		if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
+			return bad_key(err, file, item->string, "must be a list of non-empty strings");
+		if (strncmp(c->valuestring, "chrome-extension://", 19) == 0 &&
+		    c->valuestring[strlen(c->valuestring) - 1] != '/')
+			return bad_key(err, file, item->string, "has a chrome-extension:// origin without the final '/'");
+		n++;
+	}
+	free_callers(cfg);
+	cfg->allowed_callers = calloc(n ? n : 1, sizeof(char *));
+	if (cfg->allowed_callers == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	cJSON_ArrayForEach(c, item)
+		cfg->allowed_callers[cfg->allowed_callers_count++] = strdup(c->valuestring);
+	return ECM_OK;
+}
+
+static ecm_code
+read_key_type(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+{
+	const char *v = cJSON_IsString(item) ? item->valuestring : "";
+
+	if (strcmp(v, "rsa2048") == 0)
+		cfg->key_type = ECM_KEY_RSA2048;
+	else if (strcmp(v, "rsa3072") == 0)
+		cfg->key_type = ECM_KEY_RSA3072;
+	else if (strcmp(v, "p256") == 0)
+		cfg->key_type = ECM_KEY_P256;
+	else
+		return bad_key(err, file, item->string, "must be \"rsa2048\", \"rsa3072\" or \"p256\"");
+	return ECM_OK;
+}
+
+static ecm_code
+read_long(const cJSON *item, const char *file, long min, long max, long *out, ecm_error *err)
+{
+	char why[96];
+
+	if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble ||
+	    item->valuedouble < (double)min || item->valuedouble > (double)max) {
+		snprintf(why, sizeof(why), "must be a whole number from %ld to %ld", min, max);
+		return bad_key(err, file, item->string, why);
+	}
+	*out = (long)item->valuedouble;
+	return ECM_OK;
+}
+
+static ecm_code
+read_path(const cJSON *item, const char *file, int beside_file, char **out, ecm_error *err)
+{
+	if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
+		return bad_key(err, file, item->string, "must be a path");
+	free(*out);
+	*out = beside_file ? resolve_beside(file, item->valuestring) : expand_home(item->valuestring);
+	if (*out == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	return ECM_OK;
+}
+
+static ecm_code
+read_item(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+{
+	const char *k = item->string;
+
+	if (strcmp(k, "est_url") == 0)
+		return read_url(item, file, &cfg->est_url, err);
+	if (strcmp(k, "api_url") == 0)
+		return read_url(item, file, &cfg->api_url, err);
+	if (strcmp(k, "revoke_url") == 0)
+		return read_url(item, file, &cfg->revoke_url, err);
+	if (strcmp(k, "ra_ca_file") == 0)
+		return read_path(item, file, 1, &cfg->ra_ca_file, err);
+	if (strcmp(k, "backup_dir") == 0)
+		return read_path(item, file, 0, &cfg->backup_dir, err);
+	if (strcmp(k, "allowed_callers") == 0)
+		return read_callers(item, file, cfg, err);
+	if (strcmp(k, "key_type") == 0)
+		return read_key_type(item, file, cfg, err);
+	if (strcmp(k, "pkcs12_iterations") == 0)
+		return read_long(item, file, 2048, 10000000, &cfg->pkcs12_iterations, err);
+	if (strcmp(k, "connect_timeout_s") == 0)
+		return read_long(item, file, 1, 600, &cfg->connect_timeout_s, err);
+	if (strcmp(k, "request_timeout_s") == 0)
+		return read_long(item, file, 1, 3600, &cfg->request_timeout_s, err);
+	if (k[0] == '_' || strcmp(k, "comment") == 0)
+		return ECM_OK;
+	return bad_key(err, file, k, "is not a known setting");
+}
+
+static ecm_code
+check_complete(const ecm_config *cfg, const char *file, ecm_error *err)
+{
+	int any = cfg->est_url || cfg->api_url || cfg->ra_ca_file;
+
+	if (!any)
+		return ECM_OK;
+	if (cfg->est_url == NULL)
+		return bad_key(err, file, "est_url", "is missing");
+	if (cfg->api_url == NULL)
+		return bad_key(err, file, "api_url", "is missing");
+	if (cfg->ra_ca_file == NULL)
+		return bad_key(err, file, "ra_ca_file", "is missing");
+	if (access(cfg->ra_ca_file, R_OK) != 0)
+		return bad_key(err, file, "ra_ca_file", "names a file that cannot be read");
+	return ECM_OK;
+}
+
+ecm_code
+ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
+{
+	unsigned char *text = NULL;
+	size_t len = 0;
+	cJSON *root, *item;
+	ecm_code rc;
+
+	ecm_config_defaults(cfg);
+	cfg->source = strdup(path);
+	rc = ecm_read_file(path, CONFIG_MAX_BYTES, &text, &len, err);
+	if (rc != ECM_OK) {
+		ecm_fail(err, ECM_CONFIG_INVALID, "%s: cannot be read", path);
+		ecm_error_detail_str(err, "file", path);
+		return ECM_CONFIG_INVALID;
+	}
+	root = cJSON_ParseWithLength((const char *)text, len);
+	free(text);
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		ecm_fail(err, ECM_CONFIG_INVALID, "%s: not a JSON object", path);
+		ecm_error_detail_str(err, "file", path);
+		return ECM_CONFIG_INVALID;
+	}
+	rc = ECM_OK;
+	cJSON_ArrayForEach(item, root) {
+		rc = read_item(item, path, cfg, err);
+		if (rc != ECM_OK)
+			break;
+	}
+	cJSON_Delete(root);
+	if (rc == ECM_OK)
+		rc = check_complete(cfg, path, err);
+	return rc;
+}
+
+char *
+ecm_config_user_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	char *home, *path;
+
+#ifdef __APPLE__
+	xdg = NULL;
+#endif
+	if (xdg != NULL && xdg[0] == '/')
+		return ecm_path_join(xdg, "ecert-manager/config.json");
+	home = ecm_home_dir();
+	if (home == NULL)
+		return NULL;
+#ifdef __APPLE__
+	path = ecm_path_join(home, "Library/Application Support/ecert-manager/config.json");
+#else
+	path = ecm_path_join(home, ".config/ecert-manager/config.json");
+#endif
+	free(home);
+	return path;
+}
+
+static char *
+system_path(void)
+{
+#ifdef __APPLE__
+	return strdup("/Library/Application Support/ecert-manager/config.json");
+#else
+	return strdup("/etc/ecert-manager/config.json");
+#endif
+}
+
+static char *
+beside_binary_path(void)
+{
+	char *dir = ecm_exe_dir(), *path;
+
+	if (dir == NULL)
+		return NULL;
+	path = ecm_path_join(dir, "config.json");
+	free(dir);
+	return path;
+}
+
+ecm_code
+ecm_config_load(ecm_config *cfg, ecm_error *err)
+{
+	const char *env = getenv("ECM_CONFIG");
+	char *(*const finders[])(void) = { ecm_config_user_path, system_path, beside_binary_path };
+	size_t i;
+
+	if (env != NULL && env[0] != '\0')
+		return ecm_config_load_file(cfg, env, err);
+	for (i = 0; i < sizeof(finders) / sizeof(finders[0]); i++) {
+		char *path = finders[i]();
+		if (path != NULL && access(path, F_OK) == 0) {
+			ecm_code rc = ecm_config_load_file(cfg, path, err);
+			free(path);
+			return rc;
+		}
+		free(path);
+	}
+	ecm_config_defaults(cfg);
+	return ECM_OK;
+}
+
+int
+ecm_config_allows_caller(const ecm_config *cfg, const char *caller)
+{
+	size_t i;
+
+	if (caller == NULL)
+		return 0;
+	for (i = 0; i < cfg->allowed_callers_count; i++)
+		if (cfg->allowed_callers[i] != NULL && strcmp(cfg->allowed_callers[i], caller) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,66 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/secmem.h"
+#include "ecm/session.h"
+
+int
+ecm_session_logged_in(const ecm_session *s)
+{
+	return s->national_id != NULL && s->password != NULL;
+}
+
+int
+ecm_session_set(ecm_session *s, const char *national_id, const char *password)
+{
+	ecm_session_clear(s);
+	s->national_id = strdup(national_id);
+	s->password = ecm_secret_dup(password);
+	if (s->national_id == NULL || s->password == NULL) {
+		ecm_session_clear(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ecm_session_clear(ecm_session *s)
+{
+	free(s->national_id);
+	ecm_secret_free(s->password);
+	cJSON_Delete(s->account);
+	s->national_id = NULL;
+	s->password = NULL;
+	s->account = NULL;
+}
+
+/* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */
+static int
+letter_value(char c)
+{
+	static const char order[] = "ABCDEFGHJKLMNPQRSTUVXYWZIO";
+	const char *p = strchr(order, c);
+
+	return p != NULL && c != '\0' ? (int)(p - order) + 10 : -1;
+}
+
+int
+ecm_national_id_valid(const char *id)
+{
+	static const int weights[] = { 8, 7, 6, 5, 4, 3, 2, 1, 1 };
+	int v, sum, i;
+
+	if (id == NULL || strlen(id) != 10)
+		return 0;
+	v = letter_value(id[0]);
+	if (v < 0 || strchr("1289", id[1]) == NULL)
+		return 0;
+	sum = v / 10 + (v % 10) * 9;
+	for (i = 1; i < 10; i++) {
+		if (!isdigit((unsigned char)id[i]))
+			return 0;
+		sum += (id[i] - '0') * weights[i - 1];
+	}
+	return sum % 10 == 0;
+}

@@ -1,0 +1,40 @@
+/* The host's configuration: which RA, which callers, which key and backup settings. */
+#ifndef ECM_CONFIG_H
+#define ECM_CONFIG_H
+
+#include <stddef.h>
+#include "ecm/error.h"
+
+#define ECM_CHROME_ORIGIN "chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/"
+#define ECM_FIREFOX_ID "ecert-manager@ecertmanager.org"
+
+typedef enum { ECM_KEY_RSA2048, ECM_KEY_RSA3072, ECM_KEY_P256 } ecm_key_type;
+
+typedef struct ecm_config {
+	char *source; /* the file it came from; NULL for built-in defaults */
+	char *est_url;
+	char *api_url;
+	char *ra_ca_file;
+	char *revoke_url;
+	char **allowed_callers;
+	size_t allowed_callers_count;
+	ecm_key_type key_type;
+	long pkcs12_iterations;
+	char *backup_dir; /* never NULL after loading: defaults to the home folder */
+	long connect_timeout_s;
+	long request_timeout_s;
+} ecm_config;
+
+/* Finds and loads the configuration: $ECM_CONFIG, per-user, system-wide, next to the binary;
+ * none found means built-in defaults (no RA configured). */
+ecm_code ecm_config_load(ecm_config *cfg, ecm_error *err);
+ecm_code ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err);
+void ecm_config_defaults(ecm_config *cfg);
+void ecm_config_free(ecm_config *cfg);
+
+int ecm_config_allows_caller(const ecm_config *cfg, const char *caller);
+const char *ecm_key_type_name(ecm_key_type type);
+/* The per-user configuration path this platform uses (malloc'd), for messages and installers. */
+char *ecm_config_user_path(void);
+
+#endif

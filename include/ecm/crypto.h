@@ -1,0 +1,55 @@
+/* OpenSSL side of the core: keys, requests, certificates, PKCS#7 and PKCS#12. host/crypto/ implements it. */
+#ifndef ECM_CRYPTO_H
+#define ECM_CRYPTO_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ecm/config.h"
+#include "ecm/error.h"
+
+/* A certificate with (optionally) its private key and the chain above it. */
+typedef struct ecm_identity {
+	EVP_PKEY *key;         /* NULL when the key is not at hand */
+	X509 *cert;
+	STACK_OF(X509) *chain; /* NULL or CA certificates, issuer first */
+} ecm_identity;
+
+void ecm_identity_free(ecm_identity *id); /* frees the members and zeroes the struct */
+
+ecm_code ecm_key_generate(ecm_key_type type, EVP_PKEY **out, ecm_error *err);
+/* DER PKCS#10 signed with SHA-256; subject C=TW, CN=<common_name> (renewal passes the current subject). */
+ecm_code ecm_csr_create(EVP_PKEY *key, const char *common_name, const X509_NAME *subject, unsigned char **der,
+    size_t *len, ecm_error *err);
+/* Certificates of a certs-only PKCS#7 (DER). */
+ecm_code ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_error *err);
+/* The issued certificate carries key's public key and chains to the pinned CA bundle (PEM file). */
+ecm_code ecm_cert_verify_issued(X509 *cert, EVP_PKEY *key, const char *ca_file, ecm_error *err);
+
+/* Upper-case hex serial without leading zeros (BN_bn2hex), malloc'd. */
+char *ecm_cert_serial(const X509 *cert);
+/* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
+char *ecm_cert_national_id(const X509 *cert);
+/* {"serial","cn","issuer","subject","not_before","not_after","device","national_id","expired","days_left"}. */
+cJSON *ecm_cert_summary(const X509 *cert);
+
+typedef enum {
+	ECM_PFX_AES,   /* PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC, SHA-256 MAC */
+	ECM_PFX_COMPAT /* 3DES / SHA-1, for older Windows and macOS */
+} ecm_pfx_format;
+
+ecm_code ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ecm_pfx_format format,
+    unsigned char **der, size_t *len, ecm_error *err);
+/* Reads AES and legacy (RC2-40, 3DES) files. PFX_WRONG_PASSWORD or PFX_INVALID. */
+ecm_code ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_identity *out,
+    ecm_error *err);
+/* Atomic, 0600, FILE_EXISTS unless overwrite. */
+ecm_code ecm_pfx_write_file(const char *path, const ecm_identity *id, const char *password, long iterations,
+    ecm_pfx_format format, int overwrite, ecm_error *err);
+ecm_code ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm_error *err);
+/* <backup_dir>/ECM_<ID>_<YYYYMMDD of notAfter>.pfx, malloc'd. */
+char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
+
+#endif

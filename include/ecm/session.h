@@ -1,0 +1,21 @@
+/* Login state of one connection: credentials in locked memory, wiped on logout and at exit. */
+#ifndef ECM_SESSION_H
+#define ECM_SESSION_H
+
+#include <cjson/cJSON.h>
+
+typedef struct ecm_session {
+	char *national_id; /* NULL when logged out */
+	char *password;    /* ecm_secret memory */
+	cJSON *account;    /* the RA's last account answer, or NULL */
+} ecm_session;
+
+int ecm_session_logged_in(const ecm_session *s);
+/* Takes copies of id and password (the caller wipes its own). 0, or -1 when out of memory. */
+int ecm_session_set(ecm_session *s, const char *national_id, const char *password);
+void ecm_session_clear(ecm_session *s);
+
+/* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */
+int ecm_national_id_valid(const char *id);
+
+#endif
