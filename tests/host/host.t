@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# ecm-host through real pipes: both caller styles, refusals, malformed input, oversized and truncated frames.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/tap.sh
+B=${ECM_BUILD:-build}
+HOST=$B/ecm-host
+FT=tests/host/frame-tool.pl
+CHROME=chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/
+FIREFOX=ecert-manager@ecertmanager.org
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config
+mkdir -p "$HOME"
+unset ECM_CONFIG
+
+# host ARGS… < frames : prints the decoded replies, one per line; exit status in $work/status
+host() { timeout 10 "$HOST" "$@" | perl $FT decode; echo "${PIPESTATUS[0]}" >"$work/status"; }
+frames() { perl $FT encode; }
+status() { cat "$work/status"; }
+
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | host "$CHROME")
+is "$(jq -r .ok <<<"$out")" true "Chrome-style caller gets hello"
+is "$(jq -r .result.protocol <<<"$out")" 1 "hello reports protocol 1"
+is "$(status)" 0 "host exits 0 at end of input"
+
+out=$(printf '{"id":"f","cmd":"hello"}\n' | frames | host /some/path/org.ecertmanager.host.json "$FIREFOX")
+is "$(jq -r '.ok, .id' <<<"$out" | tr '\n' ' ')" "true f " "Firefox-style caller (manifest path, extension ID) gets hello"
+
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | host chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/)
+is "$(jq -r .error.code <<<"$out")" CALLER_NOT_ALLOWED "unknown Chrome origin refused"
+is "$(wc -l <<<"$out")" 1 "refusal is exactly one frame"
+is "$(status)" 1 "host exits after refusing"
+
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | host /path/manifest.json evil@example.org)
+is "$(jq -r .error.code <<<"$out")" CALLER_NOT_ALLOWED "unknown Firefox ID refused"
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | host)
+is "$(jq -r .error.code <<<"$out")" CALLER_NOT_ALLOWED "no caller refused"
+
+# A configuration can allow another caller, and then only that one.
+printf '{"allowed_callers": ["other@example.org"]}\n' >"$work/cfg.json"
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | ECM_CONFIG=$work/cfg.json host /m.json other@example.org)
+is "$(jq -r .ok <<<"$out")" true "configured caller allowed"
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | ECM_CONFIG=$work/cfg.json host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" CALLER_NOT_ALLOWED "default caller no longer allowed when configuration lists others"
+
+# Bad requests get documented codes and the connection keeps serving.
+out=$(printf '%s\n' '{bad json' '[1,2]' '{"id":2,"cmd":"nope"}' '{"id":3,"cmd":7}' \
+	'{"id":4,"cmd":"hello","args":"x"}' '{"id":{"a":1},"cmd":"hello"}' '{"id":5,"cmd":"hello"}' | frames | host "$CHROME")
+is "$(jq -r '.error.code // "ok"' <<<"$out" | tr '\n' ' ')" \
+	"BAD_REQUEST BAD_REQUEST UNKNOWN_COMMAND BAD_REQUEST BAD_REQUEST BAD_REQUEST ok " \
+	"malformed, non-object, unknown, wrongly typed: codes in order, then hello still works"
+is "$(jq -r 'select(.ok) | .id' <<<"$out")" 5 "the last hello is answered with its id"
+
+out=$( { perl $FT raw 0; printf '{"id":6,"cmd":"hello"}\n' | frames; } | host "$CHROME")
+is "$(jq -r '.error.code // .result.protocol' <<<"$out" | tr '\n' ' ')" "BAD_REQUEST 1 " "zero-length frame is BAD_REQUEST, then hello"
+
+start=$(date +%s%N)
+out=$(perl $FT raw ffffffff | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" MESSAGE_TOO_LARGE "0xFFFFFFFF length answered MESSAGE_TOO_LARGE"
+is "$(status)" 1 "host exits after an oversized length"
+ok $(( ($(date +%s%N) - start) / 1000000 < 5000 ? 0 : 1 )) "no hang on 0xFFFFFFFF"
+
+out=$(perl $FT raw 00800001 | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" MESSAGE_TOO_LARGE "8 MiB + 1 refused"
+out=$(perl $FT raw 40 '{"id":1,"cmd":"hel' | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" BAD_REQUEST "truncated body answered BAD_REQUEST"
+is "$(status)" 1 "host exits after a truncated frame"
+out=$(printf '\x05\x00' | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" BAD_REQUEST "truncated header answered BAD_REQUEST"
+out=$(: | host "$CHROME")
+is "$out" "" "empty input: no output"
+is "$(status)" 0 "empty input: exit 0"
+
+# A request just under the inbound limit is read whole (and refused as an unknown command).
+big=$(head -c 2000000 /dev/zero | tr '\0' 'a')
+out=$(printf '{"id":9,"cmd":"%s"}\n' "$big" | frames | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "2 MB request read and answered"
+
+# ecm session gives exactly the replies the host gives.
+reqs='{"id":1,"cmd":"hello"}
+{"id":2,"cmd":"nope"}
+[3]
+{"id":4,"cmd":"logout"}'
+via_host=$(printf '%s\n' "$reqs" | frames | host "$CHROME")
+via_cli=$(printf '%s\n' "$reqs" | timeout 10 "$B/ecm" session)
+is "$via_cli" "$via_host" "ecm session replies equal ecm-host replies"
+is "$(printf '{"id":1,"cmd":"hello"}\n' | "$B/ecm" session | jq -r .result.version)" \
+	"$("$B/ecm" --version | awk '{print $2}')" "ecm session hello reports the version"
+
+# Logging is off by default and, when on, never records request arguments.
+printf '{"id":1,"cmd":"logout","args":{"password":"S3cret-Never-Logged"}}\n' | frames | ECM_LOG=debug host "$CHROME" >/dev/null
+log=$HOME/.local/state/ecert-manager/ecm.log
+ok "$([ -s "$log" ]; echo $?)" "ECM_LOG=debug writes the per-user log"
+ok "$(grep -q S3cret "$log"; [ $? -ne 0 ]; echo $?)" "the log holds no argument values"
+rm -f "$log"
+printf '{"id":1,"cmd":"hello"}\n' | frames | host "$CHROME" >/dev/null
+ok "$([ ! -e "$log" ]; echo $?)" "no log without ECM_LOG"
+
+done_testing

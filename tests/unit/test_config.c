@@ -1,0 +1,235 @@
+/* Configuration: every bad file is a clear CONFIG_INVALID naming the file and the key; search order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+
+#include "ecm/command.h"
+#include "ecm/config.h"
+#include "ecm/core.h"
+
+static char dir[64];
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+path_in_dir(const char *name)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s/%s", dir, name);
+	return buf;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ecm-config-test.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	write_text(path_in_dir("ca.pem"), "not checked here\n");
+	setenv("HOME", dir, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+/* Loads text as a config file; returns the code and leaves the error for inspection. */
+static ecm_code
+load_text(const char *text, ecm_config *cfg, ecm_error *err)
+{
+	const char *path = path_in_dir("config.json");
+
+	write_text(path, text);
+	ecm_error_init(err);
+	return ecm_config_load_file(cfg, path, err);
+}
+
+static void
+expect_invalid(const char *text, const char *key)
+{
+	ecm_config cfg;
+	ecm_error err;
+
+	assert_int_equal(load_text(text, &cfg, &err), ECM_CONFIG_INVALID);
+	assert_non_null(strstr(err.message, "config.json"));
+	if (key != NULL) {
+		assert_non_null(err.details);
+		assert_string_equal(cJSON_GetObjectItem(err.details, "key")->valuestring, key);
+		assert_non_null(strstr(err.message, key));
+	}
+	ecm_error_clear(&err);
+	ecm_config_free(&cfg);
+}
+
+static void
+good_file_loads_every_setting(void **state)
+{
+	ecm_config cfg;
+	ecm_error err;
+
+	(void)state;
+	assert_int_equal(load_text("{\"est_url\":\"https://ra.example/.well-known/est\","
+				   "\"api_url\":\"https://api.example/v1\",\"ra_ca_file\":\"ca.pem\","
+				   "\"revoke_url\":\"https://ra.example/revoke\",\"key_type\":\"p256\","
+				   "\"pkcs12_iterations\":10000,\"backup_dir\":\"~/certs\","
+				   "\"allowed_callers\":[\"chrome-extension://abc/\",\"x@y\"]}",
+			     &cfg, &err),
+	    ECM_OK);
+	assert_string_equal(cfg.api_url, "https://api.example/v1");
+	assert_string_equal(cfg.ra_ca_file, path_in_dir("ca.pem")); /* relative to the file */
+	assert_int_equal(cfg.key_type, ECM_KEY_P256);
+	assert_int_equal(cfg.pkcs12_iterations, 10000);
+	assert_string_equal(cfg.backup_dir, path_in_dir("certs"));
+	assert_true(ecm_config_allows_caller(&cfg, "x@y"));
+	assert_false(ecm_config_allows_caller(&cfg, ECM_FIREFOX_ID)); /* the list replaces the defaults */
+	ecm_config_free(&cfg);
+	ecm_error_clear(&err);
+}
+
+static void
+defaults_allow_our_extensions_and_use_home(void **state)
+{
+	ecm_config cfg;
+
+	(void)state;
+	ecm_config_defaults(&cfg);
+	assert_true(ecm_config_allows_caller(&cfg, ECM_CHROME_ORIGIN));
+	assert_true(ecm_config_allows_caller(&cfg, ECM_FIREFOX_ID));
+	assert_false(ecm_config_allows_caller(&cfg, "chrome-extension://evil/"));
+	assert_false(ecm_config_allows_caller(&cfg, NULL));
+	assert_string_equal(cfg.backup_dir, dir);
+	assert_int_equal(cfg.key_type, ECM_KEY_RSA2048);
+	ecm_config_free(&cfg);
+}
+
+static void
+bad_files_name_file_and_key(void **state)
+{
+	(void)state;
+	expect_invalid("{not json", NULL);
+	expect_invalid("[1]", NULL);
+	expect_invalid("{\"est_url\":\"http://plain.example/est\"}", "est_url");
+	expect_invalid("{\"key_type\":\"rsa1024\"}", "key_type");
+	expect_invalid("{\"pkcs12_iterations\":12}", "pkcs12_iterations");
+	expect_invalid("{\"pkcs12_iterations\":\"many\"}", "pkcs12_iterations");
+	expect_invalid("{\"est_ur\":\"https://x\"}", "est_ur");
+	expect_invalid("{\"allowed_callers\":[\"chrome-extension://abc\"]}", "allowed_callers");
+	expect_invalid("{\"allowed_callers\":\"x@y\"}", "allowed_callers");
+	expect_invalid("{\"api_url\":\"https://a\",\"ra_ca_file\":\"ca.pem\"}", "est_url");
+	expect_invalid("{\"est_url\":\"https://a\",\"api_url\":\"https://a\",\"ra_ca_file\":\"missing.pem\"}",
+	    "ra_ca_file");
+}
+
+static void
+missing_file_is_named(void **state)
+{
+	ecm_config cfg;
+	ecm_error err;
+
+	(void)state;
+	ecm_error_init(&err);
+	assert_int_equal(ecm_config_load_file(&cfg, "/nonexistent/ecm.json", &err), ECM_CONFIG_INVALID);
+	assert_non_null(strstr(err.message, "/nonexistent/ecm.json"));
+	ecm_error_clear(&err);
+	ecm_config_free(&cfg);
+}
+
+static void
+env_beats_user_file(void **state)
+{
+	ecm_config cfg;
+	ecm_error err;
+
+	(void)state;
+	assert_int_equal(system("mkdir -p \"$HOME/.config/ecert-manager\""), 0);
+	write_text(path_in_dir(".config/ecert-manager/config.json"), "{\"key_type\":\"rsa3072\"}");
+	write_text(path_in_dir("env.json"), "{\"key_type\":\"p256\"}");
+	ecm_error_init(&err);
+	unsetenv("ECM_CONFIG");
+	assert_int_equal(ecm_config_load(&cfg, &err), ECM_OK);
+	assert_int_equal(cfg.key_type, ECM_KEY_RSA3072);
+	ecm_config_free(&cfg);
+	setenv("ECM_CONFIG", path_in_dir("env.json"), 1);
+	assert_int_equal(ecm_config_load(&cfg, &err), ECM_OK);
+	assert_int_equal(cfg.key_type, ECM_KEY_P256);
+	ecm_config_free(&cfg);
+	unsetenv("ECM_CONFIG");
+	ecm_error_clear(&err);
+}
+
+static void
+remember_code(const char *json, size_t len, void *user)
+{
+	cJSON *reply = cJSON_ParseWithLength(json, len);
+	const cJSON *code = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "error"), "code");
+
+	snprintf(user, 64, "%s", cJSON_IsString(code) ? code->valuestring : "");
+	cJSON_Delete(reply);
+}
+
+static void
+login_commands_refuse_before_login_when_configured(void **state)
+{
+	const ecm_command *c;
+	ecm_error err;
+	ecm_core *core;
+	size_t i;
+
+	(void)state;
+	write_text(path_in_dir("ok.json"), "{\"est_url\":\"https://127.0.0.1:9/est\",\"api_url\":\"https://127.0.0.1:9/api\","
+					   "\"ra_ca_file\":\"ca.pem\"}");
+	setenv("ECM_CONFIG", path_in_dir("ok.json"), 1);
+	ecm_error_init(&err);
+	core = ecm_core_new(&err);
+	assert_non_null(core);
+	for (i = 0; (c = ecm_command_at(i)) != NULL; i++) {
+		char req[160], code[64] = "";
+		if (!(c->flags & ECM_CMD_NEEDS_LOGIN))
+			continue;
+		snprintf(req, sizeof(req), "{\"id\":1,\"cmd\":\"%s\"}", c->name);
+		ecm_core_handle(core, req, strlen(req), remember_code, code);
+		assert_string_equal(code, "NOT_LOGGED_IN");
+	}
+	ecm_core_free(core);
+	unsetenv("ECM_CONFIG");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_file_loads_every_setting),
+		cmocka_unit_test(defaults_allow_our_extensions_and_use_home),
+		cmocka_unit_test(bad_files_name_file_and_key),
+		cmocka_unit_test(missing_file_is_named),
+		cmocka_unit_test(env_beats_user_file),
+		cmocka_unit_test(login_commands_refuse_before_login_when_configured),
+	};
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
