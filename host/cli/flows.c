@@ -3,6 +3,12 @@
 
 #include "cli.h"
 
+int ecm_cli_apply(ecm_cli *cli, int argc, char **argv); /* host/cli/enroll_flow.c */
+int ecm_cli_renew(ecm_cli *cli, int argc, char **argv);
+
 const ecm_cli_flow ecm_cli_flows[] = {
+	{ "apply", "apply --id ID [--password-file F] [--backup-path P] [--backup-password-file F] [--otp-file F] "
+		   "[--accept-terms] [--overwrite] [--compat]", ecm_cli_apply },
+	{ "renew", "renew --id ID [same as apply] [--current-pfx P --current-password-file F]", ecm_cli_renew },
 	{ NULL, NULL, NULL },
 };

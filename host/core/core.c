@@ -9,8 +9,10 @@
 #include "ecm/core.h"
 #include "ecm/frame.h"
 #include "ecm/log.h"
+#include "ecm/ra.h"
 #include "ecm/secmem.h"
 #include "ecm/session.h"
+#include "ecm/store.h"
 
 struct ecm_core {
 	ecm_config config;
@@ -40,8 +42,10 @@ ecm_core_free(ecm_core *core)
 	if (core == NULL)
 		return;
 	ecm_session_clear(&core->session);
+	ecm_store_shutdown();
 	ecm_config_free(&core->config);
 	ecm_error_clear(&core->config_error);
+	ecm_ra_global_cleanup();
 	ecm_log_close();
 	free(core);
 }

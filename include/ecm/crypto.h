@@ -27,11 +27,16 @@ ecm_code ecm_csr_create(EVP_PKEY *key, const char *common_name, const X509_NAME 
 ecm_code ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_error *err);
 /* The issued certificate carries key's public key and chains to the pinned CA bundle (PEM file). */
 ecm_code ecm_cert_verify_issued(X509 *cert, EVP_PKEY *key, const char *ca_file, ecm_error *err);
+/* The same, with untrusted intermediates (what the RA sent beside the certificate) to build the chain. */
+ecm_code ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain, const char *ca_file,
+    ecm_error *err);
 
 /* Upper-case hex serial without leading zeros (BN_bn2hex), malloc'd. */
 char *ecm_cert_serial(const X509 *cert);
 /* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
 char *ecm_cert_national_id(const X509 *cert);
+/* "iPhone" for a CN ending in MI…, "GPhone" for MG…, else "PC". */
+const char *ecm_device_from_cn(const char *cn);
 /* {"serial","cn","issuer","subject","not_before","not_after","device","national_id","expired","days_left"}. */
 cJSON *ecm_cert_summary(const X509 *cert);
 
@@ -51,5 +56,10 @@ ecm_code ecm_pfx_write_file(const char *path, const ecm_identity *id, const char
 ecm_code ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm_error *err);
 /* <backup_dir>/ECM_<ID>_<YYYYMMDD of notAfter>.pfx, malloc'd. */
 char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
+
+/* Base64 through OpenSSL: encode wrapped at 64 with "\n" line ends; decode ignoring everything outside the
+ * alphabet (any wrapping, CRLF, NULs). Both malloc'd (encode NUL-terminated); NULL on failure. */
+char *ecm_base64_wrapped(const unsigned char *data, size_t len, size_t *out_len);
+unsigned char *ecm_base64_decode(const char *text, size_t len, size_t *out_len);
 
 #endif

@@ -1,0 +1,262 @@
+/* `ecm apply` and `ecm renew`: the guided enrollment. Logs in, shows the terms and asks to accept them, has the
+ * RA send the OTP and asks for it, asks the backup password twice, then runs the command showing each step.
+ * Every secret comes from the terminal or a --…-file, never from argv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ecm/secmem.h"
+#include "cli.h"
+
+typedef struct enroll_opts {
+	const char *id;
+	const char *password_file;
+	const char *backup_path;
+	const char *backup_password_file;
+	const char *otp_file;
+	const char *current_pfx;
+	const char *current_password_file;
+	int accept_terms;
+	int overwrite;
+	int compat;
+} enroll_opts;
+
+static const char **
+value_slot(enroll_opts *o, const char *opt, int renew)
+{
+	if (strcmp(opt, "--id") == 0)
+		return &o->id;
+	if (strcmp(opt, "--password-file") == 0)
+		return &o->password_file;
+	if (strcmp(opt, "--backup-path") == 0)
+		return &o->backup_path;
+	if (strcmp(opt, "--backup-password-file") == 0)
+		return &o->backup_password_file;
+	if (strcmp(opt, "--otp-file") == 0)
+		return &o->otp_file;
+	if (renew && strcmp(opt, "--current-pfx") == 0)
+		return &o->current_pfx;
+	if (renew && strcmp(opt, "--current-password-file") == 0)
+		return &o->current_password_file;
+	return NULL;
+}
+
+static int *
+flag_slot(enroll_opts *o, const char *opt)
+{
+	if (strcmp(opt, "--accept-terms") == 0)
+		return &o->accept_terms;
+	if (strcmp(opt, "--overwrite") == 0)
+		return &o->overwrite;
+	if (strcmp(opt, "--compat") == 0)
+		return &o->compat;
+	return NULL;
+}
+
+static int
+parse_opts(int argc, char **argv, int renew, enroll_opts *o)
+{
+	const char **value;
+	int *flag, i;
+
+	for (i = 1; i < argc; i++) {
+		if ((flag = flag_slot(o, argv[i])) != NULL)
+			*flag = 1;
+		else if ((value = value_slot(o, argv[i], renew)) != NULL && i + 1 < argc)
+			*value = argv[++i];
+		else {
+			fprintf(stderr, "ecm: %s: unknown option or missing value: %s\n", argv[0], argv[i]);
+			return 1;
+		}
+	}
+	if (o->id == NULL) {
+		fprintf(stderr, "ecm: %s needs --id <national ID>\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static cJSON *
+call_ok(ecm_cli *cli, const char *cmd, cJSON *args)
+{
+	cJSON *reply = ecm_cli_call(cli, cmd, args);
+
+	if (ecm_cli_reply_ok(reply))
+		return reply;
+	ecm_cli_report_error(reply);
+	cJSON_Delete(reply);
+	return NULL;
+}
+
+static const char *
+result_str(const cJSON *reply, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ecm_cli_result(reply), key));
+
+	return s != NULL ? s : "";
+}
+
+/* Shows the terms and returns their version (malloc'd) once accepted, NULL otherwise. */
+static char *
+accept_terms(ecm_cli *cli, const enroll_opts *o)
+{
+	cJSON *reply = call_ok(cli, "terms", NULL);
+	char *answer = NULL, *version = NULL;
+
+	if (reply == NULL)
+		return NULL;
+	fprintf(stderr, "\nTerms of use (version %s):\n%s\n\n", result_str(reply, "version"), result_str(reply, "text"));
+	if (!o->accept_terms)
+		answer = ecm_cli_ask("Do you accept these terms? [y/N] ");
+	if (o->accept_terms || (answer != NULL && (strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0)))
+		version = strdup(result_str(reply, "version"));
+	else
+		fprintf(stderr, "ecm: the terms were not accepted; nothing was applied for\n");
+	free(answer);
+	cJSON_Delete(reply);
+	return version;
+}
+
+static char *
+ask_otp(ecm_cli *cli, const enroll_opts *o)
+{
+	cJSON *reply = call_ok(cli, "otp_request", NULL);
+
+	if (reply == NULL)
+		return NULL;
+	fprintf(stderr, "A one-time password was sent to %s.\n", result_str(reply, "sent_to"));
+	cJSON_Delete(reply);
+	return ecm_cli_read_secret("One-time password", o->otp_file);
+}
+
+/* From the file once, or typed twice (a typo here would lock the user out of the backup). */
+static char *
+ask_backup_password(const enroll_opts *o)
+{
+	char *first, *second;
+	int same;
+
+	if (o->backup_password_file != NULL)
+		return ecm_cli_read_secret("Backup password", o->backup_password_file);
+	first = ecm_cli_read_secret("New password for the backup file (8+ characters)", NULL);
+	second = first != NULL ? ecm_cli_read_secret("The same password again", NULL) : NULL;
+	same = second != NULL && strcmp(first, second) == 0;
+	ecm_secret_free(second);
+	if (!same) {
+		fprintf(stderr, "ecm: the two passwords differ\n");
+		ecm_secret_free(first);
+		return NULL;
+	}
+	return first;
+}
+
+static cJSON *
+backup_args(const enroll_opts *o, const char *password)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	if (o->backup_path != NULL)
+		cJSON_AddStringToObject(b, "path", o->backup_path);
+	cJSON_AddStringToObject(b, "password", password);
+	if (o->overwrite)
+		cJSON_AddTrueToObject(b, "overwrite");
+	if (o->compat)
+		cJSON_AddTrueToObject(b, "compat");
+	return b;
+}
+
+static int
+add_current(cJSON *args, const enroll_opts *o)
+{
+	cJSON *cur;
+	char *pw;
+
+	if (o->current_pfx == NULL)
+		return 0;
+	pw = ecm_cli_read_secret("Password of the current .pfx", o->current_password_file);
+	if (pw == NULL)
+		return 1;
+	cur = cJSON_AddObjectToObject(args, "current");
+	cJSON_AddStringToObject(cur, "path", o->current_pfx);
+	cJSON_AddStringToObject(cur, "password", pw);
+	ecm_secret_free(pw);
+	return 0;
+}
+
+static const char *
+field(const cJSON *obj, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+
+	return s != NULL ? s : "?";
+}
+
+static void
+print_outcome(const cJSON *reply)
+{
+	const cJSON *r = ecm_cli_result(reply);
+	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(r, "certificate");
+
+	printf("Certificate %s issued for %s, valid until %s.\n", field(cert, "serial"), field(cert, "cn"),
+	    field(cert, "not_after"));
+	printf("Backup written to %s\n", field(cJSON_GetObjectItemCaseSensitive(r, "backup"), "path"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "saved_only")))
+		printf("Not installed into any browser yet: import the backup file where you trade.\n");
+}
+
+static int
+run_enroll(ecm_cli *cli, const char *cmd, const enroll_opts *o)
+{
+	char *terms = NULL, *otp = NULL, *backup_pw = NULL;
+	cJSON *args = NULL, *reply = NULL;
+	int rc = 1;
+
+	if (ecm_cli_login(cli, o->id, o->password_file) != 0 || (terms = accept_terms(cli, o)) == NULL ||
+	    (otp = ask_otp(cli, o)) == NULL || (backup_pw = ask_backup_password(o)) == NULL)
+		goto out;
+	args = cJSON_CreateObject();
+	cJSON_AddStringToObject(args, "terms_version", terms);
+	cJSON_AddStringToObject(args, "otp", otp);
+	cJSON_AddItemToObject(args, "backup", backup_args(o, backup_pw));
+	if (add_current(args, o) != 0)
+		goto out;
+	fprintf(stderr, "%s:\n", strcmp(cmd, "renew") == 0 ? "Renewing" : "Applying");
+	reply = call_ok(cli, cmd, args);
+	args = NULL; /* consumed and wiped by ecm_cli_call */
+	if (reply != NULL) {
+		print_outcome(reply);
+		rc = 0;
+	}
+out:
+	if (args != NULL)
+		ecm_wipe_json_strings(args);
+	cJSON_Delete(args);
+	cJSON_Delete(reply);
+	ecm_secret_free(otp);
+	ecm_secret_free(backup_pw);
+	free(terms);
+	return rc;
+}
+
+int
+ecm_cli_apply(ecm_cli *cli, int argc, char **argv)
+{
+	enroll_opts o;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_opts(argc, argv, 0, &o) != 0)
+		return 2;
+	return run_enroll(cli, "apply", &o);
+}
+
+int
+ecm_cli_renew(ecm_cli *cli, int argc, char **argv)
+{
+	enroll_opts o;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_opts(argc, argv, 1, &o) != 0)
+		return 2;
+	return run_enroll(cli, "renew", &o);
+}

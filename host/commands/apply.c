@@ -1,0 +1,17 @@
+/* apply: a new PC certificate for a logged-in customer (terms accepted, OTP from the phone). */
+#include "enroll.h"
+
+static ecm_code
+run_apply(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	enroll_args a;
+	ecm_code rc;
+
+	if ((rc = enroll_parse_args(args, 0, &a, err)) != ECM_OK)
+		return rc;
+	return enroll_run(ctx, &a, NULL, result, err);
+}
+
+static const char *const secrets[] = { "otp", "backup.password", NULL };
+
+const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets };

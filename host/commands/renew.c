@@ -1,0 +1,53 @@
+/* renew: a new certificate before the current one expires. The exchange's rule wants both factors of the old
+ * world: the trading password (the session) and the still-valid current certificate (TLS client auth). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/store.h"
+#include "enroll.h"
+
+/* The current identity from the .pfx named in the request, else this ID's certificate + key in the primary
+ * store. */
+static ecm_code
+load_current(ecm_ctx *ctx, const enroll_args *a, ecm_identity *current, ecm_error *err)
+{
+	char *id;
+	int same;
+	ecm_code rc;
+
+	if (a->current_path == NULL)
+		return ecm_store_primary_identity(ctx->session->national_id, current, err);
+	rc = ecm_pfx_read_file(a->current_path, a->current_password ? a->current_password : "", current, err);
+	if (rc != ECM_OK)
+		return rc;
+	if (current->key == NULL)
+		return ecm_fail(err, ECM_KEY_MISSING, "%s holds no private key", a->current_path);
+	id = ecm_cert_national_id(current->cert);
+	same = id != NULL && strcmp(id, ctx->session->national_id) == 0;
+	free(id);
+	if (!same)
+		return ecm_fail(err, ECM_SUBJECT_MISMATCH, "the current certificate belongs to another ID");
+	return ECM_OK;
+}
+
+static ecm_code
+run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	ecm_identity current = { NULL, NULL, NULL };
+	enroll_args a;
+	ecm_code rc;
+
+	if ((rc = enroll_parse_args(args, 1, &a, err)) != ECM_OK)
+		return rc;
+	rc = load_current(ctx, &a, &current, err);
+	if (rc == ECM_OK) {
+		cJSON_AddItemToObject(result, "previous", ecm_cert_summary(current.cert));
+		rc = enroll_run(ctx, &a, &current, result, err);
+	}
+	ecm_identity_free(&current);
+	return rc;
+}
+
+static const char *const secrets[] = { "otp", "backup.password", "current.password", NULL };
+
+const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets };

@@ -1,0 +1,167 @@
+/* PKCS#12 backups: written modern (AES/PBKDF2/SHA-256) or compat (3DES/SHA-1), read in every flavour. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
+
+#include "ecm/crypto.h"
+#include "ecm/util.h"
+
+#define PFX_MAX_BYTES (1024u * 1024u)
+
+/* RC2-40 and DES live in the legacy provider. Loading it makes the default provider implicit no more,
+ * so both are loaded, once, and only when a file needs them. */
+static void
+load_legacy_provider(void)
+{
+	static int loaded;
+
+	if (loaded)
+		return;
+	loaded = 1;
+	if (OSSL_PROVIDER_load(NULL, "default") == NULL || OSSL_PROVIDER_load(NULL, "legacy") == NULL)
+		ERR_clear_error();
+}
+
+static ecm_code
+encode_fail(PKCS12 *p12, ecm_error *err)
+{
+	PKCS12_free(p12);
+	ERR_clear_error();
+	return ecm_fail(err, ECM_INTERNAL, "cannot build the PKCS#12 file");
+}
+
+ecm_code
+ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ecm_pfx_format format,
+    unsigned char **der, size_t *len, ecm_error *err)
+{
+	int aes = format == ECM_PFX_AES;
+	int nid = aes ? NID_aes_256_cbc : NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
+	char *name = ecm_cert_national_id(id->cert);
+	PKCS12 *p12;
+	int n;
+
+	*der = NULL;
+	*len = 0;
+	/* mac_iter -1: no MAC here, PKCS12_set_mac adds it with the digest we choose. */
+	p12 = PKCS12_create_ex(password, name, id->key, id->cert, id->chain, nid, nid, (int)iterations, -1, 0,
+	    NULL, NULL);
+	free(name);
+	if (p12 == NULL)
+		return encode_fail(p12, err);
+	if (!PKCS12_set_mac(p12, password, -1, NULL, 0, (int)iterations, aes ? EVP_sha256() : EVP_sha1()))
+		return encode_fail(p12, err);
+	n = i2d_PKCS12(p12, der);
+	PKCS12_free(p12);
+	if (n <= 0) {
+		*der = NULL;
+		return encode_fail(NULL, err);
+	}
+	*len = (size_t)n;
+	return ECM_OK;
+}
+
+/* Which password the MAC was made with: as given, or NULL for an empty one (both encodings exist).
+ * 0 when neither matches: the password is wrong. */
+static int
+mac_password(PKCS12 *p12, const char *password, const char **pw)
+{
+	*pw = password;
+	if (!PKCS12_mac_present(p12) || PKCS12_verify_mac(p12, password, -1))
+		return 1;
+	*pw = NULL;
+	return password[0] == '\0' && PKCS12_verify_mac(p12, NULL, 0);
+}
+
+static int
+parse(PKCS12 *p12, const char *password, ecm_identity *out)
+{
+	return PKCS12_parse(p12, password, &out->key, &out->cert, &out->chain) == 1 && out->cert != NULL;
+}
+
+ecm_code
+ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_identity *out, ecm_error *err)
+{
+	const unsigned char *p = der;
+	PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+	const char *pw;
+	int ok;
+
+	memset(out, 0, sizeof(*out));
+	if (p12 == NULL) {
+		ERR_clear_error();
+		return ecm_fail(err, ECM_PFX_INVALID, "not a PKCS#12 file");
+	}
+	if (!mac_password(p12, password, &pw)) {
+		PKCS12_free(p12);
+		ERR_clear_error();
+		return ecm_fail(err, ECM_PFX_WRONG_PASSWORD, "wrong password for the PKCS#12 file");
+	}
+	ok = parse(p12, pw, out);
+	if (!ok) {
+		ecm_identity_free(out);
+		load_legacy_provider();
+		ok = parse(p12, pw, out);
+	}
+	PKCS12_free(p12);
+	ERR_clear_error();
+	if (!ok) {
+		ecm_identity_free(out);
+		return ecm_fail(err, ECM_PFX_INVALID, "the PKCS#12 file holds no readable certificate");
+	}
+	return ECM_OK;
+}
+
+ecm_code
+ecm_pfx_write_file(const char *path, const ecm_identity *id, const char *password, long iterations,
+    ecm_pfx_format format, int overwrite, ecm_error *err)
+{
+	unsigned char *der;
+	size_t len;
+	ecm_code rc;
+
+	rc = ecm_pfx_encode(id, password, iterations, format, &der, &len, err);
+	if (rc != ECM_OK)
+		return rc;
+	rc = ecm_write_file_atomic(path, der, len, overwrite, err);
+	OPENSSL_clear_free(der, len);
+	return rc;
+}
+
+ecm_code
+ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm_error *err)
+{
+	unsigned char *der;
+	size_t len;
+	ecm_code rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = ecm_read_file(path, PFX_MAX_BYTES, &der, &len, err);
+	if (rc != ECM_OK)
+		return rc;
+	rc = ecm_pfx_decode(der, len, password, out, err);
+	if (rc != ECM_OK)
+		ecm_error_detail_str(err, "path", path);
+	OPENSSL_clear_free(der, len);
+	return rc;
+}
+
+char *
+ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
+{
+	char *id = ecm_cert_national_id(cert);
+	char name[96], date[16] = "00000000";
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
+		strftime(date, sizeof(date), "%Y%m%d", &tm);
+	snprintf(name, sizeof(name), "ECM_%.32s_%s.pfx", id != NULL && id[0] != '\0' ? id : "CERT", date);
+	free(id);
+	if (cfg->backup_dir == NULL)
+		return NULL;
+	return ecm_path_join(cfg->backup_dir, name);
+}

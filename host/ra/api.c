@@ -1,0 +1,69 @@
+/* The account API (JSON over HTTPS, HTTP Basic) at api_url. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ecm/secmem.h"
+#include "ra_int.h"
+
+static ecm_code
+parse_json(const ra_reply *rp, cJSON **out, ecm_error *err)
+{
+	*out = rp->len > 0 ? cJSON_ParseWithLength((const char *)rp->body, rp->len) : NULL;
+	if (cJSON_IsObject(*out))
+		return ECM_OK;
+	cJSON_Delete(*out);
+	*out = NULL;
+	return ecm_fail(err, ECM_RA_BAD_RESPONSE, "the RA's answer is not a JSON object");
+}
+
+ecm_code
+ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, const char *path,
+    const cJSON *body, cJSON **out, ecm_error *err)
+{
+	ra_request rq = { method, cfg->api_url, path, NULL, NULL, 0, NULL };
+	ra_reply rp;
+	char *text = NULL;
+	ecm_code rc;
+
+	*out = NULL;
+	if (cfg->api_url == NULL)
+		return ecm_fail(err, ECM_CONFIG_MISSING, "no api_url is configured");
+	if (body != NULL) {
+		text = cJSON_PrintUnformatted(body);
+		if (text == NULL)
+			return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+		rq.content_type = "application/json";
+		rq.body = text;
+		rq.body_len = strlen(text);
+	}
+	rc = ra_perform(cfg, auth, &rq, &rp, err);
+	if (text != NULL)
+		ecm_wipe(text, strlen(text));
+	free(text);
+	if (rc == ECM_OK)
+		rc = ra_check_status(&rp, err);
+	if (rc == ECM_OK)
+		rc = parse_json(&rp, out, err);
+	ra_reply_free(&rp);
+	return rc;
+}
+
+long long
+ecm_ra_parse_time(const char *iso)
+{
+	struct tm tm;
+	const char *p;
+
+	if (iso == NULL)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return -1;
+	if (*p == '.') /* JavaScript's toISOString adds milliseconds */
+		p += 1 + strspn(p + 1, "0123456789");
+	if (*p != 'Z' || p[1] != '\0')
+		return -1;
+	return (long long)timegm(&tm);
+}

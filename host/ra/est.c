@@ -1,0 +1,70 @@
+/* EST (RFC 7030) enrollment at est_url. Strict in what we send (wrapped base64 ending in a newline,
+ * Content-Transfer-Encoding: base64), lenient in what we accept (any base64 layout, or plain DER). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/secmem.h"
+#include "ra_int.h"
+
+/* The certs-only PKCS#7 of a 200 answer: base64 in whatever layout, or binary DER from a lax server. */
+static ecm_code
+decode_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
+{
+	unsigned char *der;
+	size_t len;
+	ecm_code rc;
+
+	if (rp->len > 0 && rp->body[0] == 0x30) {
+		rc = ecm_pkcs7_certs(rp->body, rp->len, certs, err);
+		if (rc == ECM_OK)
+			return rc;
+		ecm_error_clear(err);
+	}
+	der = ecm_base64_decode((const char *)rp->body, rp->len, &len);
+	if (der == NULL)
+		return ecm_fail(err, ECM_RA_BAD_RESPONSE, "the EST answer is not base64");
+	rc = ecm_pkcs7_certs(der, len, certs, err);
+	free(der);
+	return rc;
+}
+
+static void
+header_line(char *buf, size_t size, const char *name, const char *value)
+{
+	snprintf(buf, size, "%s: %s", name, value);
+}
+
+ecm_code
+ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_enroll *req,
+    STACK_OF(X509) **certs, ecm_error *err)
+{
+	char otp[96], terms[160];
+	const char *headers[] = { "Content-Transfer-Encoding: base64", otp, terms, NULL };
+	ra_request rq = { "POST", cfg->est_url, req->reenroll ? "/simplereenroll" : "/simpleenroll",
+		"application/pkcs10", NULL, 0, headers };
+	ra_reply rp;
+	size_t b64_len = 0;
+	char *b64;
+	ecm_code rc;
+
+	*certs = NULL;
+	header_line(otp, sizeof(otp), "X-ECM-OTP", req->otp != NULL ? req->otp : "");
+	header_line(terms, sizeof(terms), "X-ECM-Terms-Version", req->terms_version != NULL ? req->terms_version : "");
+	b64 = ecm_base64_wrapped(req->csr_der, req->csr_len, &b64_len);
+	if (b64 == NULL) {
+		ecm_wipe(otp, sizeof(otp));
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	}
+	rq.body = b64;
+	rq.body_len = b64_len;
+	rc = ra_perform(cfg, auth, &rq, &rp, err);
+	ecm_wipe(otp, sizeof(otp));
+	free(b64);
+	if (rc == ECM_OK)
+		rc = ra_check_status(&rp, err);
+	if (rc == ECM_OK)
+		rc = decode_certs(&rp, certs, err);
+	ra_reply_free(&rp);
+	return rc;
+}

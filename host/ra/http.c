@@ -1,0 +1,295 @@
+/* One HTTPS exchange with the RA over libcurl: pinned CA, TLS >= 1.2, timeouts, Basic auth, optional mTLS
+ * with the key held in memory. Nothing here logs a header, a body or a credential. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <openssl/pem.h>
+
+#include "ecm/core.h"
+#include "ecm/log.h"
+#include "ecm/secmem.h"
+#include "ecm/util.h"
+#include "ra_int.h"
+
+#define REPLY_MAX (1024u * 1024u)
+#define CA_FILE_MAX (1024u * 1024u)
+
+static int curl_loaded;
+
+void
+ecm_ra_global_cleanup(void)
+{
+	if (curl_loaded)
+		curl_global_cleanup();
+	curl_loaded = 0;
+}
+
+static ecm_code
+load_curl(ecm_error *err)
+{
+	if (curl_loaded)
+		return ECM_OK;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return ecm_fail(err, ECM_INTERNAL, "cannot initialise libcurl");
+	curl_loaded = 1;
+	return ECM_OK;
+}
+
+static size_t
+collect_body(char *data, size_t size, size_t n, void *user)
+{
+	ra_reply *rp = user;
+	size_t len = size * n;
+	unsigned char *grown;
+
+	if (rp->len + len > REPLY_MAX)
+		return 0; /* CURLE_WRITE_ERROR: an RA does not send a megabyte */
+	grown = realloc(rp->body, rp->len + len + 1);
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + rp->len, data, len);
+	rp->body = grown;
+	rp->len += len;
+	rp->body[rp->len] = '\0';
+	return len;
+}
+
+void
+ra_reply_free(ra_reply *rp)
+{
+	free(rp->body);
+	memset(rp, 0, sizeof(*rp));
+}
+
+/* The client identity as PEM in memory for CURLOPT_SSLCERT_BLOB / SSLKEY_BLOB. */
+typedef struct pem_pair {
+	BIO *cert;
+	BIO *key;
+} pem_pair;
+
+static void
+pem_pair_free(pem_pair *pp)
+{
+	char *p = NULL;
+	long n;
+
+	if (pp->key != NULL && (n = BIO_get_mem_data(pp->key, &p)) > 0)
+		OPENSSL_cleanse(p, (size_t)n); /* the private key in clear */
+	BIO_free(pp->key);
+	BIO_free(pp->cert);
+	pp->key = pp->cert = NULL;
+}
+
+static int
+set_blob(CURL *h, CURLoption opt, BIO *bio)
+{
+	struct curl_blob blob;
+	char *p = NULL;
+	long n = BIO_get_mem_data(bio, &p);
+
+	if (n <= 0)
+		return -1;
+	blob.data = p;
+	blob.len = (size_t)n;
+	blob.flags = CURL_BLOB_NOCOPY; /* curl reads our buffer, which we wipe ourselves */
+	return curl_easy_setopt(h, opt, &blob) == CURLE_OK ? 0 : -1;
+}
+
+static ecm_code
+set_client_identity(CURL *h, const ecm_identity *id, pem_pair *pp, ecm_error *err)
+{
+	pp->cert = BIO_new(BIO_s_mem());
+	pp->key = BIO_new(BIO_s_mem());
+	if (pp->cert == NULL || pp->key == NULL || !PEM_write_bio_X509(pp->cert, id->cert) ||
+	    !PEM_write_bio_PrivateKey(pp->key, id->key, NULL, NULL, 0, NULL, NULL) ||
+	    set_blob(h, CURLOPT_SSLCERT_BLOB, pp->cert) != 0 || set_blob(h, CURLOPT_SSLKEY_BLOB, pp->key) != 0)
+		return ecm_fail(err, ECM_INTERNAL, "cannot hand the client certificate to curl");
+	curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+	curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	return ECM_OK;
+}
+
+/* Only the CA bundle of the configuration is trusted: the blob, and no system CA path. */
+static void
+set_tls(CURL *h, const ecm_config *cfg, unsigned char *ca, size_t ca_len)
+{
+	struct curl_blob blob = { ca, ca_len, CURL_BLOB_COPY };
+
+	curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout_s);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, cfg->request_timeout_s);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+}
+
+static char *
+join_url(const char *base, const char *path)
+{
+	size_t bl = strlen(base);
+	char *trimmed = strndup(base, bl > 0 && base[bl - 1] == '/' ? bl - 1 : bl), *url;
+
+	if (trimmed == NULL)
+		return NULL;
+	url = malloc(strlen(trimmed) + strlen(path) + 1);
+	if (url != NULL) {
+		strcpy(url, trimmed);
+		strcat(url, path);
+	}
+	free(trimmed);
+	return url;
+}
+
+static void
+slist_wipe_free(struct curl_slist *list)
+{
+	struct curl_slist *l;
+
+	for (l = list; l != NULL; l = l->next)
+		ecm_wipe(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
+static struct curl_slist *
+build_headers(const ra_request *rq)
+{
+	struct curl_slist *list = curl_slist_append(NULL, "Accept: */*");
+	const char *const *h;
+	char line[160];
+
+	if (list != NULL && rq->content_type != NULL) {
+		snprintf(line, sizeof(line), "Content-Type: %s", rq->content_type);
+		list = curl_slist_append(list, line);
+	}
+	for (h = rq->headers; list != NULL && h != NULL && *h != NULL; h++)
+		list = curl_slist_append(list, *h);
+	list = list != NULL ? curl_slist_append(list, "Expect:") : NULL; /* no 100-continue round trip */
+	return list;
+}
+
+static ecm_code
+transport_error(CURLcode cc, const char *url, ecm_error *err)
+{
+	ecm_code code;
+
+	switch (cc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		code = ECM_RA_TIMEOUT;
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+		code = ECM_RA_TLS_FAILED;
+		break;
+	case CURLE_WRITE_ERROR:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+		code = ECM_RA_BAD_RESPONSE;
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		code = ECM_OUT_OF_MEMORY;
+		break;
+	default: /* refused, unresolvable, reset, closed before answering */
+		code = ECM_RA_UNREACHABLE;
+		break;
+	}
+	ecm_error_detail_str(err, "url", url);
+	ecm_error_detail_str(err, "curl", curl_easy_strerror(cc));
+	return ecm_fail(err, code, "%s: %s", url, curl_easy_strerror(cc));
+}
+
+static void
+read_reply_info(CURL *h, ra_reply *rp)
+{
+	char *ct = NULL;
+	curl_off_t retry = -1;
+
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rp->status);
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != NULL)
+		snprintf(rp->content_type, sizeof(rp->content_type), "%s", ct);
+	/* Seconds or an HTTP date, both turned into seconds by curl. */
+	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+		rp->retry_after = (long)retry;
+}
+
+static ecm_code
+setup(CURL *h, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp,
+    pem_pair *pp, ecm_error *err)
+{
+	unsigned char *ca;
+	size_t ca_len;
+	ecm_code rc;
+
+	rc = ecm_read_file(cfg->ra_ca_file, CA_FILE_MAX, &ca, &ca_len, err);
+	if (rc != ECM_OK)
+		return ecm_fail(err, ECM_CONFIG_INVALID, "ra_ca_file %s cannot be read", cfg->ra_ca_file);
+	set_tls(h, cfg, ca, ca_len);
+	free(ca);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "e-Cert-Manager/" ECM_VERSION);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, rp);
+	if (strcmp(rq->method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body != NULL ? rq->body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+	}
+	if (auth != NULL && auth->user != NULL) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, auth->user);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, auth->password != NULL ? auth->password : "");
+	}
+	if (auth != NULL && auth->client != NULL)
+		return set_client_identity(h, auth->client, pp, err);
+	return ECM_OK;
+}
+
+ecm_code
+ra_perform(const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp, ecm_error *err)
+{
+	pem_pair pp = { NULL, NULL };
+	struct curl_slist *headers = NULL;
+	char *url = NULL;
+	CURL *h = NULL;
+	CURLcode cc;
+	ecm_code rc;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->retry_after = -1;
+	if ((rc = load_curl(err)) != ECM_OK)
+		return rc;
+	url = join_url(rq->base, rq->path);
+	h = curl_easy_init();
+	headers = build_headers(rq);
+	if (url == NULL || h == NULL || headers == NULL) {
+		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	if ((rc = setup(h, cfg, auth, rq, rp, &pp, err)) != ECM_OK)
+		goto out;
+	ecm_log(ECM_LOG_DEBUG, "RA %s %s", rq->method, url);
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		ra_reply_free(rp);
+		rc = transport_error(cc, url, err);
+		goto out;
+	}
+	read_reply_info(h, rp);
+	ecm_log(ECM_LOG_DEBUG, "RA answered %ld", rp->status);
+out:
+	curl_easy_cleanup(h); /* before the PEM buffers it may still point at */
+	pem_pair_free(&pp);
+	slist_wipe_free(headers);
+	free(url);
+	return rc;
+}

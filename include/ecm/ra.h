@@ -1,0 +1,44 @@
+/* The RA client (host/ra/): EST (RFC 7030) and the account API of docs/ra-protocol.md over libcurl.
+ * curl is loaded on the first request, never by commands that do not talk to the RA. */
+#ifndef ECM_RA_H
+#define ECM_RA_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "ecm/config.h"
+#include "ecm/crypto.h"
+#include "ecm/error.h"
+
+/* Who is asking: HTTP Basic credentials (NULL user: none) and optionally a TLS client identity. */
+typedef struct ecm_ra_auth {
+	const char *user;
+	const char *password;
+	const ecm_identity *client; /* NULL, or certificate + key for mTLS (simplereenroll) */
+} ecm_ra_auth;
+
+/* The EST enrollment request: the CSR plus the second factor and the accepted terms. */
+typedef struct ecm_ra_enroll {
+	const unsigned char *csr_der;
+	size_t csr_len;
+	const char *otp;
+	const char *terms_version;
+	int reenroll; /* simplereenroll (auth->client required) instead of simpleenroll */
+} ecm_ra_enroll;
+
+/* Account API: method "GET" or "POST" on api_url + path, body NULL or a JSON object.
+ * *out is the parsed JSON object of a 2xx answer. Every other outcome is an error code (see docs/protocol.md). */
+ecm_code ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, const char *path,
+    const cJSON *body, cJSON **out, ecm_error *err);
+
+/* EST simpleenroll / simplereenroll: *certs holds every certificate of the certs-only answer. */
+ecm_code ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_enroll *req,
+    STACK_OF(X509) **certs, ecm_error *err);
+
+/* Releases curl if a request loaded it (ecm_core_free calls this). */
+void ecm_ra_global_cleanup(void);
+
+/* An RA timestamp ("2026-11-24T03:54:57Z", fractions allowed) as seconds since the epoch; -1 when unreadable. */
+long long ecm_ra_parse_time(const char *iso);
+
+#endif
