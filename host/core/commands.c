@@ -7,6 +7,20 @@
 static const ecm_command *const table[] = {
 	&ecm_cmd_hello,
 	&ecm_cmd_logout,
+	&ecm_cmd_login,
+	&ecm_cmd_terms,
+	&ecm_cmd_otp_request,
+	&ecm_cmd_list,
+	&ecm_cmd_revoke_url,
+	&ecm_cmd_apply,
+	&ecm_cmd_renew,
+	&ecm_cmd_stores,
+	&ecm_cmd_query,
+	&ecm_cmd_import,
+	&ecm_cmd_backup,
+	&ecm_cmd_install,
+	&ecm_cmd_cleanup,
+	&ecm_cmd_pick_file,
 };
 
 const ecm_command *

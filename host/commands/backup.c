@@ -1,0 +1,80 @@
+/* backup: the primary store's certificate + key to a .pfx (AES, or 3DES/SHA-1 with compat). 0600, written to a
+ * temporary file and renamed; an existing file is replaced only with overwrite. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/store.h"
+#include "ecm/util.h"
+#include "../store/store_int.h"
+
+#define BACKUP_PASSWORD_MIN 8
+
+static const char *const secrets[] = { "password", "store_password", NULL };
+
+static ecm_code
+make_parent(const char *path, ecm_error *err)
+{
+	char *dir = strdup(path), *slash;
+	int rc = 0;
+
+	if (dir == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		rc = ecm_mkdirs(dir, 0700);
+	}
+	free(dir);
+	if (rc != 0) {
+		ecm_error_detail_str(err, "path", path);
+		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot create the folder of %s", path);
+	}
+	return ECM_OK;
+}
+
+static ecm_code
+run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	const char *path = NULL, *password = NULL, *store_password = NULL;
+	int overwrite = 0, compat = 0;
+	ecm_identity id = { NULL, NULL, NULL };
+	ecm_store_list list = { NULL, 0 };
+	ecm_store s = { NULL, NULL };
+	char *target = NULL;
+	ecm_code rc;
+
+	if ((rc = ecm_arg_string(args, "path", 0, &path, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "password", 1, &password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(args, "compat", &compat, err)) != ECM_OK)
+		return rc;
+	if (strlen(password) < BACKUP_PASSWORD_MIN) {
+		ecm_error_detail_num(err, "min_length", BACKUP_PASSWORD_MIN);
+		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs %d characters or more",
+		    BACKUP_PASSWORD_MIN);
+	}
+	rc = ecm_store_open_primary(&list, store_password, &s, err);
+	if (rc == ECM_OK)
+		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);
+	ecm_store_close(&s);
+	ecm_store_list_free(&list);
+	if (rc == ECM_OK) {
+		target = path ? strdup(path) : ecm_backup_default_path(ctx->config, id.cert);
+		rc = target ? make_parent(target, err) : ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	}
+	if (rc == ECM_OK)
+		rc = ecm_pfx_write_file(target, &id, password, ctx->config->pkcs12_iterations,
+		    compat ? ECM_PFX_COMPAT : ECM_PFX_AES, overwrite, err);
+	if (rc == ECM_OK) {
+		cJSON_AddStringToObject(result, "path", target);
+		cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(id.cert));
+		cJSON_AddStringToObject(result, "format", compat ? "compat" : "aes");
+	}
+	free(target);
+	ecm_identity_free(&id);
+	return rc;
+}
+
+const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, secrets };

@@ -1,0 +1,106 @@
+/* cleanup: removes the certificates the user picked (by serial) from every store; never anything else. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/store.h"
+#include "../store/store_int.h"
+
+static int
+picked(const cJSON *serials, const X509 *cert)
+{
+	char *serial = ecm_cert_serial(cert);
+	const cJSON *e;
+	int r = 0;
+
+	cJSON_ArrayForEach(e, serials)
+		if (serial != NULL && store_same_serial(serial, e->valuestring))
+			r = 1;
+	free(serial);
+	return r;
+}
+
+static void
+add_removed(cJSON *arr, const char *store, const X509 *cert)
+{
+	cJSON *r = cJSON_CreateObject();
+	char *serial = ecm_cert_serial(cert);
+
+	cJSON_AddStringToObject(r, "store", store);
+	cJSON_AddStringToObject(r, "serial", serial ? serial : "");
+	cJSON_AddItemToArray(arr, r);
+	free(serial);
+}
+
+static void
+add_failed(cJSON *arr, const char *store, const ecm_error *e)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "store", store);
+	cJSON_AddStringToObject(r, "code", ecm_code_name(e->code));
+	cJSON_AddStringToObject(r, "message", e->message);
+	cJSON_AddItemToArray(arr, r);
+}
+
+static void
+clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, cJSON *removed, cJSON *failed)
+{
+	ecm_store_items items = { NULL, 0 };
+	ecm_store s;
+	ecm_error e;
+	size_t i;
+
+	ecm_error_init(&e);
+	if (info->backend->remove == NULL || !info->exists)
+		return;
+	if (ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
+		add_failed(failed, info->id, &e);
+		ecm_error_clear(&e);
+		return;
+	}
+	if (info->backend->list(s.handle, &items, &e) == ECM_OK)
+		for (i = 0; i < items.n; i++) {
+			char *who = ecm_cert_national_id(items.v[i].cert);
+			int mine = nid == NULL || (who != NULL && strcmp(who, nid) == 0);
+			free(who);
+			if (!mine || !picked(serials, items.v[i].cert))
+				continue;
+			if (info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
+				add_removed(removed, info->id, items.v[i].cert);
+			else
+				add_failed(failed, info->id, &e);
+			ecm_error_clear(&e);
+			ecm_error_init(&e);
+		}
+	ecm_store_items_free(&items);
+	ecm_store_close(&s);
+	ecm_error_clear(&e);
+}
+
+static ecm_code
+run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	const cJSON *serials = NULL;
+	ecm_store_list list;
+	cJSON *removed, *failed;
+	ecm_code rc;
+	size_t i;
+
+	if ((rc = ecm_arg_string_array(args, "serials", &serials, err)) != ECM_OK)
+		return rc;
+	if (serials == NULL || cJSON_GetArraySize(serials) == 0) {
+		ecm_error_detail_str(err, "field", "serials");
+		return ecm_fail(err, ECM_BAD_REQUEST, "\"serials\" must list the certificates to remove");
+	}
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+		return rc;
+	removed = cJSON_AddArrayToObject(result, "removed");
+	failed = cJSON_AddArrayToObject(result, "failed");
+	for (i = 0; i < list.n; i++)
+		clean_store(&list.v[i], serials, ctx->session->national_id, removed, failed);
+	ecm_store_list_free(&list);
+	return ECM_OK;
+}
+
+const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, NULL };

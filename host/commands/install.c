@@ -1,0 +1,63 @@
+/* install: the primary store's identity into every store found (or the named ones), one result per store. */
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/store.h"
+#include "../store/store_int.h"
+
+static const char *
+primary_password(const ecm_store_list *list, const cJSON *passwords)
+{
+	const cJSON *p;
+	size_t i;
+
+	for (i = 0; passwords != NULL && i < list->n; i++)
+		if (list->v[i].primary) {
+			p = cJSON_GetObjectItemCaseSensitive(passwords, list->v[i].id);
+			return cJSON_IsString(p) ? p->valuestring : NULL;
+		}
+	return NULL;
+}
+
+static ecm_code
+primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, ecm_error *err)
+{
+	ecm_store_list list = { NULL, 0 };
+	ecm_store s = { NULL, NULL };
+	ecm_code rc = ecm_stores_discover(&list, err);
+	size_t i;
+
+	for (i = 0; rc == ECM_OK && i < list.n && !list.v[i].primary; i++)
+		;
+	if (rc == ECM_OK && i == list.n)
+		rc = ecm_fail(err, ECM_STORE_NOT_FOUND, "this system has no primary certificate store");
+	if (rc == ECM_OK)
+		rc = ecm_store_open(&list.v[i], primary_password(&list, passwords), &s, err);
+	if (rc == ECM_OK)
+		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, id, NULL, err);
+	ecm_store_close(&s);
+	ecm_store_list_free(&list);
+	return rc;
+}
+
+static ecm_code
+run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	const cJSON *only = NULL, *passwords = NULL;
+	ecm_identity id = { NULL, NULL, NULL };
+	ecm_code rc;
+
+	if ((rc = ecm_arg_string_array(args, "stores", &only, err)) != ECM_OK ||
+	    (rc = ecm_arg_object(args, "password_for", 0, &passwords, err)) != ECM_OK)
+		return rc;
+	if ((rc = primary_identity(ctx, passwords, &id, err)) != ECM_OK)
+		return rc;
+	ecm_progress(ctx, "install", 0, 1);
+	rc = ecm_install_everywhere(ctx->config, &id, only, passwords,
+	    cJSON_AddArrayToObject(result, "results"), err);
+	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(id.cert));
+	ecm_identity_free(&id);
+	return rc;
+}
+
+const ecm_command ecm_cmd_install = { "install", run_install, 0, NULL };

@@ -1,0 +1,97 @@
+/* query: the certificate in the primary store (or in a given .pfx when the store has none) beside the server's
+ * current one after login. Works without login (local side only). */
+#include <ctype.h>
+#include <string.h>
+
+#include "ecm/command.h"
+#include "ecm/store.h"
+#include "../store/store_int.h"
+
+static const char *const secrets[] = { "password", "store_password", NULL };
+
+static const cJSON *
+server_cert(const ecm_ctx *ctx)
+{
+	const cJSON *c;
+
+	if (!ecm_session_logged_in(ctx->session) || ctx->session->account == NULL)
+		return NULL;
+	c = cJSON_GetObjectItemCaseSensitive(ctx->session->account, "current_pc_cert");
+	return cJSON_IsObject(c) ? c : NULL;
+}
+
+static cJSON *
+local_json(const ecm_identity *id, int has_key, const char *store)
+{
+	cJSON *o = ecm_cert_summary(id->cert);
+
+	cJSON_AddBoolToObject(o, "has_key", has_key);
+	cJSON_AddItemToObject(o, "store", store ? cJSON_CreateString(store) : cJSON_CreateNull());
+	return o;
+}
+
+/* The primary store's pick: ECM_OK with id->cert set, ECM_OK with id->cert NULL (none), or an error. */
+static ecm_code
+from_store(const ecm_ctx *ctx, const char *password, ecm_identity *id, int *has_key, char **store_id,
+    ecm_error *err)
+{
+	ecm_store_list list;
+	ecm_store s;
+	ecm_code rc = ecm_store_open_primary(&list, password, &s, err);
+
+	if (rc == ECM_OK) {
+		*store_id = strdup(s.info->id);
+		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 0, id, has_key, err);
+		if (rc == ECM_NO_CERTIFICATE) {
+			ecm_error_clear(err);
+			ecm_error_init(err);
+			rc = ECM_OK;
+		}
+	}
+	ecm_store_close(&s);
+	ecm_store_list_free(&list);
+	return rc;
+}
+
+static ecm_code
+run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	const cJSON *pfx = NULL, *server = server_cert(ctx), *sserial;
+	const char *store_password = NULL, *source = "store";
+	ecm_identity id = { NULL, NULL, NULL };
+	char *store_id = NULL, *serial;
+	int has_key = 0;
+	ecm_code rc;
+
+	if ((rc = ecm_arg_object(args, "pfx", 0, &pfx, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
+		return rc;
+	rc = from_store(ctx, store_password, &id, &has_key, &store_id, err);
+	if (id.cert == NULL && pfx != NULL) {
+		ecm_error_clear(err);
+		ecm_error_init(err);
+		free(store_id);
+		store_id = NULL;
+		if ((rc = store_pfx_from_args(pfx, &id, err)) != ECM_OK)
+			return rc;
+		has_key = id.key != NULL;
+		source = "pfx";
+	}
+	if (rc != ECM_OK) {
+		free(store_id);
+		return rc;
+	}
+	cJSON_AddItemToObject(result, "local", id.cert ? local_json(&id, has_key, store_id) : cJSON_CreateNull());
+	cJSON_AddItemToObject(result, "server", server ? cJSON_Duplicate(server, 1) : cJSON_CreateNull());
+	sserial = server ? cJSON_GetObjectItemCaseSensitive(server, "serial") : NULL;
+	serial = id.cert ? ecm_cert_serial(id.cert) : NULL;
+	cJSON_AddBoolToObject(result, "match", serial != NULL && cJSON_IsString(sserial) &&
+	    store_same_serial(serial, sserial->valuestring));
+	cJSON_AddStringToObject(result, "source", source);
+	free(serial);
+	free(store_id);
+	ecm_identity_free(&id);
+	return ECM_OK;
+}
+
+const ecm_command ecm_cmd_query = { "query", run_query, 0, secrets };

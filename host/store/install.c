@@ -1,0 +1,283 @@
+/* Using the stores through the backend table: open/close, which certificate is "the" one, install everywhere,
+ * remove a superseded certificate only where its successor is installed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "store_int.h"
+
+void
+ecm_store_items_free(ecm_store_items *items)
+{
+	size_t i;
+
+	for (i = 0; i < items->n; i++)
+		X509_free(items->v[i].cert);
+	free(items->v);
+	items->v = NULL;
+	items->n = 0;
+}
+
+ecm_code
+ecm_store_open(const ecm_store_info *info, const char *password, ecm_store *out, ecm_error *err)
+{
+	out->info = info;
+	out->handle = NULL;
+	return info->backend->open(info, password, &out->handle, err);
+}
+
+void
+ecm_store_close(ecm_store *s)
+{
+	if (s->handle != NULL)
+		s->info->backend->close(s->handle);
+	s->handle = NULL;
+}
+
+ecm_code
+ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err)
+{
+	ecm_code rc = ecm_stores_discover(list, err);
+	size_t i;
+
+	out->handle = NULL;
+	if (rc != ECM_OK)
+		return rc;
+	for (i = 0; i < list->n; i++)
+		if (list->v[i].primary)
+			return ecm_store_open(&list->v[i], password, out, err);
+	return ecm_fail(err, ECM_STORE_NOT_FOUND, "this system has no primary certificate store");
+}
+
+static int
+of_user(const X509 *cert, const char *national_id)
+{
+	char *nid;
+	int r;
+
+	if (X509_check_ca((X509 *)cert) > 0)
+		return 0;
+	if (national_id == NULL)
+		return 1;
+	nid = ecm_cert_national_id(cert);
+	r = nid != NULL && strcmp(nid, national_id) == 0;
+	free(nid);
+	return r;
+}
+
+/* 1 when a is a better pick than b. */
+static int
+better(const ecm_store_item *a, const ecm_store_item *b)
+{
+	int va = !store_cert_expired(a->cert), vb = !store_cert_expired(b->cert), cmp;
+
+	if (a->has_key != b->has_key)
+		return a->has_key > b->has_key;
+	if (va != vb)
+		return va > vb;
+	cmp = ASN1_TIME_compare(X509_get0_notBefore(a->cert), X509_get0_notBefore(b->cert));
+	if (cmp == 0)
+		cmp = ASN1_TIME_compare(X509_get0_notAfter(a->cert), X509_get0_notAfter(b->cert));
+	return cmp > 0;
+}
+
+ecm_code
+ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out, int *has_key,
+    ecm_error *err)
+{
+	ecm_store_items items = { NULL, 0 };
+	const ecm_store_item *best = NULL;
+	ecm_code rc;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = s->info->backend->list(s->handle, &items, err)) != ECM_OK)
+		return rc;
+	for (i = 0; i < items.n; i++)
+		if (of_user(items.v[i].cert, national_id) && (best == NULL || better(&items.v[i], best)))
+			best = &items.v[i];
+	if (best == NULL) {
+		ecm_store_items_free(&items);
+		ecm_error_detail_str(err, "store", s->info->id);
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate of this user in %s", s->info->path);
+	}
+	if (has_key != NULL)
+		*has_key = best->has_key;
+	if (want_key) {
+		rc = s->info->backend->find(s->handle, best->cert, 1, out, err);
+	} else {
+		X509_up_ref(best->cert);
+		out->cert = best->cert;
+	}
+	ecm_store_items_free(&items);
+	return rc;
+}
+
+ecm_code
+ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err)
+{
+	ecm_store_list list = { NULL, 0 };
+	ecm_store s = { NULL, NULL };
+	ecm_code rc = ecm_store_open_primary(&list, NULL, &s, err);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == ECM_OK)
+		rc = ecm_store_pick_identity(&s, national_id, 1, out, NULL, err);
+	ecm_store_close(&s);
+	ecm_store_list_free(&list);
+	return rc;
+}
+
+static int
+wanted(const cJSON *only, const char *id)
+{
+	const cJSON *e;
+
+	if (only == NULL)
+		return 1;
+	cJSON_ArrayForEach(e, only)
+		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+password_for(const cJSON *passwords, const char *id)
+{
+	const cJSON *p = passwords ? cJSON_GetObjectItemCaseSensitive(passwords, id) : NULL;
+
+	return cJSON_IsString(p) ? p->valuestring : NULL;
+}
+
+static cJSON *
+result_head(cJSON *results, const ecm_store_info *info, const char *id)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "store", info ? info->id : id);
+	cJSON_AddItemToObject(r, "browser", info ? cJSON_CreateString(info->browser) : cJSON_CreateNull());
+	cJSON_AddItemToObject(r, "profile", info && info->profile ? cJSON_CreateString(info->profile) : cJSON_CreateNull());
+	cJSON_AddItemToArray(results, r);
+	return r;
+}
+
+static void
+result_failed(cJSON *r, const ecm_error *e)
+{
+	cJSON *o;
+
+	cJSON_AddStringToObject(r, "status", "failed");
+	o = cJSON_AddObjectToObject(r, "error");
+	cJSON_AddStringToObject(o, "code", ecm_code_name(e->code));
+	cJSON_AddStringToObject(o, "message", e->message);
+}
+
+static void
+install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, cJSON *results)
+{
+	cJSON *r = result_head(results, info, NULL);
+	ecm_store s;
+	ecm_error e;
+	int already = 0;
+
+	ecm_error_init(&e);
+	if ((info->backend->caps & ECM_STORE_CAN_IMPORT) == 0)
+		ecm_fail(&e, ECM_STORE_FAILED, "%s cannot take certificates", info->id);
+	else if (ecm_store_open(info, password, &s, &e) == ECM_OK) {
+		info->backend->import(s.handle, id, &already, &e);
+		ecm_store_close(&s);
+	}
+	if (e.code != ECM_OK)
+		result_failed(r, &e);
+	else
+		cJSON_AddStringToObject(r, "status", already ? "already_present" : "installed");
+	ecm_error_clear(&e);
+}
+
+static void
+unknown_stores(const ecm_store_list *list, const cJSON *only, cJSON *results)
+{
+	const cJSON *e;
+	ecm_error err;
+
+	cJSON_ArrayForEach(e, only) {
+		if (!cJSON_IsString(e) || ecm_store_list_find(list, e->valuestring) != NULL)
+			continue;
+		ecm_error_init(&err);
+		ecm_fail(&err, ECM_STORE_NOT_FOUND, "no store \"%.200s\"", e->valuestring);
+		result_failed(result_head(results, NULL, e->valuestring), &err);
+		ecm_error_clear(&err);
+	}
+}
+
+ecm_code
+ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
+    const cJSON *passwords, cJSON *results, ecm_error *err)
+{
+	ecm_store_list list;
+	ecm_code rc;
+	size_t i;
+
+	(void)cfg;
+	if (id == NULL || id->cert == NULL || id->key == NULL)
+		return ecm_fail(err, ECM_KEY_MISSING, "nothing to install: certificate and key are needed");
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+		return rc;
+	for (i = 0; i < list.n; i++)
+		if (wanted(only_stores, list.v[i].id))
+			install_one(&list.v[i], id, password_for(passwords, list.v[i].id), results);
+	if (only_stores != NULL)
+		unknown_stores(&list, only_stores, results);
+	ecm_store_list_free(&list);
+	return ECM_OK;
+}
+
+/* Removes old from one store when installed is there (with its key). 1 when removed. */
+static int
+replace_in(const ecm_store_info *info, const X509 *installed, const X509 *old)
+{
+	ecm_identity probe;
+	ecm_store s;
+	ecm_error e;
+	int removed = 0;
+
+	ecm_error_init(&e);
+	if (info->backend->remove == NULL || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
+		ecm_error_clear(&e);
+		return 0;
+	}
+	if (info->backend->find(s.handle, installed, 0, &probe, &e) == ECM_OK) {
+		ecm_identity_free(&probe);
+		removed = info->backend->remove(s.handle, old, &e) == ECM_OK;
+	}
+	ecm_store_close(&s);
+	ecm_error_clear(&e);
+	return removed;
+}
+
+ecm_code
+ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err)
+{
+	ecm_store_list list;
+	ecm_code rc;
+	size_t i;
+	char *serial;
+
+	if (store_same_cert(installed, old))
+		return ECM_OK;
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+		return rc;
+	serial = ecm_cert_serial(old);
+	for (i = 0; i < list.n; i++) {
+		if (!replace_in(&list.v[i], installed, old) || removed == NULL)
+			continue;
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "store", list.v[i].id);
+		cJSON_AddStringToObject(r, "serial", serial ? serial : "");
+		cJSON_AddItemToArray(removed, r);
+	}
+	free(serial);
+	ecm_store_list_free(&list);
+	return ECM_OK;
+}

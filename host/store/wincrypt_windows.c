@@ -1,0 +1,261 @@
+/* Windows certificate store (CryptoAPI), CurrentUser\My: what Edge, Chrome and Brave use on Windows.
+ * Compiled only on Windows; type-checked on Linux with mingw-w64 (tests/stores/wincrypt-typecheck.t).
+ * Import goes through a one-time PKCS#12 (3DES/SHA-1, which every Windows reads) with a random password and
+ * PFXImportCertStore; export through PFXExportCertStoreEx. Keys are imported exportable so backup works. */
+#include <windows.h>
+#include <wincrypt.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "store_int.h"
+
+#define WIN_PFX_ITERATIONS 2048
+
+typedef struct win_store {
+	HCERTSTORE my;
+} win_store;
+
+static ecm_code
+win_fail(ecm_error *err, ecm_code code, const char *what)
+{
+	ecm_error_detail_num(err, "windows_error", (double)GetLastError());
+	return ecm_fail(err, code, "Windows certificate store: %s (error %lu)", what, (unsigned long)GetLastError());
+}
+
+static ecm_code
+win_open(const ecm_store_info *info, const char *password, void **handle, ecm_error *err)
+{
+	win_store *s = calloc(1, sizeof(*s));
+
+	(void)info;
+	(void)password;
+	*handle = NULL;
+	if (s == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	s->my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"MY");
+	if (s->my == NULL) {
+		free(s);
+		return win_fail(err, ECM_STORE_FAILED, "cannot open CurrentUser\\My");
+	}
+	*handle = s;
+	return ECM_OK;
+}
+
+static void
+win_close(void *handle)
+{
+	win_store *s = handle;
+
+	if (s == NULL)
+		return;
+	CertCloseStore(s->my, 0);
+	free(s);
+}
+
+static X509 *
+to_x509(PCCERT_CONTEXT c)
+{
+	const unsigned char *p = c->pbCertEncoded;
+
+	return d2i_X509(NULL, &p, (long)c->cbCertEncoded);
+}
+
+static int
+has_key(PCCERT_CONTEXT c)
+{
+	DWORD size = 0;
+
+	return CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &size) ? 1 : 0;
+}
+
+/* The store's context for which (caller frees with CertFreeCertificateContext), or NULL. */
+static PCCERT_CONTEXT
+find_ctx(HCERTSTORE store, const X509 *which)
+{
+	PCCERT_CONTEXT c = NULL;
+
+	while ((c = CertEnumCertificatesInStore(store, c)) != NULL) {
+		X509 *x = to_x509(c);
+		int same = x != NULL && store_same_cert(x, which);
+		X509_free(x);
+		if (same)
+			return c; /* the enumeration's reference becomes the caller's */
+	}
+	return NULL;
+}
+
+static ecm_code
+win_list(void *handle, ecm_store_items *out, ecm_error *err)
+{
+	win_store *s = handle;
+	PCCERT_CONTEXT c = NULL;
+	ecm_store_item *v;
+
+	out->v = NULL;
+	out->n = 0;
+	while ((c = CertEnumCertificatesInStore(s->my, c)) != NULL) {
+		X509 *x = to_x509(c);
+		if (x == NULL)
+			continue;
+		v = realloc(out->v, (out->n + 1) * sizeof(*v));
+		if (v == NULL) {
+			X509_free(x);
+			CertFreeCertificateContext(c);
+			ecm_store_items_free(out);
+			return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+		}
+		out->v = v;
+		out->v[out->n].cert = x;
+		out->v[out->n].has_key = has_key(c);
+		out->n++;
+	}
+	return ECM_OK;
+}
+
+/* A random password, as UTF-8 (for OpenSSL) and UTF-16 (for CryptoAPI). */
+static int
+one_time_password(char *pw, size_t pwlen, WCHAR *wpw, size_t wlen)
+{
+	unsigned char raw[16];
+	size_t i;
+
+	if (pwlen < sizeof(raw) * 2 + 1 || wlen < sizeof(raw) * 2 + 1 || RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	for (i = 0; i < sizeof(raw); i++) {
+		pw[2 * i] = "0123456789abcdef"[raw[i] >> 4];
+		pw[2 * i + 1] = "0123456789abcdef"[raw[i] & 15];
+	}
+	pw[2 * sizeof(raw)] = '\0';
+	for (i = 0; i <= 2 * sizeof(raw); i++)
+		wpw[i] = (WCHAR)pw[i];
+	return 0;
+}
+
+static ecm_code
+export_identity(PCCERT_CONTEXT c, ecm_identity *out, ecm_error *err)
+{
+	HCERTSTORE mem = CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, NULL);
+	CRYPT_DATA_BLOB blob = { 0, NULL };
+	char pw[40];
+	WCHAR wpw[40];
+	ecm_code rc = ECM_STORE_FAILED;
+
+	if (mem == NULL || one_time_password(pw, sizeof(pw), wpw, 40) != 0 ||
+	    !CertAddCertificateContextToStore(mem, c, CERT_STORE_ADD_ALWAYS, NULL) ||
+	    !PFXExportCertStoreEx(mem, &blob, wpw, NULL, EXPORT_PRIVATE_KEYS) ||
+	    (blob.pbData = malloc(blob.cbData)) == NULL ||
+	    !PFXExportCertStoreEx(mem, &blob, wpw, NULL, EXPORT_PRIVATE_KEYS))
+		rc = win_fail(err, ECM_KEY_MISSING, "the private key cannot be exported");
+	else
+		rc = ecm_pfx_decode(blob.pbData, blob.cbData, pw, out, err);
+	if (blob.pbData != NULL)
+		SecureZeroMemory(blob.pbData, blob.cbData);
+	free(blob.pbData);
+	if (mem != NULL)
+		CertCloseStore(mem, 0);
+	SecureZeroMemory(pw, sizeof(pw));
+	return rc;
+}
+
+static ecm_code
+win_find(void *handle, const X509 *which, int want_key, ecm_identity *out, ecm_error *err)
+{
+	win_store *s = handle;
+	PCCERT_CONTEXT c = find_ctx(s->my, which);
+	ecm_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in CurrentUser\\My");
+	if (want_key)
+		rc = has_key(c) ? export_identity(c, out, err) :
+		    ecm_fail(err, ECM_KEY_MISSING, "the certificate's key is not in CurrentUser\\My");
+	else
+		rc = (out->cert = to_x509(c)) != NULL ? ECM_OK : ecm_fail(err, ECM_INTERNAL, "unreadable certificate");
+	CertFreeCertificateContext(c);
+	return rc;
+}
+
+/* Adds every certificate with a key from the imported temporary store to My. */
+static ecm_code
+add_to_my(win_store *s, HCERTSTORE tmp, ecm_error *err)
+{
+	PCCERT_CONTEXT c = NULL;
+	int added = 0;
+
+	while ((c = CertEnumCertificatesInStore(tmp, c)) != NULL) {
+		if (!has_key(c))
+			continue;
+		if (!CertAddCertificateContextToStore(s->my, c, CERT_STORE_ADD_REPLACE_EXISTING, NULL)) {
+			CertFreeCertificateContext(c);
+			return win_fail(err, ECM_STORE_FAILED, "cannot add the certificate");
+		}
+		added++;
+	}
+	return added ? ECM_OK : ecm_fail(err, ECM_STORE_FAILED, "the imported file held no certificate with a key");
+}
+
+static ecm_code
+win_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
+{
+	win_store *s = handle;
+	PCCERT_CONTEXT existing = find_ctx(s->my, id->cert);
+	unsigned char *der = NULL;
+	size_t len = 0;
+	CRYPT_DATA_BLOB blob;
+	HCERTSTORE tmp;
+	char pw[40];
+	WCHAR wpw[40];
+	ecm_code rc;
+
+	*already = existing != NULL && has_key(existing);
+	if (existing != NULL)
+		CertFreeCertificateContext(existing);
+	if (*already)
+		return ECM_OK;
+	if (one_time_password(pw, sizeof(pw), wpw, 40) != 0)
+		return ecm_fail(err, ECM_INTERNAL, "no randomness");
+	rc = ecm_pfx_encode(id, pw, WIN_PFX_ITERATIONS, ECM_PFX_COMPAT, &der, &len, err);
+	if (rc != ECM_OK)
+		return rc;
+	blob.cbData = (DWORD)len;
+	blob.pbData = der;
+	tmp = PFXImportCertStore(&blob, wpw, CRYPT_USER_KEYSET | CRYPT_EXPORTABLE);
+	OPENSSL_clear_free(der, len);
+	SecureZeroMemory(pw, sizeof(pw));
+	SecureZeroMemory(wpw, sizeof(wpw));
+	if (tmp == NULL)
+		return win_fail(err, ECM_STORE_FAILED, "PFXImportCertStore failed");
+	rc = add_to_my(s, tmp, err);
+	CertCloseStore(tmp, 0);
+	return rc;
+}
+
+static ecm_code
+win_remove(void *handle, const X509 *which, ecm_error *err)
+{
+	win_store *s = handle;
+	PCCERT_CONTEXT c = find_ctx(s->my, which);
+
+	if (c == NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in CurrentUser\\My");
+	/* CertDeleteCertificateFromStore frees the context it is given, even on failure. */
+	if (!CertDeleteCertificateFromStore(c))
+		return win_fail(err, ECM_STORE_FAILED, "cannot delete the certificate");
+	return ECM_OK;
+}
+
+const ecm_store_backend ecm_store_wincrypt = {
+	"windows",
+	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT,
+	win_open,
+	win_list,
+	win_find,
+	win_import,
+	win_remove,
+	win_close,
+};

@@ -1,0 +1,109 @@
+/* Certificate stores: one table of operations (ecm_store_backend), one file per backend under host/store/
+ * (nss.c, pfx.c, keychain_macos.c, wincrypt_windows.c). Callers use this header and never #ifdef on the OS. */
+#ifndef ECM_STORE_H
+#define ECM_STORE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include <openssl/x509.h>
+
+#include "ecm/config.h"
+#include "ecm/crypto.h"
+#include "ecm/error.h"
+
+/* What a backend can do (the `caps` bitfield). */
+enum {
+	ECM_STORE_CAN_EXPORT = 1u << 0,        /* find() can hand out the private key */
+	ECM_STORE_CAN_DELETE = 1u << 1,        /* remove() works */
+	ECM_STORE_MAY_NEED_PASSWORD = 1u << 2, /* open() may answer STORE_PASSWORD_REQUIRED */
+	ECM_STORE_CAN_IMPORT = 1u << 3,
+};
+
+/* One store found on this machine (discovery fills it; nothing is opened yet). */
+typedef struct ecm_store_info {
+	char *id;      /* stable: "nss:pki", "firefox:home:abcd.default-release", "keychain:login", "windows:my" */
+	char *browser; /* human-readable: "Chrome, Chromium, Edge, Brave, Vivaldi", "Firefox (snap)", … */
+	char *profile; /* Firefox profile name, or NULL */
+	char *path;    /* NSS database folder, keychain or store name */
+	int primary;   /* where query looks and import goes */
+	int exists;    /* the database is there already (NSS: cert9.db); else opening creates it */
+	const struct ecm_store_backend *backend;
+} ecm_store_info;
+
+/* A certificate in a store. */
+typedef struct ecm_store_item {
+	X509 *cert;
+	int has_key;
+} ecm_store_item;
+
+typedef struct ecm_store_items {
+	ecm_store_item *v;
+	size_t n;
+} ecm_store_items;
+
+void ecm_store_items_free(ecm_store_items *items);
+
+typedef struct ecm_store_backend {
+	const char *name; /* "nss", "pfx", "keychain", "windows" */
+	unsigned caps;
+	/* password: NULL, or the store's password from the request. *handle is backend state. */
+	ecm_code (*open)(const ecm_store_info *info, const char *password, void **handle, ecm_error *err);
+	ecm_code (*list)(void *handle, ecm_store_items *out, ecm_error *err);
+	/* By issuer + serial. out->cert always; out->key when want_key (KEY_MISSING if absent). NO_CERTIFICATE. */
+	ecm_code (*find)(void *handle, const X509 *which, int want_key, ecm_identity *out, ecm_error *err);
+	/* Key + certificate (+ chain). *already = 1 when certificate and key were both present (nothing written). */
+	ecm_code (*import)(void *handle, const ecm_identity *id, int *already, ecm_error *err);
+	/* Removes the certificate with which's issuer + serial (and its key) from this store only. */
+	ecm_code (*remove)(void *handle, const X509 *which, ecm_error *err);
+	void (*close)(void *handle);
+} ecm_store_backend;
+
+extern const ecm_store_backend ecm_store_nss;
+extern const ecm_store_backend ecm_store_pfx; /* info->path is the file; import writes it (AES) */
+
+/* Discovery: every store of this user (HOME from the environment). The primary store comes first. */
+typedef struct ecm_store_list {
+	ecm_store_info *v;
+	size_t n;
+} ecm_store_list;
+
+ecm_code ecm_stores_discover(ecm_store_list *out, ecm_error *err);
+void ecm_store_list_free(ecm_store_list *list);
+const ecm_store_info *ecm_store_list_find(const ecm_store_list *list, const char *id);
+cJSON *ecm_store_info_json(const ecm_store_info *info);
+
+/* An opened store. */
+typedef struct ecm_store {
+	const ecm_store_info *info;
+	void *handle;
+} ecm_store;
+
+ecm_code ecm_store_open(const ecm_store_info *info, const char *password, ecm_store *out, ecm_error *err);
+void ecm_store_close(ecm_store *s);
+
+/* Discovers the stores and opens the primary one. list is filled either way (free it after closing). */
+ecm_code ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err);
+
+/* The certificate of this user in the store: one with a key first, then still valid, then the newest; CA
+ * certificates never. national_id NULL means any. want_key also exports the key (KEY_MISSING without one).
+ * *has_key (may be NULL) tells whether the store holds its key. NO_CERTIFICATE when none. */
+ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out,
+    int *has_key, ecm_error *err);
+
+/* Installs id into every store found (only_stores: NULL or a JSON array of store ids; passwords: NULL or a JSON
+ * object id -> store password). Appends one {"store","browser","profile","status","error"?} per store to
+ * results. Fails only when nothing could be attempted (e.g. discovery failed); per-store failures are results. */
+ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
+    const cJSON *passwords, cJSON *results, ecm_error *err);
+
+/* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
+ * {"store","serial"} for each removal to removed (may be NULL). */
+ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err);
+
+/* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
+ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
+
+/* Releases NSS if a store command loaded it (called once from ecm_core_free). */
+void ecm_store_shutdown(void);
+
+#endif
