@@ -118,7 +118,7 @@ char *
 ecm_cert_serial(const X509 *cert)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-	char *hex, *out;
+	char *hex, *start, *out;
 
 	if (bn == NULL)
 		return NULL;
@@ -126,7 +126,11 @@ ecm_cert_serial(const X509 *cert)
 	BN_free(bn);
 	if (hex == NULL)
 		return NULL;
-	out = strdup(hex);
+	/* BN_bn2hex pads to whole bytes ("0ECC01"); the contract has no leading zeros, so serials compare as text. */
+	start = hex;
+	while (start[0] == '0' && start[1] != '\0')
+		start++;
+	out = strdup(start);
 	OPENSSL_free(hex);
 	return out;
 }

@@ -31,7 +31,7 @@ ecm_code ecm_cert_verify_issued(X509 *cert, EVP_PKEY *key, const char *ca_file, 
 ecm_code ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain, const char *ca_file,
     ecm_error *err);
 
-/* Upper-case hex serial without leading zeros (BN_bn2hex), malloc'd. */
+/* Upper-case hex serial without leading zeros, malloc'd. */
 char *ecm_cert_serial(const X509 *cert);
 /* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
 char *ecm_cert_national_id(const X509 *cert);

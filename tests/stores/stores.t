@@ -13,7 +13,7 @@ cleanup_all() { for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf
 trap cleanup_all EXIT
 [ -n "${ECM_KEEP:-}" ] && trap - EXIT
 # A known OpenSSL leak (see lsan.supp); full stacks so the suppression can match them under sanitizers.
-export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$here/../lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 export ECM_CONFIG=$T/config.json XDG_CONFIG_HOME=$T/xdg-none
 echo '{"pkcs12_iterations": 2048}' > "$ECM_CONFIG" # fast backups (PBKDF2 under ASan)
