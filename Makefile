@@ -24,7 +24,7 @@ else
 OPT     := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT   :=
 endif
-HARDEN  := -fstack-protector-strong -fPIE
+HARDEN  := -fstack-protector-strong -fPIC
 LDHARD  := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(HARDEN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 LDFLAGS_ALL = $(LDOPT) $(LDHARD) $(LDFLAGS)
@@ -37,6 +37,10 @@ PLATFORM_SKIP += %_macos.c
 endif
 CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/commands/*.c host/ra/*.c \
              host/crypto/*.c host/store/*.c))
+# What needs OpenSSL, curl or NSS is the engine; the rest (framing, dispatch, configuration, hello, logout) is light.
+ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c,\
+               $(filter host/commands/% host/ra/% host/crypto/% host/store/%,$(CORE_SRCS)))
+LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/core/commands.c host/core/engine.c,$(CORE_SRCS))
 HOST_SRCS := $(wildcard host/native/*.c)
 CLI_SRCS  := $(wildcard host/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
@@ -46,9 +50,18 @@ CORE_OBJS := $(call obj,$(CORE_SRCS))
 HOST_OBJS := $(call obj,$(HOST_SRCS))
 CLI_OBJS  := $(call obj,$(CLI_SRCS))
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+ENGINE_OBJS := $(call obj,$(ENGINE_SRCS))
+LIGHT_OBJS  := $(call obj,$(LIGHT_SRCS))
+# The table and the loader again, built to load the engine at run time (ecm-host on Linux).
+LAZY_OBJS   := $(BUILD)/obj/lazy/commands.o $(BUILD)/obj/lazy/engine.o
+ENGINE_SO   := $(BUILD)/libecm-engine.so
 
 .PHONY: all check check-unit test demo dev-ra install uninstall clean bench
+ifeq ($(UNAME),Linux)
+all: $(BUILD)/ecm-host $(BUILD)/ecm $(ENGINE_SO)
+else
 all: $(BUILD)/ecm-host $(BUILD)/ecm
+endif
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -58,8 +71,22 @@ $(BUILD)/libecm.a: $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+ifeq ($(UNAME),Linux)
+# The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, curl, NSS)
+# on the first command that needs it. The engine calls back into the core, so the core's ecm_* are exported.
+$(BUILD)/obj/lazy/%.o: host/core/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
+
+$(BUILD)/ecm-host: $(HOST_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO)
+	$(CC) $(LDFLAGS_ALL) -Wl,--export-dynamic-symbol='ecm_*' -o $@ $^ $(shell pkg-config --libs libcjson) -ldl -lm
+
+$(ENGINE_SO): $(ENGINE_OBJS)
+	$(CC) $(LDOPT) -shared -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ $(PKG_LIBS) -lm
+else
 $(BUILD)/ecm-host: $(HOST_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+endif
 
 $(BUILD)/ecm: $(CLI_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
@@ -98,13 +125,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ecert-manager
 	install -m 0755 $(BUILD)/ecm $(DESTDIR)$(PREFIX)/bin/ecm
 	install -m 0755 $(BUILD)/ecm-host $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host
+	if [ -f $(ENGINE_SO) ]; then install -m 0644 $(ENGINE_SO) $(DESTDIR)$(PREFIX)/lib/ecert-manager/; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/ecm $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host
+	rm -f $(DESTDIR)$(PREFIX)/bin/ecm $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host \
+	      $(DESTDIR)$(PREFIX)/lib/ecert-manager/libecm-engine.so
 	-rmdir $(DESTDIR)$(PREFIX)/lib/ecert-manager
 
 clean:
 	rm -rf build
 
--include $(CORE_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(CORE_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(LAZY_OBJS:.o=.d)
 -include mk/*.mk

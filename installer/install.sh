@@ -207,6 +207,9 @@ put() {
 }
 
 put "$host" "$libdir/ecm-host" 0755
+# On Linux the host loads its engine (OpenSSL, curl, NSS commands) from beside itself on first use.
+engine=$(dirname "$host")/libecm-engine.so
+[ ! -f "$engine" ] || put "$engine" "$libdir/libecm-engine.so" 0644
 [ -z "$cli" ] || put "$cli" "$bindir/ecm" 0755
 [ -z "$config" ] || put "$config" "$confdir/config.json" 0644
 if [ -n "$ca" ]; then

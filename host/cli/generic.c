@@ -133,13 +133,17 @@ print_result(const cJSON *result)
 int
 ecm_cli_generic(ecm_cli *cli, int argc, char **argv)
 {
-	const ecm_command *c = ecm_command_find(argv[0]);
 	generic_opts o = { NULL, NULL, cJSON_CreateObject() };
+	const ecm_command *c;
+	ecm_error err;
 	cJSON *reply;
 	int rc = 1;
 
+	ecm_error_init(&err);
+	c = ecm_command_find(argv[0], &err);
 	if (c == NULL) {
-		fprintf(stderr, "ecm: unknown command %s (ecm help lists them)\n", argv[0]);
+		fprintf(stderr, "ecm: %s (ecm help lists the commands)\n", err.message);
+		ecm_error_clear(&err);
 		goto out;
 	}
 	if (parse_options(c, &o, argc, argv) != 0)

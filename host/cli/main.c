@@ -11,14 +11,14 @@
 static void
 usage(FILE *out)
 {
-	const ecm_command *c;
+	const char *name;
 	size_t i;
 
 	fprintf(out, "usage: ecm session            JSON requests on stdin, one per line\n"
 		     "       ecm COMMAND [--field value …] [--id ID] [--password-file F]\n"
 		     "       ecm --version | help\n\ncommands:");
-	for (i = 0; (c = ecm_command_at(i)) != NULL; i++)
-		fprintf(out, " %s", c->name);
+	for (i = 0; (name = ecm_command_name(i)) != NULL; i++)
+		fprintf(out, " %s", name);
 	fprintf(out, "\n");
 	for (i = 0; ecm_cli_flows[i].name != NULL; i++)
 		fprintf(out, "  ecm %s\n", ecm_cli_flows[i].usage);

@@ -1,25 +1,41 @@
-/* Every command handler, one file each in this folder. Listed in host/core/commands.c. */
+/* Every command, one file each in this folder; the table is host/core/commands.c.
+ * Light commands need only the core. Engine commands need OpenSSL, curl or NSS: on Linux, ecm-host keeps them in
+ * libecm-engine.so and loads it on first use, so that hello (every popup opening) stays cheap. */
 #ifndef ECM_COMMANDS_H
 #define ECM_COMMANDS_H
 
 #include "ecm/command.h"
 
-extern const ecm_command ecm_cmd_hello;
-extern const ecm_command ecm_cmd_logout;
-extern const ecm_command ecm_cmd_login;
-extern const ecm_command ecm_cmd_terms;
-extern const ecm_command ecm_cmd_otp_request;
-extern const ecm_command ecm_cmd_list;
-extern const ecm_command ecm_cmd_revoke_url;
-extern const ecm_command ecm_cmd_apply;
-extern const ecm_command ecm_cmd_renew;
-/* stores (host/store/) */
-extern const ecm_command ecm_cmd_stores;
-extern const ecm_command ecm_cmd_query;
-extern const ecm_command ecm_cmd_import;
-extern const ecm_command ecm_cmd_backup;
-extern const ecm_command ecm_cmd_install;
-extern const ecm_command ecm_cmd_cleanup;
-extern const ecm_command ecm_cmd_pick_file;
+#define ECM_LIGHT_COMMANDS(X) \
+	X(hello) \
+	X(logout)
+
+#define ECM_ENGINE_COMMANDS(X) \
+	X(login) \
+	X(terms) \
+	X(otp_request) \
+	X(list) \
+	X(revoke_url) \
+	X(apply) \
+	X(renew) \
+	X(stores) \
+	X(query) \
+	X(import) \
+	X(backup) \
+	X(install) \
+	X(cleanup) \
+	X(pick_file)
+
+#define ECM_DECLARE_COMMAND(name) extern const ecm_command ecm_cmd_##name;
+ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)
+ECM_ENGINE_COMMANDS(ECM_DECLARE_COMMAND)
+#undef ECM_DECLARE_COMMAND
+
+/* The engine's commands, or NULL with err set when libecm-engine.so cannot be loaded (host/core/engine.c). */
+const ecm_command *ecm_engine_command(const char *symbol, ecm_error *err);
+/* Releases NSS and curl if the engine initialised them. */
+void ecm_engine_shutdown(void);
+/* The engine side of ecm_engine_shutdown (host/commands/engine.c). */
+void ecm_engine_release(void);
 
 #endif

@@ -19,11 +19,11 @@ static void
 add_commands(cJSON *result)
 {
 	cJSON *list = cJSON_AddArrayToObject(result, "commands");
-	const ecm_command *c;
+	const char *name;
 	size_t i;
 
-	for (i = 0; (c = ecm_command_at(i)) != NULL; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(c->name));
+	for (i = 0; (name = ecm_command_name(i)) != NULL; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(name));
 }
 
 static void

@@ -1,41 +1,71 @@
 /* The one table from command name to handler. Unknown names are refused in one place: ecm_command_find. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ecm/command.h"
 #include "../commands/commands.h"
 
-static const ecm_command *const table[] = {
-	&ecm_cmd_hello,
-	&ecm_cmd_logout,
-	&ecm_cmd_login,
-	&ecm_cmd_terms,
-	&ecm_cmd_otp_request,
-	&ecm_cmd_list,
-	&ecm_cmd_revoke_url,
-	&ecm_cmd_apply,
-	&ecm_cmd_renew,
-	&ecm_cmd_stores,
-	&ecm_cmd_query,
-	&ecm_cmd_import,
-	&ecm_cmd_backup,
-	&ecm_cmd_install,
-	&ecm_cmd_cleanup,
-	&ecm_cmd_pick_file,
-};
+#define ECM_NAME(name) #name,
+static const char *const names[] = { ECM_LIGHT_COMMANDS(ECM_NAME) ECM_ENGINE_COMMANDS(ECM_NAME) };
+#undef ECM_NAME
 
-const ecm_command *
-ecm_command_find(const char *name)
+#define ECM_LINKED(name) &ecm_cmd_##name,
+#ifdef ECM_ENGINE_DLOPEN
+#define ECM_LATER(name) NULL,
+#else
+#define ECM_LATER(name) &ecm_cmd_##name,
+#endif
+/* Filled on first use where the engine is loaded at run time. */
+static const ecm_command *table[] = { ECM_LIGHT_COMMANDS(ECM_LINKED) ECM_ENGINE_COMMANDS(ECM_LATER) };
+#undef ECM_LINKED
+#undef ECM_LATER
+
+#define COMMAND_COUNT (sizeof(names) / sizeof(names[0]))
+
+static const ecm_command *
+resolve(size_t i, ecm_error *err)
 {
-	size_t i;
+#ifdef ECM_ENGINE_DLOPEN
+	char symbol[64];
 
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strcmp(table[i]->name, name) == 0)
-			return table[i];
-	return NULL;
+	if (table[i] == NULL) {
+		snprintf(symbol, sizeof(symbol), "ecm_cmd_%s", names[i]);
+		table[i] = ecm_engine_command(symbol, err);
+	}
+#else
+	(void)err;
+#endif
+	return table[i];
 }
 
 const ecm_command *
-ecm_command_at(size_t index)
+ecm_command_find(const char *name, ecm_error *err)
 {
-	return index < sizeof(table) / sizeof(table[0]) ? table[index] : NULL;
+	size_t i;
+
+	for (i = 0; i < COMMAND_COUNT; i++)
+		if (strcmp(names[i], name) == 0)
+			return resolve(i, err);
+	ecm_fail(err, ECM_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
+	return NULL;
+}
+
+const char *
+ecm_command_name(size_t index)
+{
+	return index < COMMAND_COUNT ? names[index] : NULL;
+}
+
+const ecm_command *
+ecm_command_at(size_t index, ecm_error *err)
+{
+	const ecm_command *c;
+	ecm_error ignored;
+
+	if (index >= COMMAND_COUNT)
+		return NULL;
+	ecm_error_init(&ignored);
+	c = resolve(index, err != NULL ? err : &ignored);
+	ecm_error_clear(&ignored);
+	return c;
 }

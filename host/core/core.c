@@ -9,10 +9,9 @@
 #include "ecm/core.h"
 #include "ecm/frame.h"
 #include "ecm/log.h"
-#include "ecm/ra.h"
 #include "ecm/secmem.h"
 #include "ecm/session.h"
-#include "ecm/store.h"
+#include "../commands/commands.h"
 
 struct ecm_core {
 	ecm_config config;
@@ -42,10 +41,9 @@ ecm_core_free(ecm_core *core)
 	if (core == NULL)
 		return;
 	ecm_session_clear(&core->session);
-	ecm_store_shutdown();
+	ecm_engine_shutdown();
 	ecm_config_free(&core->config);
 	ecm_error_clear(&core->config_error);
-	ecm_ra_global_cleanup();
 	ecm_log_close();
 	free(core);
 }
@@ -182,14 +180,14 @@ check_preconditions(const ecm_core *core, const ecm_command *command, ecm_error 
 static void
 dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ecm_emit_fn emit, void *user)
 {
-	const ecm_command *command = ecm_command_find(cmd);
 	cJSON *empty = NULL, *result;
 	ecm_ctx ctx = { &core->config, &core->config_error, &core->session, id, emit, user };
+	const ecm_command *command;
 	ecm_error err;
 
 	ecm_error_init(&err);
+	command = ecm_command_find(cmd, &err);
 	if (command == NULL) {
-		ecm_fail(&err, ECM_UNKNOWN_COMMAND, "unknown command \"%.64s\"", cmd);
 		emit_error(id, &err, emit, user);
 		ecm_error_clear(&err);
 		return;

@@ -32,8 +32,12 @@ typedef struct ecm_command {
 	const char *const *secret_args; /* args the `ecm` CLI must prompt for, never take from argv; NULL-ended */
 } ecm_command;
 
-const ecm_command *ecm_command_find(const char *name);
-const ecm_command *ecm_command_at(size_t index); /* NULL past the end */
+/* NULL with err set: UNKNOWN_COMMAND, or INTERNAL when the engine holding it cannot be loaded. */
+const ecm_command *ecm_command_find(const char *name, ecm_error *err);
+/* Every command's name, without loading anything: NULL past the end. */
+const char *ecm_command_name(size_t index);
+/* The command at index (loads the engine when it lives there); NULL past the end or with err set. */
+const ecm_command *ecm_command_at(size_t index, ecm_error *err);
 
 /* Sends {"id":…,"progress":{"step":step,"done":done,"total":total}}. */
 void ecm_progress(ecm_ctx *ctx, const char *step, int done, int total);

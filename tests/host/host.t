@@ -77,6 +77,20 @@ big=$(head -c 2000000 /dev/zero | tr '\0' 'a')
 out=$(printf '{"id":9,"cmd":"%s"}\n' "$big" | frames | host "$CHROME")
 is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "2 MB request read and answered"
 
+# Engine commands (OpenSSL, curl, NSS) come from libecm-engine.so beside the host, loaded on first use.
+out=$(printf '{"id":1,"cmd":"stores"}\n' | frames | host "$CHROME")
+is "$(jq -r '.ok' <<<"$out")" true "an NSS command loads the engine and answers"
+if [ -f "$B/libecm-engine.so" ]; then
+	mkdir -p "$work/alone" && cp "$HOST" "$work/alone/"
+	out=$(printf '%s\n' '{"id":1,"cmd":"stores"}' '{"id":2,"cmd":"hello"}' | frames | timeout 10 "$work/alone/ecm-host" "$CHROME" |
+		perl $FT decode)
+	is "$(jq -r '.error.code // "ok"' <<<"$out" | tr '\n' ' ')" "INTERNAL ok " \
+		"without its engine the host says so (INTERNAL) and hello still works"
+	like "$(jq -r '.error.message // empty' <<<"$out")" 'libecm-engine.so' "the error names the missing engine"
+	ok "$(grep -qE 'libnss3|libcurl|libssl' <(ldd "$HOST"); [ $? -ne 0 ]; echo $?)" \
+		"ecm-host itself links neither NSS, curl nor OpenSSL"
+fi
+
 # ecm session gives exactly the replies the host gives.
 reqs='{"id":1,"cmd":"hello"}
 {"id":2,"cmd":"nope"}

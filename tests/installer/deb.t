@@ -29,6 +29,7 @@ want="/etc/chromium/native-messaging-hosts/$NAME.json
 /etc/opt/vivaldi/native-messaging-hosts/$NAME.json
 /usr/bin/ecm
 /usr/lib/ecert-manager/ecm-host
+/usr/lib/ecert-manager/libecm-engine.so
 /usr/lib/mozilla/native-messaging-hosts/$NAME.json
 /usr/share/doc/ecert-manager/changelog.gz
 /usr/share/doc/ecert-manager/copyright
@@ -91,6 +92,11 @@ reply=$({ printf '\x16\x00\x00\x00'; printf %s "$req"; } |
 	ECM_CONFIG="$root/etc/ecert-manager/config.json" "$root/usr/lib/ecert-manager/ecm-host" \
 	chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/ | tail -c +5)
 like "$reply" '"ok":true' "installed host answers hello with the shipped config"
+req='{"id":2,"cmd":"stores"}'
+reply=$({ printf '\x17\x00\x00\x00'; printf %s "$req"; } |
+	HOME=$work/deb-home ECM_CONFIG="$root/etc/ecert-manager/config.json" "$root/usr/lib/ecert-manager/ecm-host" \
+	chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/ | tail -c +5)
+like "$reply" '"ok":true,"result":\{"stores"' "installed host loads its engine for an NSS command"
 
 echo '{"allowed_callers": []}' >"$root/etc/ecert-manager/config.json"
 out=$(dp -r ecert-manager 2>&1)

@@ -52,7 +52,7 @@ check_manifest() {
 }
 
 hello() { # hello HOST ARGS...: one framed hello (length < 128), prints the reply's JSON
-	local req='{"id":1,"cmd":"hello"}' len
+	local req=${REQ:-'{"id":1,"cmd":"hello"}'} len
 	len=$(printf '\\x%02x' ${#req})
 	# shellcheck disable=SC2059 # the length byte is an escape built above
 	{ printf "$len\\x00\\x00\\x00"; printf %s "$req"; } |
@@ -84,6 +84,8 @@ if [ "$host" = "$top/build/ecm-host" ]; then
 		"installed host lets the Firefox ID in"
 	like "$(hello "$lib/ecm-host" chrome-extension://abcdefghijklmnopabcdefghijklmnop/)" CALLER_NOT_ALLOWED \
 		"installed host refuses another extension"
+	like "$(REQ='{"id":2,"cmd":"stores"}' hello "$lib/ecm-host" "$ORIGIN")" '"ok":true,"result":\{"stores"' \
+		"installed host loads its engine from beside it"
 fi
 
 out=$(env -u XDG_CONFIG_HOME HOME="$home" "$top/installer/install.sh" --user --host "$host" 2>&1)

@@ -208,7 +208,7 @@ login_commands_refuse_before_login_when_configured(void **state)
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	assert_non_null(core);
-	for (i = 0; (c = ecm_command_at(i)) != NULL; i++) {
+	for (i = 0; (c = ecm_command_at(i, NULL)) != NULL; i++) {
 		char req[160], code[64] = "";
 		if (!(c->flags & ECM_CMD_NEEDS_LOGIN))
 			continue;

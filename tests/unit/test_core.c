@@ -152,7 +152,7 @@ every_login_command_refuses_before_login(void **state)
 	char req[160];
 	size_t i;
 
-	for (i = 0; (c = ecm_command_at(i)) != NULL; i++) {
+	for (i = 0; (c = ecm_command_at(i, NULL)) != NULL; i++) {
 		sink s = { 0 };
 		if (!(c->flags & ECM_CMD_NEEDS_LOGIN) || (c->flags & ECM_CMD_NEEDS_SERVER))
 			continue;
@@ -169,7 +169,7 @@ server_commands_without_configuration_say_so(void **state)
 	char req[160];
 	size_t i;
 
-	for (i = 0; (c = ecm_command_at(i)) != NULL; i++) {
+	for (i = 0; (c = ecm_command_at(i, NULL)) != NULL; i++) {
 		sink s = { 0 };
 		if (!(c->flags & ECM_CMD_NEEDS_SERVER))
 			continue;
