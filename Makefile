@@ -63,7 +63,11 @@ else
 all: $(BUILD)/ecm-host $(BUILD)/ecm
 endif
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the flags they were built with, so a change of flags rebuilds them.
+FLAGS_STAMP := $(BUILD)/.cflags
+$(shell mkdir -p $(BUILD) && echo '$(CFLAGS_ALL)' | cmp -s - $(FLAGS_STAMP) || echo '$(CFLAGS_ALL)' >$(FLAGS_STAMP))
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -74,7 +78,7 @@ $(BUILD)/libecm.a: $(CORE_OBJS)
 ifeq ($(UNAME),Linux)
 # The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, curl, NSS)
 # on the first command that needs it. The engine calls back into the core, so the core's ecm_* are exported.
-$(BUILD)/obj/lazy/%.o: host/core/%.c
+$(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
 
@@ -95,7 +99,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libecm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lpthread -lm
 
-$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Ihost $(shell pkg-config --cflags cmocka) -c $< -o $@
 
