@@ -49,6 +49,55 @@ add_secret_from_file(cJSON *args, const char *field, const char *file)
 	return 0;
 }
 
+/* Whether key names a secret of c: "password" matches the secret "password" and the last part of
+ * "backup.password", at whatever depth the key sits. */
+static int
+secret_key(const ecm_command *c, const char *key)
+{
+	const char *const *s;
+	const char *last;
+
+	for (s = c->secret_args; key != NULL && s != NULL && *s != NULL; s++) {
+		last = strrchr(*s, '.');
+		if (strcmp(last != NULL ? last + 1 : *s, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether JSON given on the command line carries a secret field anywhere: argv is visible to every process of
+ * the machine, so secrets never come from it, not even inside --args-json. */
+static int
+json_has_secret(const ecm_command *c, const cJSON *item)
+{
+	const cJSON *child;
+
+	for (child = item != NULL ? item->child : NULL; child != NULL; child = child->next)
+		if (secret_key(c, child->string) || json_has_secret(c, child))
+			return 1;
+	return 0;
+}
+
+static int
+add_args_json(const ecm_command *c, cJSON *args, const char *value)
+{
+	cJSON *extra = cJSON_Parse(value), *item;
+	int rc = 0;
+
+	if (!cJSON_IsObject(extra)) {
+		fprintf(stderr, "ecm: --args-json needs a JSON object\n");
+		rc = 1;
+	} else if (json_has_secret(c, extra)) {
+		fprintf(stderr, "ecm: --args-json cannot carry a secret: it is asked for, or read with --FIELD-file\n");
+		rc = 1;
+	}
+	while (rc == 0 && (item = extra->child) != NULL)
+		cJSON_AddItemToObject(args, item->string, cJSON_DetachItemViaPointer(extra, item));
+	ecm_wipe_json_strings(extra); /* a refused secret is not left in freed memory */
+	cJSON_Delete(extra);
+	return rc;
+}
+
 static int
 parse_option(const ecm_command *c, generic_opts *o, char *opt, const char *value)
 {
@@ -65,14 +114,9 @@ parse_option(const ecm_command *c, generic_opts *o, char *opt, const char *value
 		rc = 1;
 	} else if (value == NULL)
 		cJSON_AddTrueToObject(o->args, name);
-	else if (strcmp(name, "args_json") == 0) {
-		cJSON *extra = cJSON_Parse(value), *item;
-		if (!cJSON_IsObject(extra))
-			rc = 1;
-		while (extra != NULL && (item = extra->child) != NULL)
-			cJSON_AddItemToObject(o->args, item->string, cJSON_DetachItemViaPointer(extra, item));
-		cJSON_Delete(extra);
-	} else
+	else if (strcmp(name, "args_json") == 0)
+		rc = add_args_json(c, o->args, value);
+	else
 		cJSON_AddStringToObject(o->args, name, value);
 	free(name);
 	return rc;

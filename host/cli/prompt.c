@@ -56,8 +56,13 @@ secret_from_tty(const char *prompt)
 		return NULL;
 	}
 	setvbuf(tty, NULL, _IONBF, 0);
+	if (tcgetattr(fileno(tty), &old) != 0) { /* never read a secret with echo on */
+		fprintf(stderr, "ecm: cannot turn off echo to ask for the %s\n", prompt);
+		ecm_secret_free(buf);
+		fclose(tty);
+		return NULL;
+	}
 	fprintf(tty, "%s: ", prompt);
-	tcgetattr(fileno(tty), &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509v3.h>
+
 #include "ecm/command.h"
 #include "ecm/store.h"
 #include "../store/store_int.h"
@@ -64,7 +66,8 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, c
 			char *who = ecm_cert_national_id(items.v[i].cert);
 			int mine = nid == NULL || (who != NULL && strcmp(who, nid) == 0);
 			free(who);
-			if (!mine || !picked(serials, items.v[i].cert))
+			/* A CA certificate is never the user's, even when its serial happens to match. */
+			if (!mine || X509_check_ca(items.v[i].cert) != 0 || !picked(serials, items.v[i].cert))
 				continue;
 			if (info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
 				add_removed(removed, info->id, items.v[i].cert);

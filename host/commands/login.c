@@ -6,8 +6,9 @@
 #include "ecm/secmem.h"
 #include "enroll.h"
 
+/* window_days stays a double: the RA sends it, and a huge value cast to long would be undefined behaviour. */
 static const char *
-suggestion(const cJSON *server_cert, long window_days)
+suggestion(const cJSON *server_cert, double window_days)
 {
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(server_cert, "status");
 	const cJSON *days = cJSON_GetObjectItemCaseSensitive(server_cert, "days_left");
@@ -16,7 +17,7 @@ suggestion(const cJSON *server_cert, long window_days)
 		return "apply";
 	if (!cJSON_IsNumber(days) || days->valuedouble < 0)
 		return "apply";
-	return days->valuedouble <= (double)window_days ? "renew" : "none";
+	return days->valuedouble <= window_days ? "renew" : "none";
 }
 
 static void
@@ -45,7 +46,7 @@ describe(const cJSON *account, const char *id, cJSON *result, ecm_error *err)
 	server_cert = cJSON_IsObject(cur) ? enroll_server_cert(cur, ra_now) : NULL;
 	add_account(result, account, id);
 	cJSON_AddItemToObject(result, "server_cert", server_cert != NULL ? server_cert : cJSON_CreateNull());
-	cJSON_AddStringToObject(result, "suggestion", suggestion(server_cert, (long)window->valuedouble));
+	cJSON_AddStringToObject(result, "suggestion", suggestion(server_cert, window->valuedouble));
 	cJSON_AddNumberToObject(result, "renewal_window_days", window->valuedouble);
 	cJSON_AddStringToObject(result, "ra_now", now->valuestring);
 	return ECM_OK;

@@ -24,7 +24,9 @@ on_path(const char *name)
 	if (path == NULL || (copy = strdup(path)) == NULL)
 		return NULL;
 	for (dir = strtok_r(copy, ":", &save); dir != NULL && full == NULL; dir = strtok_r(NULL, ":", &save)) {
-		full = ecm_path_join(dir[0] ? dir : ".", name);
+		if (dir[0] != '/')
+			continue; /* a relative entry would run whatever sits in the browser's working folder */
+		full = ecm_path_join(dir, name);
 		if (full != NULL && access(full, X_OK) != 0) {
 			free(full);
 			full = NULL;
@@ -62,6 +64,10 @@ dialog_argv(const char *prog, const char *program_path, int save, const char *st
 		}
 	} else {
 		argv[n++] = save ? "--getsavefilename" : "--getopenfilename";
+		if (start != NULL && start[0] == '-') { /* kdialog would read it as an option */
+			snprintf(buf, buflen, "./%s", start);
+			start = buf;
+		}
 		argv[n++] = start != NULL ? start : ".";
 		argv[n++] = "*.pfx *.p12|PKCS#12 (*.pfx, *.p12)";
 	}
@@ -113,6 +119,8 @@ run_dialog(const char **argv, char **out)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	if (got == PICK_MAX_OUTPUT && memchr(buf, '\n', got) == NULL)
+		return -1; /* no line end within the limit: a cut path is another path, never returned */
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

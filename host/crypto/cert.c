@@ -42,7 +42,10 @@ ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_
 	*out = sk_X509_new_null();
 	for (i = 0; *out != NULL && i < sk_X509_num(certs); i++) {
 		X509 *c = sk_X509_value(certs, i);
-		if (!X509_up_ref(c) || !sk_X509_push(*out, c)) {
+		if (!X509_up_ref(c))
+			c = NULL;
+		if (c == NULL || !sk_X509_push(*out, c)) {
+			X509_free(c); /* the reference taken for a push that failed */
 			sk_X509_pop_free(*out, X509_free);
 			*out = NULL;
 		}

@@ -1,4 +1,5 @@
 /* PKCS#12 backups: written modern (AES/PBKDF2/SHA-256) or compat (3DES/SHA-1), read in every flavour. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,16 +151,31 @@ ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm
 	return rc;
 }
 
+/* The ID comes from the certificate's CN, which a .pfx or a store can set to anything: only letters and digits
+ * reach the file name, so a CN like "../../x" cannot move the backup out of backup_dir. */
+static void
+name_part(char *out, size_t size, const char *id)
+{
+	size_t i;
+
+	if (id == NULL || id[0] == '\0')
+		id = "CERT";
+	for (i = 0; id[i] != '\0' && i + 1 < size; i++)
+		out[i] = isalnum((unsigned char)id[i]) ? id[i] : '_';
+	out[i] = '\0';
+}
+
 char *
 ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
 {
 	char *id = ecm_cert_national_id(cert);
-	char name[96], date[16] = "00000000";
+	char name[96], part[33], date[16] = "00000000";
 	struct tm tm;
 
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		strftime(date, sizeof(date), "%Y%m%d", &tm);
-	snprintf(name, sizeof(name), "ECM_%.32s_%s.pfx", id != NULL && id[0] != '\0' ? id : "CERT", date);
+	name_part(part, sizeof(part), id);
+	snprintf(name, sizeof(name), "ECM_%s_%s.pfx", part, date);
 	free(id);
 	if (cfg->backup_dir == NULL)
 		return NULL;

@@ -29,10 +29,26 @@ decode_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
 	return rc;
 }
 
-static void
+/* "Name: value" for a value the user typed (OTP, terms version). A control character (CR, LF) would end the
+ * header and start one of the caller's choosing, and a cut value would be sent as another: both are refused. */
+static int
 header_line(char *buf, size_t size, const char *name, const char *value)
 {
-	snprintf(buf, size, "%s: %s", name, value);
+	const char *v;
+	int n;
+
+	for (v = value; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return -1;
+	n = snprintf(buf, size, "%s: %s", name, value);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+static ecm_code
+bad_field(const char *field, ecm_error *err)
+{
+	ecm_error_detail_str(err, "field", field);
+	return ecm_fail(err, ECM_BAD_REQUEST, "\"%s\" holds characters a request header cannot carry", field);
 }
 
 ecm_code
@@ -49,8 +65,15 @@ ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_e
 	ecm_code rc;
 
 	*certs = NULL;
-	header_line(otp, sizeof(otp), "X-ECM-OTP", req->otp != NULL ? req->otp : "");
-	header_line(terms, sizeof(terms), "X-ECM-Terms-Version", req->terms_version != NULL ? req->terms_version : "");
+	if (header_line(otp, sizeof(otp), "X-ECM-OTP", req->otp != NULL ? req->otp : "") != 0) {
+		ecm_wipe(otp, sizeof(otp));
+		return bad_field("otp", err);
+	}
+	if (header_line(terms, sizeof(terms), "X-ECM-Terms-Version",
+	    req->terms_version != NULL ? req->terms_version : "") != 0) {
+		ecm_wipe(otp, sizeof(otp));
+		return bad_field("terms_version", err);
+	}
 	b64 = ecm_base64_wrapped(req->csr_der, req->csr_len, &b64_len);
 	if (b64 == NULL) {
 		ecm_wipe(otp, sizeof(otp));

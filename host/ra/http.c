@@ -110,22 +110,30 @@ set_client_identity(CURL *h, const ecm_identity *id, pem_pair *pp, ecm_error *er
 	return ECM_OK;
 }
 
-/* Only the CA bundle of the configuration is trusted: the blob, and no system CA path. */
-static void
-set_tls(CURL *h, const ecm_config *cfg, unsigned char *ca, size_t ca_len)
+/* Only the CA bundle of the configuration is trusted: the blob, and no system CA path. Every option that keeps
+ * the connection pinned is checked: a libcurl that refused one would otherwise trust the system store, an older
+ * TLS or another host without a word. No redirect is followed (ra_check_status turns a 3xx into an error). */
+static ecm_code
+set_tls(CURL *h, const ecm_config *cfg, unsigned char *ca, size_t ca_len, ecm_error *err)
 {
 	struct curl_blob blob = { ca, ca_len, CURL_BLOB_COPY };
+	CURLcode capath = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
 
-	curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-	curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* NOT_BUILT_IN: this TLS backend has no CA path at all, so there is nothing to switch off. */
+	if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+	    (capath != CURLE_OK && capath != CURLE_NOT_BUILT_IN) ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)REPLY_MAX) != CURLE_OK)
+		return ecm_fail(err, ECM_INTERNAL, "libcurl refuses the TLS settings the RA needs");
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout_s);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, cfg->request_timeout_s);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	return ECM_OK;
 }
 
 static char *
@@ -188,7 +196,8 @@ transport_error(CURLcode cc, const char *url, ecm_error *err)
 	case CURLE_SSL_ISSUER_ERROR:
 		code = ECM_RA_TLS_FAILED;
 		break;
-	case CURLE_WRITE_ERROR:
+	case CURLE_WRITE_ERROR: /* collect_body refused more than REPLY_MAX */
+	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
@@ -232,8 +241,10 @@ setup(CURL *h, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request 
 	rc = ecm_read_file(cfg->ra_ca_file, CA_FILE_MAX, &ca, &ca_len, err);
 	if (rc != ECM_OK)
 		return ecm_fail(err, ECM_CONFIG_INVALID, "ra_ca_file %s cannot be read", cfg->ra_ca_file);
-	set_tls(h, cfg, ca, ca_len);
+	rc = set_tls(h, cfg, ca, ca_len, err);
 	free(ca);
+	if (rc != ECM_OK)
+		return rc;
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "e-Cert-Manager/" ECM_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rp);

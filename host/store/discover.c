@@ -142,6 +142,24 @@ trim(char *s)
 	return s;
 }
 
+/* Whether a path has a ".." component. */
+static int
+has_dotdot(const char *path)
+{
+	size_t n;
+
+	for (;;) {
+		n = strcspn(path, "/\\");
+		if (n == 2 && path[0] == '.' && path[1] == '.')
+			return 1;
+		if (path[n] == '\0')
+			return 0;
+		path += n + 1;
+	}
+}
+
+/* A relative Path= stays under the Firefox folder: Firefox never writes "..", and a profile found outside would
+ * get a certificate database created there by install. */
 static char *
 profile_dir(const char *root, const ini_profile *p)
 {
@@ -149,6 +167,8 @@ profile_dir(const char *root, const ini_profile *p)
 		return NULL;
 	if (p->path[0] == '/' || (!p->relative && p->path[0] != '\0'))
 		return strdup(p->path);
+	if (has_dotdot(p->path))
+		return NULL;
 	return ecm_path_join(root, p->path);
 }
 

@@ -68,13 +68,16 @@ nss_fail(ecm_error *err, ecm_code code, const nss_store *s, const char *what)
 static char *
 module_spec(const char *dir)
 {
-	char config[4096 + 8], label[32], *qc, *ql, *spec = NULL;
-	size_t n;
+	size_t n = strlen(dir) + sizeof("sql:");
+	char label[32], *config = malloc(n), *qc = NULL, *ql = NULL, *spec = NULL;
 
-	snprintf(config, sizeof(config), "sql:%s", dir);
+	if (config == NULL)
+		return NULL;
+	snprintf(config, n, "sql:%s", dir); /* sized to fit: a cut path would open another folder */
 	snprintf(label, sizeof(label), "ecm store %u", ++nss_serial);
 	qc = NSSUTIL_Quote(config, '\'');
 	ql = NSSUTIL_Quote(label, '\'');
+	free(config);
 	if (qc != NULL && ql != NULL) {
 		n = strlen(qc) + strlen(ql) + 64;
 		spec = malloc(n);
@@ -493,6 +496,21 @@ delete_public_keys(nss_store *s, SECItem *key_id)
 	SECKEY_DestroyPublicKeyList(list);
 }
 
+/* Without force, NSS keeps a key that another certificate of this database still uses (same CKA_ID): removing
+ * one certificate must never take the key of one that stays. */
+static void
+delete_key(nss_store *s, SECKEYPrivateKey *key)
+{
+	SECItem key_id = { siBuffer, NULL, 0 };
+	int have_id = PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_ID, &key_id) == SECSuccess;
+
+	if (PK11_DeleteTokenPrivateKey(key, PR_FALSE) == SECSuccess && have_id) /* frees key either way */
+		delete_public_keys(s, &key_id);
+	if (have_id)
+		SECITEM_FreeItem(&key_id, PR_FALSE);
+}
+
+/* The certificate first, its key only once the certificate is gone: a failed deletion leaves both in place. */
 static ecm_code
 nss_remove(void *handle, const X509 *which, ecm_error *err)
 {
@@ -500,7 +518,6 @@ nss_remove(void *handle, const X509 *which, ecm_error *err)
 	CERTCertificate *c = find_cert(s, which);
 	SECKEYPrivateKey *key;
 	CK_OBJECT_HANDLE h;
-	SECItem key_id = { siBuffer, NULL, 0 };
 	SECStatus rv;
 
 	if (c == NULL)
@@ -509,16 +526,13 @@ nss_remove(void *handle, const X509 *which, ecm_error *err)
 	h = PK11_FindCertInSlot(s->slot, c, NULL);
 	rv = h == CK_INVALID_HANDLE ? SECFailure : PK11_DestroyTokenObject(s->slot, h);
 	CERT_DestroyCertificate(c);
-	if (key != NULL) {
-		int have_id = PK11_ReadRawAttribute(PK11_TypePrivKey, key, CKA_ID, &key_id) == SECSuccess;
-		PK11_DeleteTokenPrivateKey(key, PR_TRUE); /* also frees key */
-		if (have_id) {
-			delete_public_keys(s, &key_id);
-			SECITEM_FreeItem(&key_id, PR_FALSE);
-		}
-	}
-	if (rv != SECSuccess)
+	if (rv != SECSuccess) {
+		if (key != NULL)
+			SECKEY_DestroyPrivateKey(key);
 		return nss_fail(err, ECM_STORE_FAILED, s, "cannot delete the certificate");
+	}
+	if (key != NULL)
+		delete_key(s, key);
 	return ECM_OK;
 }
 

@@ -111,4 +111,10 @@ rm -f "$log"
 printf '{"id":1,"cmd":"hello"}\n' | frames | host "$CHROME" >/dev/null
 ok "$([ ! -e "$log" ]; echo $?)" "no log without ECM_LOG"
 
+# The CLI takes no secret from argv, not even inside --args-json (argv is visible to every process).
+out=$(timeout 10 "$B/ecm" import --args-json '{"path":"/nonexistent.pfx","password":"S3cret-In-Argv"}' </dev/null 2>&1)
+ok "$([ $? -ne 0 ] && grep -q 'cannot carry a secret' <<<"$out"; echo $?)" "ecm --args-json refuses a secret field"
+out=$(timeout 10 "$B/ecm" query --args-json '{"pfx":{"path":"/x.pfx","password":"S3cret-In-Argv"}}' </dev/null 2>&1)
+ok "$([ $? -ne 0 ] && grep -q 'cannot carry a secret' <<<"$out"; echo $?)" "ecm --args-json refuses a nested secret field"
+
 done_testing

@@ -77,7 +77,13 @@ Path=locked.pw
 Name=Broken
 IsRelative=1
 Path=broken.db
+
+[Profile5]
+Name=Escapes
+IsRelative=1
+Path=../../outside.profile
 INI
+ffdb "$H/outside.profile"                         # reachable only through ".." from the Firefox folder
 cat > "$FF/installs.ini" <<INI
 [4F96D1932A9F858E]
 Default=abc.default-release
@@ -105,6 +111,8 @@ wait "$hp"
 out=$(req stores)
 ids=$(jq -r '.result.stores[].id' <<<"$out" | sort | tr '\n' ' ')
 is "$ids" "firefox:flatpak:p.default firefox:home:abc.default-release firefox:home:abs profile firefox:home:broken.db firefox:home:inst.only firefox:home:locked.pw firefox:home:never.started firefox:snap:p.default firefox:xdg:p.default nss:pki nss:snap-chromium " "stores: every profile, once (profiles.ini + installs.ini, snap, flatpak, XDG), Chrome family, snap Chromium"
+jq -e '[.result.stores[] | select(.id | test("outside"))] | length == 0' <<<"$out" >/dev/null
+ok $? "stores: a relative profile path with \"..\" is not followed out of the Firefox folder"
 is "$(jq -r '.result.stores[0] | "\(.id) \(.primary) \(.exists)"' <<<"$out")" "nss:pki true false" "stores: ~/.pki/nssdb is the primary store, not there yet"
 is "$(jq -r '.result.stores[] | select(.id=="firefox:home:never.started") | "\(.exists) \(.profile)"' <<<"$out")" "false Never started" "stores: a profile never started is listed without a DB"
 is "$(jq -r '.result.stores[] | select(.id=="firefox:home:abs profile") | .path' <<<"$out")" "$T/elsewhere/abs profile" "stores: absolute profile path"
@@ -195,6 +203,21 @@ for d in "$H/.pki/nssdb" "$FF/abc.default-release"; do
 done
 out=$(req cleanup '{}')
 is "$(jq -r .error.code <<<"$out")" BAD_REQUEST "cleanup: nothing is removed without serials"
+# Two certificates of one key (a re-issue on the same CSR): removing one keeps the key the other still uses.
+H4=$T/shared-key-home; ffdb "$H4/.pki/nssdb"
+ossl req -new -key rsa.key -out rsa2.csr -subj "/C=TW/O=Broker/OU=RA-Broker/CN=A123456789-00-02::PCC007"
+ossl x509 -req -in rsa2.csr -CA ca.pem -CAkey ca.key -set_serial 0x2B3C4D -days 200 -extfile ext.cnf -out rsa2.pem
+ossl pkcs12 -export -inkey rsa.key -in rsa2.pem -passout pass:pfx-pass-2 -out rsa2.pfx
+pk12util -i rsa.pfx -d "sql:$H4/.pki/nssdb" -W pfx-pass-1 >/dev/null 2>&1 &&
+	pk12util -i rsa2.pfx -d "sql:$H4/.pki/nssdb" -W pfx-pass-2 >/dev/null 2>&1
+ok $? "cleanup fixture: two certificates sharing one key"
+out=$(printf '{"id":1,"cmd":"cleanup","args":{"serials":["2B3C4D"]}}\n' | HOME=$H4 XDG_CONFIG_HOME=$H4/xdg "$ECM" session)
+is "$(jq -r '.result.removed | length' <<<"$out")" 1 "cleanup: the shared-key certificate is removed"
+l=$(certutil -L -d "sql:$H4/.pki/nssdb"); k=$(certutil -K -d "sql:$H4/.pki/nssdb" 2>/dev/null)
+q=$(printf '{"id":1,"cmd":"query"}\n' | HOME=$H4 XDG_CONFIG_HOME=$H4/xdg "$ECM" session)
+! grep -q PCC007 <<<"$l" && grep -q 'PCC005.*u,u,u' <<<"$l" && grep -q '> rsa ' <<<"$k" &&
+	[ "$(jq -r '.result.local | "\(.serial) \(.has_key)"' <<<"$q")" = "1A2B3C true" ]
+ok $? "cleanup: the certificate that stays keeps its (shared) key"
 
 # --- query with a .pfx when the store has none ------------------------------------------------------------
 H2=$T/empty-home; mkdir -p "$H2"
@@ -224,5 +247,10 @@ out=$(pick '{"mode":"open"}' PATH="$T/bin:/usr/bin:/bin")
 is "$(jq -r .error.code <<<"$out")" NO_DIALOG "pick_file: no display -> NO_DIALOG"
 out=$(pick '{"mode":"open"}' PATH="$T/none" DISPLAY=:99)
 is "$(jq -r .error.code <<<"$out")" NO_DIALOG "pick_file: no dialog program -> NO_DIALOG"
+mkdir -p "$T/longbin" && printf '#!/bin/sh\nhead -c 5000 /dev/zero | tr "\\0" a\n' >"$T/longbin/zenity" && chmod +x "$T/longbin/zenity"
+out=$(pick '{"mode":"open"}' PATH="$T/longbin:/usr/bin:/bin" DISPLAY=:99)
+is "$(jq -r '.result.path // .error.code' <<<"$out")" NO_DIALOG "pick_file: an answer cut at the output limit is not a path"
+out=$(cd "$T/bin" && pick '{"mode":"open"}' PATH=".:/nonexistent" DISPLAY=:99)
+is "$(jq -r .error.code <<<"$out")" NO_DIALOG "pick_file: a relative PATH entry is not searched"
 
 done_testing

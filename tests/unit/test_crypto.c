@@ -336,6 +336,27 @@ default_backup_path(void **state)
 	free(path);
 }
 
+/* Review fix: the ID in the default name comes from the certificate's CN; a CN with '/' or ".." must not move
+ * the backup out of backup_dir. */
+static void
+default_backup_path_stays_in_backup_dir(void **state)
+{
+	fixture *f = *state;
+	ecm_config cfg;
+	X509 *odd = make_cert("../../../tmp/evil/x-00-PC001", f->key, f->ca, f->ca_key, 7, 30);
+	char *path;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.backup_dir = "/home/u/PSCCA";
+	path = ecm_backup_default_path(&cfg, odd);
+	assert_non_null(path);
+	assert_int_equal(strncmp(path, "/home/u/PSCCA/ECM_", 18), 0);
+	assert_null(strchr(path + strlen("/home/u/PSCCA/"), '/'));
+	assert_null(strstr(path, ".."));
+	free(path);
+	X509_free(odd);
+}
+
 static void
 verify_issued(void **state)
 {
@@ -432,6 +453,7 @@ main(void)
 		cmocka_unit_test(summary_fields),
 		cmocka_unit_test(expired_summary),
 		cmocka_unit_test(default_backup_path),
+		cmocka_unit_test(default_backup_path_stays_in_backup_dir),
 		cmocka_unit_test(verify_issued),
 		cmocka_unit_test(pkcs7_in_every_base64_layout),
 	};
