@@ -1,5 +1,6 @@
-/* `ecm CMD [--field value]…`: any core command from the command line. Secret fields are never taken
- * from argv: they are asked for on the terminal or read from `--FIELD-file PATH`. */
+/* `ecm CMD [--field value]…`: any core command from the command line. `--a.b value` fills a nested field.
+ * Secret fields are never taken from argv: they are read from `--FIELD-file PATH` or asked for on the terminal —
+ * a nested one (backup.password) when its object is given, a store's password only when the store asks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,16 +38,55 @@ field_name(const char *opt)
 	return name;
 }
 
+/* The object that holds field "a.b" (created on demand) and the leaf name "b"; args itself for "b". */
+static cJSON *
+holder_of(cJSON *args, const char *field, const char **leaf, int create)
+{
+	const char *dot = strchr(field, '.');
+	char parent[64];
+	cJSON *obj;
+
+	*leaf = field;
+	if (dot == NULL)
+		return args;
+	if ((size_t)(dot - field) >= sizeof(parent))
+		return NULL;
+	memcpy(parent, field, (size_t)(dot - field));
+	parent[dot - field] = '\0';
+	*leaf = dot + 1;
+	obj = cJSON_GetObjectItemCaseSensitive(args, parent);
+	if (obj == NULL && create)
+		obj = cJSON_AddObjectToObject(args, parent);
+	return cJSON_IsObject(obj) ? obj : NULL;
+}
+
+static int
+set_field(cJSON *args, const char *field, cJSON *value)
+{
+	const char *leaf;
+	cJSON *holder = holder_of(args, field, &leaf, 1);
+
+	if (holder == NULL) {
+		fprintf(stderr, "ecm: --%s does not fit with the other options\n", field);
+		cJSON_Delete(value);
+		return 1;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(holder, leaf);
+	cJSON_AddItemToObject(holder, leaf, value);
+	return 0;
+}
+
 static int
 add_secret_from_file(cJSON *args, const char *field, const char *file)
 {
 	char *secret = ecm_cli_read_secret(field, file);
+	int rc;
 
 	if (secret == NULL)
 		return 1;
-	cJSON_AddStringToObject(args, field, secret);
+	rc = set_field(args, field, cJSON_CreateString(secret));
 	ecm_secret_free(secret);
-	return 0;
+	return rc;
 }
 
 /* Whether key names a secret of c: "password" matches the secret "password" and the last part of
@@ -113,11 +153,11 @@ parse_option(const ecm_command *c, generic_opts *o, char *opt, const char *value
 		fprintf(stderr, "ecm: --%s is a secret: it is asked for, or read with --%s-file\n", opt + 2, opt + 2);
 		rc = 1;
 	} else if (value == NULL)
-		cJSON_AddTrueToObject(o->args, name);
+		rc = set_field(o->args, name, cJSON_CreateTrue());
 	else if (strcmp(name, "args_json") == 0)
 		rc = add_args_json(c, o->args, value);
 	else
-		cJSON_AddStringToObject(o->args, name, value);
+		rc = set_field(o->args, name, cJSON_CreateString(value));
 	free(name);
 	return rc;
 }
@@ -145,13 +185,23 @@ parse_options(const ecm_command *c, generic_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* A store's password is asked for only when the store turns out to have one (see ecm_cli_generic). */
+static int
+asked_on_demand(const char *secret)
+{
+	return strcmp(secret, "store_password") == 0;
+}
+
 static int
 prompt_missing_secrets(const ecm_command *c, generic_opts *o)
 {
 	const char *const *s;
+	const char *leaf;
+	cJSON *holder;
 
 	for (s = c->secret_args; s != NULL && *s != NULL; s++) {
-		if (cJSON_GetObjectItemCaseSensitive(o->args, *s) != NULL)
+		holder = holder_of(o->args, *s, &leaf, 0);
+		if (holder == NULL || asked_on_demand(*s) || cJSON_GetObjectItemCaseSensitive(holder, leaf) != NULL)
 			continue;
 		if (strcmp(*s, "password") == 0 && o->password_file != NULL) {
 			if (add_secret_from_file(o->args, *s, o->password_file) != 0)
@@ -162,6 +212,16 @@ prompt_missing_secrets(const ecm_command *c, generic_opts *o)
 			return 1;
 	}
 	return 0;
+}
+
+/* The command failed only because a store has a password that was not given: ask once and try again. */
+static int
+store_asks_password(const ecm_command *c, const generic_opts *o, const cJSON *reply)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "error"), "code");
+
+	return cJSON_IsString(code) && strcmp(code->valuestring, "STORE_PASSWORD_REQUIRED") == 0 &&
+	    is_secret(c, "store_password") && cJSON_GetObjectItemCaseSensitive(o->args, "store_password") == NULL;
 }
 
 static void
@@ -202,8 +262,11 @@ ecm_cli_generic(ecm_cli *cli, int argc, char **argv)
 	}
 	if (prompt_missing_secrets(c, &o) != 0)
 		goto out;
-	reply = ecm_cli_call(cli, c->name, o.args);
-	o.args = NULL;
+	reply = ecm_cli_call(cli, c->name, cJSON_Duplicate(o.args, 1));
+	if (store_asks_password(c, &o, reply) && add_secret_from_file(o.args, "store_password", NULL) == 0) {
+		cJSON_Delete(reply);
+		reply = ecm_cli_call(cli, c->name, cJSON_Duplicate(o.args, 1));
+	}
 	rc = ecm_cli_reply_ok(reply) ? (print_result(ecm_cli_result(reply)), 0) : ecm_cli_report_error(reply);
 	cJSON_Delete(reply);
 out:

@@ -7,7 +7,7 @@
 #include "ecm/store.h"
 #include "../store/store_int.h"
 
-static const char *const secrets[] = { "password", "store_password", NULL };
+static const char *const secrets[] = { "pfx.password", "store_password", NULL };
 
 static const cJSON *
 server_cert(const ecm_ctx *ctx)
