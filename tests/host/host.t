@@ -102,6 +102,10 @@ is "$via_cli" "$via_host" "ecm session replies equal ecm-host replies"
 is "$(printf '{"id":1,"cmd":"hello"}\n' | "$B/ecm" session | jq -r .result.version)" \
 	"$("$B/ecm" --version | awk '{print $2}')" "ecm session hello reports the version"
 
+out=$( { printf '{"id":1,"cmd":"hello"}\n'; head -c 9000000 /dev/zero | tr '\0' a; printf '\n{"id":2,"cmd":"logout"}\n'; } |
+	timeout 20 "$B/ecm" session | jq -r '.error.code // .id' | tr '\n' ' ')
+is "$out" "1 MESSAGE_TOO_LARGE 2 " "ecm session: a line over 8 MiB is refused and the session goes on"
+
 # Logging is off by default and, when on, never records request arguments.
 printf '{"id":1,"cmd":"logout","args":{"password":"S3cret-Never-Logged"}}\n' | frames | ECM_LOG=debug host "$CHROME" >/dev/null
 log=$HOME/.local/state/ecert-manager/ecm.log
