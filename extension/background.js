@@ -1,0 +1,195 @@
+/*
+ * e-Cert Manager background: owns the one native-messaging port (one host process = one login session) and
+ * serves the popup and the manager page over runtime ports. Also runs the daily expiry reminder, which uses a
+ * separate one-shot host call (no login needed: `query`).
+ *
+ * Page -> background (runtime port "ecm-ui"): {rid, cmd, args}  ("_state" and "_check_expiry" are local).
+ * Background -> page: {rid, progress} ... then {rid, reply: {ok, result|error}};  {event: "session", ...}.
+ * Nothing secret is kept here after a reply: passwords only pass through to the host.
+ */
+'use strict';
+const api = globalThis.browser ?? globalThis.chrome;
+const HOST = 'org.ecertmanager.host';
+const ALARM = 'ecm-expiry';
+const DEFAULT_WINDOW_DAYS = 30;
+
+let host = null;                 // native port, or null
+let nextId = 1;
+const pending = new Map();       // host request id -> {ui, rid, cmd}
+const uiPorts = new Set();
+let session = { logged_in: false, login: null };
+
+function classifyDisconnect(msg) {
+  if (/not found|no such native/i.test(msg || '')) return 'HOST_NOT_FOUND';
+  if (/forbidden|not allowed|access/i.test(msg || '')) return 'CALLER_NOT_ALLOWED';
+  return 'HOST_EXITED';
+}
+
+function broadcast(msg) {
+  for (const p of uiPorts) {
+    try { p.postMessage(msg); } catch (e) { uiPorts.delete(p); }
+  }
+}
+
+function openHost() {
+  if (host) return host;
+  const port = api.runtime.connectNative(HOST);
+  port.onMessage.addListener(onHostMessage);
+  port.onDisconnect.addListener((p) => {
+    const err = (p && p.error) || api.runtime.lastError;
+    const code = classifyDisconnect(err && err.message);
+    if (host === port) host = null;
+    for (const [id, req] of pending) {
+      pending.delete(id);
+      send(req.ui, { rid: req.rid, reply: { ok: false, error: { code, message: (err && err.message) || 'host exited' } } });
+    }
+    const was = session.logged_in;
+    session = { logged_in: false, login: null };
+    if (was) broadcast({ event: 'session', logged_in: false, reason: 'ended' });
+  });
+  host = port;
+  return port;
+}
+
+function send(ui, msg) {
+  try { ui.postMessage(msg); } catch (e) { /* page closed */ }
+}
+
+function onHostMessage(msg) {
+  const req = pending.get(msg && msg.id);
+  if (!req) return;
+  if (msg.progress) {
+    send(req.ui, { rid: req.rid, progress: msg.progress });
+    return;
+  }
+  pending.delete(msg.id);
+  const reply = msg.ok ? { ok: true, result: msg.result } : { ok: false, error: msg.error || { code: 'INTERNAL' } };
+  if (req.cmd === 'login') {
+    session = reply.ok ? { logged_in: true, login: reply.result } : { logged_in: false, login: null };
+    if (reply.ok && Number.isInteger(reply.result.renewal_window_days))
+      api.storage.local.set({ renewal_window_days: reply.result.renewal_window_days });
+    send(req.ui, { rid: req.rid, reply });   // the caller first, then the other pages
+    broadcast({ event: 'session', logged_in: session.logged_in });
+    return;
+  } else if (req.cmd === 'logout' && reply.ok) {
+    session = { logged_in: false, login: null };
+    broadcast({ event: 'session', logged_in: false, reason: 'logout' });
+  } else if (reply.ok && ['apply', 'renew', 'import'].includes(req.cmd)) {
+    // The newly issued certificate is now the server's current one: the login snapshot is stale.
+    if (req.cmd !== 'import' && session.login && reply.result.certificate)
+      session.login = { ...session.login, suggestion: 'none', server_cert: { ...reply.result.certificate, status: 'valid' } };
+    checkExpiry().catch(() => {});
+  }
+  send(req.ui, { rid: req.rid, reply });
+}
+
+function callHost(ui, rid, cmd, args) {
+  let port;
+  try {
+    port = openHost();
+  } catch (e) {
+    send(ui, { rid, reply: { ok: false, error: { code: classifyDisconnect(e.message), message: e.message } } });
+    return;
+  }
+  const id = nextId++;
+  pending.set(id, { ui, rid, cmd });
+  const msg = { id, cmd };
+  if (args) msg.args = args;
+  try {
+    port.postMessage(msg);
+  } catch (e) {
+    pending.delete(id);
+    send(ui, { rid, reply: { ok: false, error: { code: 'HOST_EXITED', message: e.message } } });
+  }
+}
+
+api.runtime.onConnect.addListener((ui) => {
+  if (ui.name !== 'ecm-ui' || (ui.sender && ui.sender.id !== api.runtime.id)) return;
+  uiPorts.add(ui);
+  ui.onDisconnect.addListener(() => uiPorts.delete(ui));
+  ui.onMessage.addListener((m) => {
+    if (!m || typeof m.cmd !== 'string') return;
+    if (m.cmd === '_state') {
+      send(ui, { rid: m.rid, reply: { ok: true, result: { logged_in: session.logged_in, login: session.login } } });
+    } else if (m.cmd === '_check_expiry') {
+      checkExpiry().then((r) => send(ui, { rid: m.rid, reply: { ok: true, result: r } }),
+        (e) => send(ui, { rid: m.rid, reply: { ok: false, error: { code: 'INTERNAL', message: String(e) } } }));
+    } else {
+      callHost(ui, m.rid, m.cmd, m.args);
+    }
+  });
+});
+
+/* ---- expiry reminder ---- */
+
+function msg(key, subs) { return api.i18n.getMessage(key, subs) || key; }
+
+// Checks run one after another, so two overlapping checks cannot both notify.
+let checking = Promise.resolve();
+function checkExpiry() {
+  const run = checking.then(checkOnce, checkOnce);
+  checking = run.catch(() => {});
+  return run;
+}
+
+async function checkOnce() {
+  let r;
+  try {
+    r = await api.runtime.sendNativeMessage(HOST, { id: 'reminder', cmd: 'query' });
+  } catch (e) {
+    return { state: 'unknown', error: classifyDisconnect(e && e.message) };
+  }
+  if (!r || !r.ok) return { state: 'unknown', error: r && r.error && r.error.code };
+  const local = r.result && r.result.local;
+  const stored = await api.storage.local.get(['renewal_window_days', 'reminder_notified']);
+  const windowDays = Number.isInteger(stored.renewal_window_days) ? stored.renewal_window_days : DEFAULT_WINDOW_DAYS;
+  let state = 'none';
+  if (local) state = (local.expired || local.days_left < 0) ? 'expired' : (local.days_left <= windowDays ? 'renew' : 'ok');
+  const action = api.action ?? api.browserAction;
+  if (state === 'expired') {
+    await action.setBadgeText({ text: '!' });
+    await action.setBadgeBackgroundColor({ color: '#b3261e' });
+    await action.setTitle({ title: msg('badgeTitleExpired') });
+  } else if (state === 'renew') {
+    await action.setBadgeText({ text: String(Math.max(0, local.days_left)) });
+    await action.setBadgeBackgroundColor({ color: '#8a4b00' });
+    await action.setTitle({ title: msg('badgeTitleRenew', [String(local.days_left)]) });
+  } else {
+    await action.setBadgeText({ text: '' });
+    await action.setTitle({ title: msg('actionTitle') });
+  }
+  const result = { state, serial: local ? local.serial : null, days_left: local ? local.days_left : null,
+    window_days: windowDays, checked_at: new Date().toISOString(), notified: false };
+  if (state === 'expired' || state === 'renew') {
+    const key = `${local.serial}:${state}`;
+    if (stored.reminder_notified !== key) {
+      await api.notifications.create(ALARM, {
+        type: 'basic',
+        iconUrl: api.runtime.getURL('icons/icon128.png'),
+        title: msg(state === 'expired' ? 'remindExpiredTitle' : 'remindTitle'),
+        message: state === 'expired' ? msg('remindExpiredBody') : msg('remindBody', [String(local.days_left)]),
+      });
+      await api.storage.local.set({ reminder_notified: key });
+      result.notified = true;
+    }
+  }
+  await api.storage.local.set({ reminder: result });
+  return result;
+}
+
+api.notifications.onClicked.addListener(async (id) => {
+  if (id !== ALARM) return;
+  const { reminder } = await api.storage.local.get('reminder');
+  const page = reminder && reminder.state === 'expired' ? 'apply' : 'renew';
+  api.tabs.create({ url: api.runtime.getURL(`manager.html#${page}`) });
+  api.notifications.clear(id);
+});
+
+api.alarms.onAlarm.addListener((a) => { if (a.name === ALARM) checkExpiry().catch(() => {}); });
+
+async function ensureAlarm() {
+  const a = await api.alarms.get(ALARM);
+  if (!a) api.alarms.create(ALARM, { delayInMinutes: 1, periodInMinutes: 24 * 60 });
+}
+api.runtime.onInstalled.addListener(() => { ensureAlarm(); });
+api.runtime.onStartup.addListener(() => { ensureAlarm(); checkExpiry().catch(() => {}); });

@@ -1,0 +1,106 @@
+// Toolbar popup: login, the status card (server certificate beside the local one) and one button per function.
+// Anything that needs more than a glance (terms, OTP, files, progress, tables) opens the manager page in a tab:
+// the popup closes whenever it loses focus.
+import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokePage, openManager, busy } from './lib/ui.js';
+import { localize } from './lib/i18n.js';
+import { onSession, api } from './lib/host.js';
+
+const errBox = $('#popup-error');
+let login = null;
+
+async function showStatus() {
+  const slot = $('#status-slot');
+  const r = await call('query');
+  if (!r.ok && r.error.code !== 'UNKNOWN_COMMAND') { showError(errBox, r.error); }
+  const q = r.ok ? { ...r.result } : { local: null, server: null, match: false };
+  // After an apply or renew in this session the background knows a newer server certificate than the
+  // host's login snapshot; prefer it.
+  const known = login && login.server_cert;
+  if (known && (!q.server || q.server.serial !== known.serial) && login.suggestion === 'none') {
+    q.server = known;
+    q.match = !!(q.local && q.local.serial === known.serial);
+  }
+  slot.replaceChildren(h('h2.section', { text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
+  if (r.ok && !q.local) {
+    slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),
+      onclick: () => openManager('query') })));
+  }
+}
+
+async function showSuggestion() {
+  const box = $('#suggest');
+  let s = login && login.suggestion;
+  let text = t(s === 'apply' ? 'suggestApply' : 'suggestRenew');
+  if (s !== 'apply' && s !== 'renew') {
+    // Logged out (or nothing suggested): the daily reminder's last finding, if the certificate needs care.
+    const { reminder } = await api.storage.local.get('reminder');
+    if (!login && reminder && (reminder.state === 'renew' || reminder.state === 'expired')) {
+      s = reminder.state === 'expired' ? 'apply' : 'renew';
+      text = reminder.state === 'expired' ? t('remindExpiredBody') : t('remindBody', reminder.days_left);
+    } else { box.hidden = true; return; }
+  }
+  box.replaceChildren(
+    h('p', { text }),
+    h('div.actions', {},
+      h('button.primary#suggest-ok', { type: 'button', text: t('confirmButton'), onclick: () => openManager(s) }),
+      h('button#suggest-later', { type: 'button', text: t('laterButton'), onclick: () => { box.hidden = true; } })));
+  box.dataset.suggestion = s;
+  box.hidden = false;
+}
+
+function showLoggedIn(result) {
+  login = result;
+  $('#login-slot').replaceChildren();
+  const who = $('#who');
+  who.textContent = t('loggedInAs', [result.account.name || '', result.account.id]);
+  who.hidden = false;
+  $('#logout').hidden = false;
+  showSuggestion();
+  return showStatus();
+}
+
+function showLoggedOut() {
+  login = null;
+  $('#who').hidden = true;
+  $('#logout').hidden = true;
+  $('#suggest').hidden = true;
+  $('#status-slot').replaceChildren();
+  $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res)));
+  showSuggestion();
+}
+
+async function init() {
+  localize();
+  const hl = await hello();
+  if (!hl.ok) { showError(errBox, hl.error); }
+  else $('#hostinfo').textContent = t('hostVersion', hl.result.version);
+  const st = await call('_state');
+  if (st.ok && st.result.logged_in && st.result.login) await showLoggedIn(st.result.login);
+  else { showLoggedOut(); $('#login-id').focus(); }
+  document.body.dataset.ready = 'yes';
+}
+
+$('#logout').addEventListener('click', async () => {
+  await call('logout');
+  showLoggedOut();
+  $('#login-id').focus();
+});
+
+onSession((m) => {
+  if (!m.logged_in && login) {
+    showLoggedOut();
+    if (m.reason === 'ended') showError(errBox, t('sessionEnded'));
+  }
+});
+
+for (const b of document.querySelectorAll('[data-fn]')) {
+  b.addEventListener('click', async () => {
+    clearMsg(errBox);
+    const fn = b.dataset.fn;
+    if (fn === 'revoke') { busy(b, true); await revokePage(errBox); busy(b, false); return; }
+    if (fn === 'query' && login) { busy(b, true); await showStatus(); busy(b, false); return; }
+    await openManager(fn);
+  });
+}
+
+init();

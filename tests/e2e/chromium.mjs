@@ -1,0 +1,503 @@
+// End-to-end in Debian's Chromium (headless, playwright-core) with the real host and the development RA.
+// Prints TAP lines ("ok - …"); e2e.t numbers them. Screenshots (zh-TW) go to docs/screenshots/.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EXT, TMP, RA, CHROME_ID, ok, diag, step, setCommands, failures, raOtp, raClock, raFault, account,
+  shotPath, sleep } from './lib.mjs';
+
+const BASE = `chrome-extension://${CHROME_ID}/`;
+const PW = 'Demo1234';
+const BACKUP_PW = 'Tw-Secure#2026';
+const EXE = fs.existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium';
+
+async function launch(profile) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: EXE,
+    headless: true,
+    locale: 'zh-TW',
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1000, height: 720 },
+    env: { ...process.env, LANGUAGE: 'zh_TW', LANG: 'zh_TW.UTF-8' },
+    args: [`--load-extension=${EXT}`, `--disable-extensions-except=${EXT}`, '--no-sandbox', '--disable-gpu',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--disable-quic', '--lang=zh-TW',
+      // the revocation page is served by the development RA, whose CA the browser does not know
+      '--ignore-certificate-errors'],
+  });
+}
+
+async function ready(page) { await page.waitForSelector('body[data-ready=yes]', { timeout: 15000 }); }
+
+async function open(ctx, file, { width = 1000, height = 720 } = {}) {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width, height });
+  await page.goto(BASE + file);
+  await ready(page);
+  return page;
+}
+const popup = (ctx) => open(ctx, 'popup.html', { width: 400, height: 640 });
+
+async function shot(page, name) {
+  await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
+  await page.locator('body').screenshot({ path: shotPath(name) });
+}
+
+async function text(page, sel) { return (await page.locator(sel).first().textContent()) || ''; }
+
+async function login(page, id, password) {
+  await page.fill('#login-id', id);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+  await page.waitForFunction(() => !document.querySelector('#login-form') ||
+    !document.querySelector('#login-error').hidden, null, { timeout: 20000 });
+}
+
+async function errCode(page, sel) { return page.locator(sel).getAttribute('data-code'); }
+
+// The whole apply/renew wizard. Returns the page on the result screen.
+async function wizard(ctx, kind, acct, backupPath, shots, wrongOtp = false, label = kind) {
+  const page = await open(ctx, `manager.html#${kind}`);
+  if (await page.locator('#login-form').count()) await login(page, acct.id, acct.password);
+  await page.waitForSelector('#terms-agree', { timeout: 20000 });
+  ok(await page.locator('#terms-next').isDisabled(), `${label}: 下一步 disabled until the terms are accepted`);
+  ok((await page.locator('label[for=terms-agree]').textContent()) === '我同意以上用戶約定條款', `${label}: checkbox reads 「我同意以上用戶約定條款」`);
+  if (shots) await shot(page, `${shots}-1-terms`);
+  await page.check('#terms-agree');
+  await page.click('#terms-next');
+  await page.waitForFunction(() => document.querySelector('#otp-sent')?.textContent, null, { timeout: 20000 });
+  if (shots) await shot(page, `${shots}-2-otp`);
+  // A wrong OTP first: the wizard stays on the OTP step with the translated error.
+  await page.fill('#otp-code', '12345');
+  await page.click('#otp-next');
+  ok(await page.locator('#otp-error').isVisible(), `${label}: a 5-digit OTP is refused before sending`);
+  const backupForm = async () => {
+    await page.waitForSelector('#wiz-pw1');
+    await page.fill('#wiz-pw1', BACKUP_PW);
+    await page.fill('#wiz-pw2', BACKUP_PW);
+    await page.fill('#wiz-path', backupPath);
+  };
+  if (wrongOtp) {
+    // A wrong 6-digit OTP goes to the RA: the wizard comes back to the OTP step, says so, and sends a new code.
+    const sent = raOtp(acct.id);
+    await page.fill('#otp-code', sent === '000000' ? '111111' : '000000');
+    await page.click('#otp-next');
+    await backupForm();
+    await page.click('#wizard-start');
+    await page.waitForSelector('#otp-error:not([hidden])', { timeout: 60000 });
+    const code = await errCode(page, '#otp-error');
+    await page.waitForFunction((old) => { const t = document.querySelector('#otp-sent')?.textContent; return t; }, null, { timeout: 20000 });
+    await shot(page, `${shots}-otp-invalid`);
+    ok(code === 'OTP_INVALID', `${label}: a wrong OTP brings the wizard back to the OTP step with OTP_INVALID (got ${code})`);
+    for (let i = 0; i < 50 && raOtp(acct.id) === sent; i++) await sleep(100);
+  }
+  const otp = raOtp(acct.id);
+  await page.fill('#otp-code', otp);
+  await page.click('#otp-next');
+  await backupForm();
+  const strength = await text(page, '#wiz-strength-text');
+  ok(strength === '強', `${label}: strength hint shows 強 for a strong password (got ${strength})`);
+  if (shots) await shot(page, `${shots}-3-backup`);
+  if (shots) raFault(kind === 'renew' ? 'simplereenroll' : 'simpleenroll', 'slow', 2);
+  await page.click('#wizard-start');
+  if (shots) {
+    await page.waitForSelector('#wizard-progress li[data-step=enroll][data-state=running]', { timeout: 20000 }).catch(() => {});
+    await shot(page, `${shots}-4-progress`);
+  }
+  await page.waitForSelector('#wizard-done, #wizard-error:not([hidden]), #otp-error:not([hidden]), #terms-error:not([hidden])', { timeout: 90000 });
+  if (shots) raFault(kind === 'renew' ? 'simplereenroll' : 'simpleenroll', 'none');
+  const err = page.locator('[role=alert]:not([hidden])');
+  if (await err.count()) diag(`${kind} failed: ${await err.first().getAttribute('data-code')}: ${await err.first().textContent()}`);
+  return page;
+}
+
+// The real toolbar popup (chrome.action.openPopup): Playwright does not list it as a page, so it is driven
+// through CDP target messages. Returns {evaluate(expr), gone()}.
+async function realPopup(ctx, sw) {
+  const anchor = ctx.pages()[0] || await ctx.newPage();
+  await anchor.bringToFront();
+  const cdp = await ctx.newCDPSession(anchor);
+  const find = async () => (await cdp.send('Target.getTargets')).targetInfos.find((t) => t.url === BASE + 'popup.html' && t.type === 'page');
+  await sw.evaluate(() => chrome.action.openPopup());
+  let target = null;
+  for (let i = 0; i < 50 && !target; i++) { target = await find(); if (!target) await sleep(100); }
+  if (!target) throw new Error('the toolbar popup did not open');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let n = 1;
+  const waits = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    if (e.sessionId !== sessionId) return;
+    const m = JSON.parse(e.message);
+    if (waits.has(m.id)) { waits.get(m.id)(m); waits.delete(m.id); }
+  });
+  const evaluate = (expression) => new Promise((res) => {
+    const id = n++;
+    waits.set(id, (m) => res(m.result && m.result.result && m.result.result.value));
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate',
+      params: { expression, awaitPromise: true, returnByValue: true } }) });
+  });
+  for (let i = 0; i < 100 && (await evaluate('document.body.dataset.ready')) !== 'yes'; i++) await sleep(100);
+  return { evaluate, gone: async () => !(await find()) };
+}
+
+async function state(page) {
+  return page.evaluate(() => new Promise((res) => {
+    const api = globalThis.chrome;
+    const p = api.runtime.connect({ name: 'ecm-ui' });
+    p.onMessage.addListener((m) => { if (m.rid === 'st') { res(m.reply.result); p.disconnect(); } });
+    p.postMessage({ rid: 'st', cmd: '_state' });
+  }));
+}
+
+async function main() {
+  const ctx = await launch(path.join(TMP, 'chromium-profile'));
+  let sw = ctx.serviceWorkers()[0];
+  if (!sw) sw = await ctx.waitForEvent('serviceworker', { timeout: 15000 });
+  ok(sw.url() === `${BASE}background.js`, 'Chromium: the extension loads with the fixed ID ' + CHROME_ID);
+
+  // hello round trip through the background's native port
+  const p = await popup(ctx);
+  const hello = await p.evaluate(() => new Promise((res) => {
+    const port = chrome.runtime.connect({ name: 'ecm-ui' });
+    port.onMessage.addListener((m) => { if (m.rid === 'h') res(m.reply); });
+    port.postMessage({ rid: 'h', cmd: 'hello' });
+  }));
+  ok(hello.ok && hello.result.host === 'e-Cert Manager', 'hello round trip: popup -> background -> ecm-host');
+  setCommands(hello.ok ? hello.result.commands : []);
+  diag('host commands: ' + (hello.ok ? hello.result.commands.join(' ') : JSON.stringify(hello)));
+  ok(/主程式/.test(await text(p, '#hostinfo')), 'popup is in zh-TW (browser UI language zh-TW)');
+  await shot(p, 'popup-login');
+
+  await step('login: a wrong ID checksum is refused before anything is sent', async () => {
+    await p.fill('#login-id', 'A123456788');
+    await p.fill('#login-password', 'x');
+    await p.click('#login-submit');
+    return /檢查碼/.test(await text(p, '#login-error')) && (await p.inputValue('#login-password')) === 'x';
+  });
+
+  const fresh = account('new', 0);
+  const locked = account('locked');
+  await step('login: wrong password shows the attempts left, password field cleared', async () => {
+    await login(p, fresh.id, 'Wrong-password');
+    const t = await text(p, '#login-error');
+    diag(t);
+    await shot(p, 'popup-wrong-password');
+    return (await errCode(p, '#login-error')) === 'WRONG_PASSWORD' && /錯誤/.test(t) &&
+      (await p.inputValue('#login-password')) === '';
+  }, { needs: ['login'] });
+
+  await step('login: a locked account is told to call the broker', async () => {
+    await login(p, locked.id, locked.password);
+    const t = await text(p, '#login-error');
+    diag(t);
+    await shot(p, 'popup-locked');
+    return (await errCode(p, '#login-error')) === 'ACCOUNT_LOCKED' && /鎖定/.test(t);
+  }, { needs: ['login'] });
+
+  await step('login: a new customer is offered 憑證申請', async () => {
+    await login(p, fresh.id, fresh.password);
+    await p.waitForSelector('#suggest:not([hidden])');
+    await p.waitForSelector('#status-card');
+    await shot(p, 'popup-suggest-apply');
+    return (await p.getAttribute('#suggest', 'data-suggestion')) === 'apply' && /立即申請/.test(await text(p, '#suggest'));
+  }, { needs: ['login'] });
+  await p.close();
+
+  await step('the login survives closing the popup (the background owns the native port)', async () => {
+    const m = await open(ctx, 'manager.html');
+    const s = await state(m);
+    const who = await text(m, '#who');
+    await m.close();
+    return s.logged_in && who.includes(fresh.id);
+  }, { needs: ['login'] });
+
+  await step('real toolbar popup: it sees the login, and closes when 憑證申請 opens the manager tab (which keeps the login)', async () => {
+    const pop = await realPopup(ctx, sw);
+    const who = await pop.evaluate("document.querySelector('#who').hidden ? '' : document.querySelector('#who').textContent");
+    const [tab] = await Promise.all([ctx.waitForEvent('page', { timeout: 15000 }),
+      pop.evaluate("document.querySelector('[data-fn=apply]').click(), 'clicked'")]);
+    await tab.waitForSelector('body[data-ready=yes]', { timeout: 15000 });
+    await sleep(500);
+    const gone = await pop.gone();
+    const terms = await tab.waitForSelector('#terms-agree', { timeout: 20000 }).then(() => true, () => false);
+    diag(`popup showed "${who}", popup closed after the tab opened: ${gone}, manager at ${tab.url()}`);
+    await tab.close();
+    return who.includes(fresh.id) && gone && terms;
+  }, { needs: ['login', 'terms'] });
+
+  const backup1 = path.join(TMP, 'home', 'apply-backup.pfx');
+  await step('apply: terms + OTP + backup + install, result per browser store', async () => {
+    const m = await wizard(ctx, 'apply', fresh, backup1, 'apply', true);
+    const done = await m.locator('#wizard-done').count();
+    if (done) await shot(m, 'apply-5-result');
+    const rows = await m.locator('#install-results tbody tr').count();
+    const okPath = fs.existsSync(backup1);
+    diag(`install rows ${rows}, backup written ${okPath}`);
+    await m.close();
+    return done === 1 && rows >= 1 && okPath;
+  }, { needs: ['login', 'terms', 'otp_request', 'apply'] });
+
+  await step('query: the serial is blue when the local certificate matches the server', async () => {
+    const q = await popup(ctx);
+    await q.waitForSelector('#status-card');
+    const match = await q.getAttribute('#status-card', 'data-match');
+    const color = await q.locator('.serial.match').first().evaluate((e) => getComputedStyle(e).color).catch(() => '');
+    await shot(q, 'popup-status');
+    await q.close();
+    diag(`match=${match} colour=${color}`);
+    return match === 'yes' && color === 'rgb(0, 51, 204)';
+  }, { needs: ['login', 'query', 'apply'] });
+
+  const backup2 = path.join(TMP, 'home', 'manual-backup.pfx');
+  await step('backup: path + password (twice) writes the .pfx; an existing file is replaced only when asked', async () => {
+    const m = await open(ctx, 'manager.html#backup');
+    const run = async () => {
+      await m.fill('#bk-pw1', BACKUP_PW);
+      await m.fill('#bk-pw2', BACKUP_PW);
+      await m.fill('#bk-path', backup2);
+      await m.click('#backup-submit');
+      await m.waitForSelector('#backup-done, #backup-exists, #backup-error:not([hidden])', { timeout: 30000 });
+    };
+    await run();
+    const first = await m.locator('#backup-done').count();
+    if (first) await shot(m, 'backup');
+    await run();
+    const asked = await m.locator('#backup-exists').count();
+    if (asked) { await shot(m, 'backup-overwrite'); await m.click('#backup-overwrite'); }
+    await m.waitForSelector('#backup-done, #backup-error:not([hidden])', { timeout: 30000 });
+    const second = await m.locator('#backup-done').count();
+    const pwLeft = await m.inputValue('#bk-pw1');
+    await m.close();
+    return first && asked && second && fs.existsSync(backup2) && pwLeft === '';
+  }, { needs: ['backup'] });
+
+  await step('import: the wrong .pfx password is refused with a sentence to act on', async () => {
+    const m = await open(ctx, 'manager.html#import');
+    await m.setInputFiles('#import-file', backup2);
+    await m.fill('#import-pw', 'not-the-password');
+    await m.click('#import-submit');
+    await m.waitForSelector('#import-done, #import-error:not([hidden])', { timeout: 30000 });
+    const code = await errCode(m, '#import-error');
+    diag(await text(m, '#import-error'));
+    await shot(m, 'import-wrong-password');
+    await m.close();
+    return code === 'PFX_WRONG_PASSWORD' && fs.existsSync(backup2);
+  }, { needs: ['import', 'backup'] });
+
+  await step('import: a good .pfx with its password is imported', async () => {
+    const m = await open(ctx, 'manager.html#import');
+    await m.setInputFiles('#import-file', backup2);
+    await m.fill('#import-pw', BACKUP_PW);
+    await m.click('#import-submit');
+    await m.waitForSelector('#import-done, #import-error:not([hidden])', { timeout: 30000 });
+    const done = await m.locator('#import-done').count();
+    if (!done) diag(await text(m, '#import-error'));
+    await shot(m, 'import');
+    let rows = -1;
+    if (await m.locator('#import-install').count()) {   // offered: install into the other stores too
+      await m.click('#import-install');
+      await m.waitForSelector('#install-results, #import-error:not([hidden])', { timeout: 30000 });
+      rows = await m.locator('#install-results tbody tr').count();
+      diag(`install after import: ${rows} stores`);
+    }
+    const pwLeft = await m.inputValue('#import-pw');
+    await m.close();
+    return done === 1 && rows !== 0 && pwLeft === '';
+  }, { needs: ['import', 'backup'] });
+
+  await step('install: a result per browser store', async () => {
+    const m = await open(ctx, 'manager.html#install');
+    await m.click('#install-start');
+    await m.waitForSelector('#install-results, #install-error:not([hidden])', { timeout: 30000 });
+    const rows = await m.locator('#install-results tbody tr').allTextContents();
+    diag(rows.join('\n'));
+    await shot(m, 'install');
+    await m.close();
+    return rows.length >= 1;
+  }, { needs: ['install'] });
+
+  await step('revoke: 憑證註銷 opens the broker\'s revocation page in a new tab', async () => {
+    const q = await popup(ctx);
+    const [tab] = await Promise.all([ctx.waitForEvent('page', { timeout: 15000 }), q.click('[data-fn=revoke]')]);
+    await tab.waitForLoadState('domcontentloaded').catch(() => {});
+    const url = tab.url();
+    diag(url);
+    await tab.screenshot({ path: shotPath('revoke-page') });
+    await tab.close();
+    await q.close().catch(() => {});
+    return url === RA.revoke_url;
+  }, { needs: ['revoke_url'] });
+
+  const backup3 = path.join(TMP, 'home', 'renew-backup.pfx');
+  await step('renew: after the RA clock moves into the window, the popup offers 憑證更新 and the wizard renews', async () => {
+    raClock(340);
+    const q = await popup(ctx);
+    if (await q.locator('#logout').isVisible()) { await q.click('#logout'); await q.waitForSelector('#login-form'); }
+    await login(q, fresh.id, fresh.password);
+    await q.waitForSelector('#suggest:not([hidden])', { timeout: 10000 });
+    const sug = await q.getAttribute('#suggest', 'data-suggestion');
+    await shot(q, 'popup-suggest-renew');
+    await q.close();
+    const m = await wizard(ctx, 'renew', fresh, backup3, 'renew');
+    const done = await m.locator('#wizard-done').count();
+    if (done) {
+      await m.waitForSelector('#cleanup-ask, #cleanup-none', { timeout: 20000 });
+      await shot(m, 'renew-5-result');
+    }
+    await m.close();
+    return sug === 'renew' && done === 1 && fs.existsSync(backup3);
+  }, { needs: ['login', 'renew', 'terms', 'otp_request'] });
+
+  await step('clean-up: an old (superseded) certificate imported again is offered for removal and removed when asked', async () => {
+    // A person re-imports last year's backup by mistake: the store now holds a superseded certificate.
+    const i = await open(ctx, 'manager.html#import');
+    await i.setInputFiles('#import-file', backup1);
+    await i.fill('#import-pw', BACKUP_PW);
+    await i.click('#import-submit');
+    await i.waitForSelector('#import-done, #import-error:not([hidden])', { timeout: 30000 });
+    if (!(await i.locator('#import-done').count())) diag('re-import: ' + await text(i, '#import-error'));
+    await i.close();
+    const m = await open(ctx, 'manager.html#cleanup');
+    await m.waitForSelector('#cleanup-ask, #cleanup-none, #cleanup-page-error:not([hidden])', { timeout: 20000 });
+    const asked = await m.locator('#cleanup-ask').count();
+    if (asked) {
+      await shot(m, 'cleanup');
+      await m.click('#cleanup-yes');
+      await m.waitForSelector('#cleanup-done, #cleanup-error:not([hidden])', { timeout: 20000 });
+    }
+    const done = await m.locator('#cleanup-done').count();
+    const msg = done ? await text(m, '#cleanup-done') : '';
+    diag(msg);
+    await m.close();
+    return asked && done && /已移除 [1-9]/.test(msg);
+  }, { needs: ['login', 'list', 'cleanup', 'renew'] });
+  await step('list: the seed\'s columns and the new PC certificate as 有效憑證', async () => {
+    const m = await open(ctx, 'manager.html#list');
+    await m.waitForSelector('#cert-list, #list-error:not([hidden])', { timeout: 20000 });
+    const heads = await m.locator('#cert-list th').allTextContents();
+    const rows = await m.locator('#cert-list tbody tr').allTextContents();
+    diag(rows.join('\n'));
+    const pc = rows.find((r) => r.includes('PC') && r.includes('有效憑證')) || '';
+    await shot(m, 'list');
+    await m.close();
+    return heads.join('|') === 'S/N|憑證狀態|憑證序號|CN|裝置類別|憑證效期起|憑證效期迄' && /有效憑證/.test(pc);
+  }, { needs: ['login', 'list'] });
+
+  raClock(0);
+
+  await step('the login survives 35 s with no extension page open (the native port keeps the service worker alive)', async () => {
+    for (const pg of ctx.pages()) if (pg.url().startsWith(BASE)) await pg.close();
+    await sleep(Number(process.env.E2E_IDLE_MS || 35000));
+    const m = await open(ctx, 'manager.html');
+    const s = await state(m);
+    await m.close();
+    return s.logged_in === true;
+  }, { needs: ['login'] });
+
+  await step('200 % zoom: the manager page reflows without horizontal scrolling', async () => {
+    const m = await open(ctx, 'manager.html#apply', { width: 500, height: 720 });
+    await m.waitForSelector('#terms-agree', { timeout: 20000 });
+    const fits1 = await m.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await shot(m, 'zoom-200-apply');
+    await m.goto(BASE + 'manager.html#list');
+    await m.waitForSelector('#cert-list', { timeout: 20000 });
+    const fits2 = await m.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    await m.close();
+    return fits1 && fits2;
+  }, { needs: ['login', 'terms', 'list'] });
+
+  await step('Browse without a desktop: NO_DIALOG becomes "type the path" and the field keeps focus', async () => {
+    if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return true;
+    const m = await open(ctx, 'manager.html#backup');
+    await m.waitForSelector('#bk-path-browse', { timeout: 10000 });
+    await m.click('#bk-path-browse');
+    await m.waitForSelector('#backup-error:not([hidden])', { timeout: 20000 });
+    const code = await errCode(m, '#backup-error');
+    const focus = await m.evaluate(() => document.activeElement.id);
+    const hidden = await m.locator('#bk-path-browse').isHidden();
+    await m.close();
+    diag(`pick_file -> ${code}`);
+    return code === 'NO_DIALOG' && focus === 'bk-path' && hidden;
+  }, { needs: ['pick_file', 'backup'] });
+
+  await step('keyboard only: Tab reaches the login fields and Enter logs in', async () => {
+    const q = await popup(ctx);
+    if (await q.locator('#logout').isVisible()) { await q.click('#logout'); await q.waitForSelector('#login-form'); }
+    await q.focus('#login-id');
+    await q.keyboard.type(fresh.id);
+    await q.keyboard.press('Tab');
+    const focused = await q.evaluate(() => document.activeElement.id);
+    await q.keyboard.type(fresh.password);
+    await q.keyboard.press('Enter');
+    await q.waitForSelector('#status-card, #login-error:not([hidden])', { timeout: 20000 });
+    const outline = await q.evaluate(() => { const b = document.querySelector('[data-fn=query]'); b.focus(); return getComputedStyle(b).outlineStyle; });
+    const res = focused === 'login-password' && (await q.locator('#status-card').count()) === 1 && outline !== 'none';
+    await q.close();
+    return res;
+  }, { needs: ['login'] });
+
+  await ctx.close();
+
+  // The reminder, in a second profile whose host has its own home: a certificate that is already inside the
+  // renewal window (issued while the RA clock is 340 days behind).
+  const reminderProfile = path.join(TMP, 'chromium-profile-reminder');
+  if (fs.existsSync(reminderProfile)) {
+    const ctx2 = await launch(reminderProfile);
+    const second = account('new', 1);
+    await step('query: with no certificate in the browser, a .pfx file is checked instead (seed: 憑證查詢 二)', async () => {
+      const m = await open(ctx2, 'manager.html#query');
+      await m.waitForSelector('#query-pfx-form', { timeout: 20000 });
+      await m.setInputFiles('#query-file', backup2);
+      await m.fill('#query-pw', BACKUP_PW);
+      await m.click('#query-pfx-submit');
+      await m.waitForFunction(() => /憑證檔/.test(document.querySelector('#status-card')?.textContent || '') ||
+        !document.querySelector('#query-error').hidden, null, { timeout: 20000 });
+      const card = await text(m, '#status-card');
+      const pwLeft = await m.inputValue('#query-pw').catch(() => '');
+      await shot(m, 'query-pfx');
+      await m.close();
+      return /A123456789-00-PC001/.test(card) && pwLeft === '';
+    }, { needs: ['query', 'backup'] });
+
+    await step('reminder: a certificate in the renewal window sets the badge and one notification', async () => {
+      raClock(-340.5);   // half a day off: days_left is not on a whole-day boundary
+      const m = await wizard(ctx2, 'apply', second, path.join(TMP, 'home2', 'r.pfx'), null, false, 'reminder (apply while the RA clock is 340 days behind)');
+      raClock(0);
+      if (!(await m.locator('#wizard-done').count())) return false;
+      const check = () => m.evaluate(() => new Promise((res) => {
+        const port = chrome.runtime.connect({ name: 'ecm-ui' });
+        port.onMessage.addListener((x) => { if (x.rid === 'c') res(x.reply.result); });
+        port.postMessage({ rid: 'c', cmd: '_check_expiry' });
+      }));
+      const r1 = await check();
+      const r2 = await check();
+      const badge = await m.evaluate(() => chrome.action.getBadgeText({}));
+      const title = await m.evaluate(() => chrome.action.getTitle({}));
+      diag(JSON.stringify(r1) + ' badge=' + badge + ' title=' + title);
+      const q = await popup(ctx2);
+      await q.waitForSelector('#status-card .tag.warn', { timeout: 20000 });
+      await shot(q, 'reminder-popup');
+      await q.click('#logout');
+      await q.waitForSelector('#suggest:not([hidden])', { timeout: 10000 });
+      const banner = await text(q, '#suggest');
+      diag('logged-out banner: ' + banner);
+      await shot(q, 'reminder-popup-logged-out');
+      await q.close();
+      if (!/天後到期/.test(banner)) return false;
+      const stored = await m.evaluate(() => chrome.storage.local.get(null));
+      diag('storage.local: ' + JSON.stringify(stored));
+      await m.close();
+      const secretFree = !/password|Demo1234|Tw-Secure/i.test(JSON.stringify(stored));
+      // The background already checked once right after the apply: that check notified; later ones do not.
+      return r1.state === 'renew' && stored.reminder_notified === `${r1.serial}:renew` && r1.notified === false &&
+        r2.notified === false && badge === String(r2.days_left) && /24|2\d/.test(title) && secretFree;
+    }, { needs: ['login', 'apply', 'query'] });
+    await ctx2.close();
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  ok(false, 'chromium script ran to the end');
+  diag(e.stack || e);
+  process.exit(1);
+});

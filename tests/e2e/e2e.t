@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
+# and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
+# WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|firefox|lint to run one part
+# shellcheck shell=bash
+set -u
+ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+. tests/lib/tap.sh
+. tests/lib/ra.sh
+. tests/e2e/setup.sh
+
+BUILD=${ECM_BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+ONLY=${E2E_ONLY:-all}
+export PUPPETEER_SKIP_DOWNLOAD=1
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecm-e2e.XXXXXX")
+export E2E_TMP=$TMP
+cleanup() { ra_stop; [ -n "${E2E_KEEP:-}" ] || rm -rf "$TMP"; }
+trap cleanup EXIT
+
+# run_tap CMD...: pass the "ok - …" / "not ok - …" lines of a script through tap.sh's numbering.
+run_tap() {
+	local line code=
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		"#exit "*) code=${line#\#exit } ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done < <("$@" 2>"$TMP/stderr.log"; echo "#exit $?")
+	[ "$code" = 0 ] || sed 's/^/# stderr: /' "$TMP/stderr.log" | tail -n 30
+	[ "$code" = 0 ]; ok $? "$* ran to the end"
+}
+
+npm_status=0
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+	npm ci --prefix tests/e2e --silent --no-audit --no-fund >"$TMP/npm-ci.log" 2>&1 || npm_status=$?
+	[ $npm_status -eq 0 ] || sed 's/^/# /' "$TMP/npm-ci.log"
+fi
+ok $npm_status "npm packages of tests/e2e present (playwright-core, puppeteer-core, addons-linter)"
+
+# --- addons-linter: no errors -------------------------------------------------------------------------------
+if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
+	tests/e2e/node_modules/.bin/addons-linter --output json extension >"$TMP/lint.json" 2>/dev/null
+	errs=$(jq '.summary.errors' "$TMP/lint.json" 2>/dev/null)
+	jq -r '(.errors + .warnings)[] | "# lint \(._type): \(.code) \(.file // ""): \(.message)"' "$TMP/lint.json" 2>/dev/null
+	is "$errs" 0 "addons-linter reports no errors for extension/"
+	# every host error code (docs/protocol.md's table) has a sentence in both languages; both have the same keys
+	codes=$(sed -n 's/^| `\([A-Z_]*\)` |.*/\1/p' docs/protocol.md)
+	miss=
+	for c in $codes; do
+		for l in zh_TW en; do
+			jq -e --arg k "err_$c" 'has($k)' "extension/_locales/$l/messages.json" >/dev/null || miss="$miss $l:$c"
+		done
+	done
+	ok $([ -n "$codes" ] && [ -z "$miss" ]; echo $?) "every error code of docs/protocol.md ($(echo $codes | wc -w)) has a zh-TW and an English sentence${miss:+ (missing:$miss)}"
+	is "$(jq -c 'keys' extension/_locales/zh_TW/messages.json)" "$(jq -c 'keys' extension/_locales/en/messages.json)" \
+		"zh_TW and en messages have the same keys"
+	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
+	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
+	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"
+	is "$(jq -c '.permissions' extension/manifest.json)" '["nativeMessaging","alarms","notifications","storage"]' \
+		"permissions are only nativeMessaging, alarms, notifications, storage (no host permissions)"
+fi
+[ "$ONLY" = lint ] && { done_testing; exit; }
+
+[ -x "$BUILD/ecm-host" ] || make -s >"$TMP/make.log" 2>&1
+[ -x "$BUILD/ecm-host" ]; ok $? "host binary $BUILD/ecm-host exists"
+
+ra_start "$TMP/ra"; ok $? "development RA started"
+ra_host_config "$TMP/ra" "$TMP/host.json"
+
+if [ "$ONLY" = all ] || [ "$ONLY" = chromium ]; then
+	[ -x /usr/bin/chromium ]; ok $? "Debian's chromium is installed"
+	setup_home "$TMP/home"
+	setup_home "$TMP/home2"
+	chrome_manifest "$TMP/chromium-profile" "$(wrapper host-chromium.sh "$TMP/home")"
+	chrome_manifest "$TMP/chromium-profile-reminder" "$(wrapper host-reminder.sh "$TMP/home2")"
+	run_tap node tests/e2e/chromium.mjs
+fi
+
+if [ "$ONLY" = all ] || [ "$ONLY" = firefox ]; then
+	[ -x /usr/bin/firefox-esr ]; ok $? "Firefox ESR is installed"
+	setup_home "$TMP/ffhome"
+	firefox_manifest "$TMP/ffhome" "$(wrapper host-firefox.sh "$TMP/ffhome")"
+	HOME=$TMP/ffhome MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/firefox.mjs
+fi
+
+if [ "$ONLY" != lint ]; then
+	! grep -qE 'Sanitizer|runtime error:' "$TMP/host-stderr.log" 2>/dev/null
+	ok $? "no sanitizer report from the host processes the browsers started ($(basename "$BUILD"))"
+	grep -E -A12 'Sanitizer|runtime error:' "$TMP/host-stderr.log" 2>/dev/null | head -n 40 | sed 's/^/# /'
+fi
+
+done_testing

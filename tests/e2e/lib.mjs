@@ -1,0 +1,60 @@
+// Shared helpers for the end-to-end scripts: TAP output, the RA's test controls (through tests/lib/ra.sh),
+// and the host's command list.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
+export const EXT = path.join(ROOT, 'extension');
+// Runs write to build/screenshots; `E2E_SHOTS=docs/screenshots bash tests/e2e/e2e.t` refreshes the committed ones.
+export const SHOTS = process.env.E2E_SHOTS || path.join(ROOT, 'build', 'screenshots');
+export const TMP = process.env.E2E_TMP;
+export const RA = JSON.parse(fs.readFileSync(process.env.RA_JSON, 'utf8'));
+export const CHROME_ID = 'mainajikbmfkgohgpkhpgioaimbggpmo';
+
+let failed = 0;
+let commands = null;
+
+export function ok(cond, name) {
+  console.log(`${cond ? 'ok' : 'not ok'} - ${name}`);
+  if (!cond) failed++;
+  return !!cond;
+}
+export function skip(name, why) { console.log(`ok - ${name} # SKIP ${why}`); }
+export function diag(s) { for (const l of String(s).split('\n')) console.log('# ' + l); }
+export function failures() { return failed; }
+
+export function setCommands(list) { commands = list; }
+export function missing(...cmds) { return cmds.filter((c) => !commands || !commands.includes(c)); }
+
+// step(name, fn, {needs}): one TAP line; an exception is a failure with its message as diagnostics.
+export async function step(name, fn, opts = {}) {
+  const m = missing(...(opts.needs || []));
+  if (m.length) { skip(name, `waiting for host command ${m.join(', ')}`); return false; }
+  try {
+    const r = await fn();
+    return ok(r !== false, name);
+  } catch (e) {
+    ok(false, name);
+    diag((e && e.stack) || String(e));
+    return false;
+  }
+}
+
+function raSh(script) {
+  return execFileSync('bash', ['-c', `. "${ROOT}/tests/lib/ra.sh"; ${script}`], {
+    env: { ...process.env, RA_CA: RA.ra_ca_file, RA_TEST: RA.test_url, RA_API: RA.api_url },
+    encoding: 'utf8',
+  }).trim();
+}
+export function raOtp(id) { return raSh(`ra_otp ${id}`); }
+export function raClock(days) { raSh(`ra_clock ${Number(days)}`); }
+export function account(state, n = 0) { return RA.accounts.filter((a) => a.state === state)[n]; }
+
+export function shotPath(name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  return path.join(SHOTS, name + '.png');
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export function raFault(p, mode, seconds) { raSh(`ra_fault ${p} ${mode} ${seconds ?? ''}`); }

@@ -1,0 +1,44 @@
+# Helpers to run the extension against the real host: a fake home with browser stores, the wrapper script that
+# a browser starts as the native host, and the host manifests. Source it with TMP (a temp dir) and BUILD
+# (absolute path of the build folder) set, after ra_host_config wrote "$TMP/host.json".
+# shellcheck shell=bash
+
+# setup_home DIR: a fake home with the stores a person has: Chromium's NSS database and a Firefox profile.
+setup_home() {
+	local home=$1
+	mkdir -p "$home/.pki/nssdb" "$home/.mozilla/firefox/e2e.default-release"
+	certutil -N -d "sql:$home/.pki/nssdb" --empty-password >/dev/null 2>&1
+	certutil -N -d "sql:$home/.mozilla/firefox/e2e.default-release" --empty-password >/dev/null 2>&1
+	printf '[Profile0]\nName=default-release\nIsRelative=1\nPath=e2e.default-release\nDefault=1\n\n[General]\nStartWithLastProfile=1\nVersion=2\n' \
+		>"$home/.mozilla/firefox/profiles.ini"
+}
+
+# wrapper NAME HOME: the script the browser starts as the native host. The host's stderr (its log, and any
+# sanitizer report under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
+wrapper() {
+	local w=$TMP/$1
+	cat >"$w" <<EOW
+#!/bin/sh
+ECM_CONFIG='$TMP/host.json' HOME='$2'
+export ECM_CONFIG HOME
+exec '$BUILD/ecm-host' "\$@" 2>>'$TMP/host-stderr.log'
+EOW
+	chmod +x "$w"
+	printf '%s\n' "$w"
+}
+
+# chrome_manifest PROFILE WRAPPER: Chromium reads NativeMessagingHosts/ inside its --user-data-dir.
+chrome_manifest() {
+	mkdir -p "$1/NativeMessagingHosts"
+	jq -n --arg p "$2" '{name: "org.ecertmanager.host", description: "e-Cert Manager native host (e2e)", path: $p,
+		type: "stdio", allowed_origins: ["chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/"]}' \
+		>"$1/NativeMessagingHosts/org.ecertmanager.host.json"
+}
+
+# firefox_manifest HOME WRAPPER: Firefox (153) reads $HOME/.mozilla/native-messaging-hosts/.
+firefox_manifest() {
+	mkdir -p "$1/.mozilla/native-messaging-hosts"
+	jq -n --arg p "$2" '{name: "org.ecertmanager.host", description: "e-Cert Manager native host (e2e)", path: $p,
+		type: "stdio", allowed_extensions: ["ecert-manager@ecertmanager.org"]}' \
+		>"$1/.mozilla/native-messaging-hosts/org.ecertmanager.host.json"
+}
