@@ -175,6 +175,26 @@ note_lost_serial(const ecm_identity *issued, ecm_error *err)
 	free(serial);
 }
 
+/* The session's account answer names the server's current certificate, which the enrollment just changed:
+ * ask again so that query matches the new one. A failure here leaves the old answer; the enrollment stands. */
+static void
+refresh_account(ecm_ctx *ctx)
+{
+	ecm_ra_auth auth = enroll_session_auth(ctx);
+	cJSON *account = NULL;
+	ecm_error ignored;
+
+	ecm_error_init(&ignored);
+	if (ecm_ra_api(ctx->config, &auth, "GET", "/account", NULL, &account, &ignored) == ECM_OK &&
+	    cJSON_IsObject(account)) {
+		cJSON_Delete(ctx->session->account);
+		ctx->session->account = account;
+		account = NULL;
+	}
+	cJSON_Delete(account);
+	ecm_error_clear(&ignored);
+}
+
 ecm_code
 enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result, ecm_error *err)
 {
@@ -195,6 +215,7 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 		goto out;
 	}
 	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(issued.cert));
+	refresh_account(ctx);
 	ecm_progress(ctx, "install", 4, STEPS);
 	rc = enroll_install(ctx, &issued, current, result, err);
 out:

@@ -112,6 +112,7 @@ enroll() {
 	otp=$(ra_otp "$ID") || { ENROLL_OK=1; diag "no OTP in the sink"; }
 	rpc c "$1" "$(jq -cn --arg t "$terms" --arg o "$otp" --arg p "$BPW" '{terms_version: $t, otp: $o, backup: {password: $p}}')" \
 		>"$T/out" || { ENROLL_OK=1; diag "no reply to $1"; }
+	rpc q query | reply >"$T/query-after" # same session: the server side must already be the new certificate
 	sess_close || { ENROLL_OK=1; diag "session exit status $?"; }
 }
 # with_login CMD [ARGS]: one session, login then CMD; prints CMD's reply
@@ -199,6 +200,8 @@ is "$(st "$r" $S_LOCKED)/$(st "$r" $S_PKI)/$(st "$r" $S_STARTED)/$(st "$r" $S_NE
 	"installed/already_present/already_present/already_present" "install with password_for: the protected DB now, the others already"
 holds $S_LOCKED "$S1"; ok $? "install: cert and key in the protected DB"
 
+is "$(jq -r '.result | "\(.local.serial) \(.server.serial) \(.match)"' "$T/query-after")" "$S1 $S1 true" \
+	"query in the same session right after apply: local = server = new"
 # ================================================================================================== 2. query
 r=$(no_login query)
 is "$(jq -r '.result | "\(.local.serial) \(.local.has_key) \(.local.store) \(.server) \(.match) \(.source)"' <<<"$r")" \
