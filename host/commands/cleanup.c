@@ -1,4 +1,5 @@
-/* cleanup: removes the certificates the user picked (by serial) from every store; never anything else. */
+/* cleanup: removes the certificates the user picked (by serial) from every store; never anything else.
+ * With dry_run it only says where they are, so the UI can ask about what is really there. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +47,8 @@ add_failed(cJSON *arr, const char *store, const ecm_error *e)
 }
 
 static void
-clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, cJSON *removed, cJSON *failed)
+clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, int dry_run, cJSON *removed,
+    cJSON *failed)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s;
@@ -69,7 +71,7 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, c
 			/* A CA certificate is never the user's, even when its serial happens to match. */
 			if (!mine || X509_check_ca(items.v[i].cert) != 0 || !picked(serials, items.v[i].cert))
 				continue;
-			if (info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
+			if (dry_run || info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
 				add_removed(removed, info->id, items.v[i].cert);
 			else
 				add_failed(failed, info->id, &e);
@@ -87,10 +89,12 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	const cJSON *serials = NULL;
 	ecm_store_list list;
 	cJSON *removed, *failed;
+	int dry_run = 0;
 	ecm_code rc;
 	size_t i;
 
-	if ((rc = ecm_arg_string_array(args, "serials", &serials, err)) != ECM_OK)
+	if ((rc = ecm_arg_string_array(args, "serials", &serials, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(args, "dry_run", &dry_run, err)) != ECM_OK)
 		return rc;
 	if (serials == NULL || cJSON_GetArraySize(serials) == 0) {
 		ecm_error_detail_str(err, "field", "serials");
@@ -98,10 +102,10 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	}
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
 		return rc;
-	removed = cJSON_AddArrayToObject(result, "removed");
+	removed = cJSON_AddArrayToObject(result, dry_run ? "found" : "removed");
 	failed = cJSON_AddArrayToObject(result, "failed");
 	for (i = 0; i < list.n; i++)
-		clean_store(&list.v[i], serials, ctx->session->national_id, removed, failed);
+		clean_store(&list.v[i], serials, ctx->session->national_id, dry_run, removed, failed);
 	ecm_store_list_free(&list);
 	return ECM_OK;
 }

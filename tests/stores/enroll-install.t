@@ -302,6 +302,10 @@ is "$(jq -r '[.result.certificates[] | select(.device == "PC") | .status] | join
 	"superseded,superseded,valid" "list: both earlier certificates superseded, the newest valid"
 
 # ================================================================================================== 6. cleanup
+r=$(no_login cleanup "{\"serials\":[\"$S2\"],\"dry_run\":true}")
+is "$(jq -r '[.result.found[] | "\(.store)=\(.serial)"] | join(" ")' <<<"$r")" "$S_NEVER=$S2" \
+	"cleanup dry_run: says where the old certificate is"
+holds $S_NEVER "$S2"; ok $? "cleanup dry_run: removes nothing"
 r=$(no_login cleanup "{\"serials\":[\"$S2\"]}")
 is "$(jq -r '[.result.removed[] | "\(.store)=\(.serial)"] | join(" ")' <<<"$r")" "$S_NEVER=$S2" \
 	"cleanup: the old certificate removed only where it was (the profile that missed the renewal)"
