@@ -144,10 +144,17 @@ function showErrorText(error) {
 
 /* ---------- clean-up of stale certificates (asked) ---------- */
 
+/* Expired, revoked or superseded PC certificates of the user that are really in a store on this computer
+ * (the host looks without removing anything: cleanup dry_run). */
 async function staleCerts() {
   const r = await call('list');
   if (!r.ok) return r;
-  return { ok: true, result: r.result.certificates.filter((c) => c.device === 'PC' && c.status !== 'valid') };
+  const stale = r.result.certificates.filter((c) => c.device === 'PC' && c.status !== 'valid');
+  if (!stale.length) return { ok: true, result: [] };
+  const found = await call('cleanup', { serials: stale.map((c) => c.serial), dry_run: true });
+  if (!found.ok) return found;
+  const here = new Set(found.result.found.map((f) => f.serial.toUpperCase().replace(/^0+/, '')));
+  return { ok: true, result: stale.filter((c) => here.has(c.serial.toUpperCase().replace(/^0+/, ''))) };
 }
 
 function cleanupOffer(stale, box) {
