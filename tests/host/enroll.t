@@ -6,8 +6,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/lib/ra.sh
 ECM=${ECM_BUILD:-build}/ecm
-mkdir -p /tmp/enroll-work
-tmp=$(mktemp -d /tmp/enroll-work/t.XXXXXX)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecm-enroll.XXXXXX")
 trap 'ra_stop; rm -rf "$tmp"' EXIT
 export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config
 mkdir -p "$HOME"

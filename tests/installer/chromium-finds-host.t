@@ -25,8 +25,8 @@ if [ ! -x "$top/build/ecm-host" ]; then
 fi
 [ -x "$top/build/ecm-host" ]; ok $? "build/ecm-host is built"
 
-mkdir -p /tmp/inst-work
-work=$(mktemp -d /tmp/inst-work/chromium-t.XXXXXX) || exit 1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ecm-chromium-t.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 home=$work/home
 mkdir -p "$home"

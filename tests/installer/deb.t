@@ -12,8 +12,8 @@ version=$(sed -n 's/^#define ECM_VERSION "\(.*\)"/\1/p' "$top/include/ecm/core.h
 arch=$(dpkg --print-architecture)
 deb=$top/$BUILD/ecert-manager_${version}_$arch.deb
 
-mkdir -p /tmp/inst-work
-work=$(mktemp -d /tmp/inst-work/deb-t.XXXXXX) || exit 1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ecm-deb-t.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
 out=$(cd "$top" && make ${DEB_T_MAKEFLAGS:-} deb BUILD="$BUILD" 2>&1)

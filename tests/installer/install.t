@@ -10,8 +10,8 @@ NAME=org.ecertmanager.host
 ORIGIN=chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/
 GECKO=ecert-manager@ecertmanager.org
 
-mkdir -p /tmp/inst-work
-work=$(mktemp -d /tmp/inst-work/install-t.XXXXXX) || exit 1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ecm-install-t.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
 # The real host when it is built, else a stand-in: the installer only needs an executable.

@@ -10,8 +10,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 NAME=org.ecertmanager.host
 ORIGINS='["chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/"]'
 GECKO='["ecert-manager@ecertmanager.org"]'
-mkdir -p /tmp/inst-work
-work=$(mktemp -d /tmp/inst-work/platforms-t.XXXXXX) || exit 1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ecm-platforms-t.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
 # ---- macOS pkg postinstall ----
