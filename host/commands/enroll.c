@@ -246,6 +246,22 @@ parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 	return ECM_OK;
 }
 
+/* The OTP and terms version travel as request headers: refuse what a header cannot carry before a key is made
+ * and the OTP spent (host/ra/est.c checks again where the header is written). */
+static ecm_code
+check_header_value(const char *field, const char *value, size_t max, ecm_error *err)
+{
+	const char *v;
+
+	for (v = value; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x20 || (unsigned char)*v >= 0x7f)
+			break;
+	if (*v == '\0' && (size_t)(v - value) <= max)
+		return ECM_OK;
+	ecm_error_detail_str(err, "field", field);
+	return ecm_fail(err, ECM_BAD_REQUEST, "\"%s\" must be at most %zu printable ASCII characters", field, max);
+}
+
 ecm_code
 enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 {
@@ -255,6 +271,8 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	memset(a, 0, sizeof(*a));
 	if ((rc = ecm_arg_string(args, "terms_version", 1, &a->terms_version, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "otp", 1, &a->otp, err)) != ECM_OK ||
+	    (rc = check_header_value("terms_version", a->terms_version, 64, err)) != ECM_OK ||
+	    (rc = check_header_value("otp", a->otp, 32, err)) != ECM_OK ||
 	    (rc = parse_backup(args, a, err)) != ECM_OK)
 		return rc;
 	if (!renew)

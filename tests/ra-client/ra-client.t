@@ -48,7 +48,9 @@ is "$(jq -r '"\(.ok) \(.result.suggestion)"' <<<"$r")" "true renew" \
 	"renewal_window_days too large for a long: compared as a number, inside the window"
 config ok
 apply='{"id":"a","cmd":"apply","args":{"terms_version":"2026.1","otp":"123456\r\nX-Injected: 1","backup":{"password":"Backup-Pass-1"}}}'
-r=$(session "$login" "$apply" | grep '"id":"a"' | grep -v progress)
+all=$(session "$login" "$apply" | grep '"id":"a"')
+r=$(grep -v progress <<<"$all")
 is "$(jq -r '"\(.error.code) \(.error.details.field)"' <<<"$r")" "BAD_REQUEST otp" \
 	"an OTP with CR/LF never becomes a request header"
+is "$(grep -c progress <<<"$all")" 0 "and it is refused before a key is made (no progress step)"
 done_testing
