@@ -5,10 +5,13 @@
 
 int ecm_cli_apply(ecm_cli *cli, int argc, char **argv); /* host/cli/enroll_flow.c */
 int ecm_cli_renew(ecm_cli *cli, int argc, char **argv);
+int ecm_cli_install(ecm_cli *cli, int argc, char **argv); /* host/cli/install_flow.c */
 
 const ecm_cli_flow ecm_cli_flows[] = {
 	{ "apply", "apply --id ID [--password-file F] [--backup-path P] [--backup-password-file F] [--otp-file F] "
 		   "[--accept-terms] [--overwrite] [--compat]", ecm_cli_apply },
 	{ "renew", "renew --id ID [same as apply] [--current-pfx P --current-password-file F]", ecm_cli_renew },
+	{ "install", "install [--stores ID,ID…] [--store-passwords-file F]   (F: STORE-ID<TAB>PASSWORD lines)",
+	  ecm_cli_install },
 	{ NULL, NULL, NULL },
 };
