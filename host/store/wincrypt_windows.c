@@ -4,6 +4,7 @@
  * PFXImportCertStore; export through PFXExportCertStoreEx. Keys are imported exportable so backup works. */
 #include <windows.h>
 #include <wincrypt.h>
+#include <ncrypt.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -235,18 +236,81 @@ win_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	return rc;
 }
 
+/* The certificate's key container (malloc'd CRYPT_KEY_PROV_INFO), or NULL when it has none. */
+static CRYPT_KEY_PROV_INFO *
+key_info(PCCERT_CONTEXT c)
+{
+	CRYPT_KEY_PROV_INFO *info;
+	DWORD size = 0;
+
+	if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &size) || size == 0)
+		return NULL;
+	info = malloc(size);
+	if (info != NULL && !CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, info, &size)) {
+		free(info);
+		info = NULL;
+	}
+	return info;
+}
+
+/* Whether another certificate left in the store still uses this key container (a re-issue on the same key). */
+static int
+key_still_used(HCERTSTORE my, const CRYPT_KEY_PROV_INFO *gone)
+{
+	PCCERT_CONTEXT c = NULL;
+	int used = 0;
+
+	while (!used && (c = CertEnumCertificatesInStore(my, c)) != NULL) {
+		CRYPT_KEY_PROV_INFO *info = key_info(c);
+		used = info != NULL && info->pwszContainerName != NULL && gone->pwszContainerName != NULL &&
+		    wcscmp(info->pwszContainerName, gone->pwszContainerName) == 0;
+		free(info);
+	}
+	if (c != NULL)
+		CertFreeCertificateContext(c);
+	return used;
+}
+
+/* Deletes the key container: CNG keys (dwProvType 0) through NCrypt, older CSP keys through CryptAcquireContext. */
+static int
+delete_key(const CRYPT_KEY_PROV_INFO *info)
+{
+	NCRYPT_PROV_HANDLE prov = 0;
+	NCRYPT_KEY_HANDLE key = 0;
+	HCRYPTPROV legacy = 0;
+	int ok;
+
+	if (info->dwProvType != 0)
+		return CryptAcquireContextW(&legacy, info->pwszContainerName, info->pwszProvName, info->dwProvType,
+		    CRYPT_DELETEKEYSET | (info->dwFlags & CRYPT_MACHINE_KEYSET)) != 0;
+	if (NCryptOpenStorageProvider(&prov, info->pwszProvName, 0) != ERROR_SUCCESS)
+		return 0;
+	ok = NCryptOpenKey(prov, &key, info->pwszContainerName, info->dwKeySpec, 0) == ERROR_SUCCESS &&
+	    NCryptDeleteKey(key, 0) == ERROR_SUCCESS; /* frees key on success */
+	NCryptFreeObject(prov);
+	return ok;
+}
+
+/* The certificate first, then its key (unless another certificate still uses it): a failure on the way never
+ * leaves a certificate whose key is gone. */
 static ecm_code
 win_remove(void *handle, const X509 *which, ecm_error *err)
 {
 	win_store *s = handle;
 	PCCERT_CONTEXT c = find_ctx(s->my, which);
+	CRYPT_KEY_PROV_INFO *info;
+	ecm_code rc = ECM_OK;
 
 	if (c == NULL)
 		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in CurrentUser\\My");
+	info = key_info(c);
 	/* CertDeleteCertificateFromStore frees the context it is given, even on failure. */
 	if (!CertDeleteCertificateFromStore(c))
-		return win_fail(err, ECM_STORE_FAILED, "cannot delete the certificate");
-	return ECM_OK;
+		rc = win_fail(err, ECM_STORE_FAILED, "cannot delete the certificate");
+	else if (info != NULL && !key_still_used(s->my, info) && !delete_key(info))
+		rc = win_fail(err, ECM_STORE_FAILED, "the certificate is gone but its key could not be deleted");
+	free(info);
+	return rc;
 }
 
 const ecm_store_backend ecm_store_wincrypt = {
