@@ -6,12 +6,21 @@
  * Page -> background (runtime port "ecm-ui"): {rid, cmd, args}  ("_state" and "_check_expiry" are local).
  * Background -> page: {rid, progress} ... then {rid, reply: {ok, result|error}};  {event: "session", ...}.
  * Nothing secret is kept here after a reply: passwords only pass through to the host.
+ *
+ * Safari has no native-messaging host: the "port" is then safariPort() below, which sends each request with
+ * runtime.sendNativeMessage to the containing app's SafariWebExtensionHandler (one core per app-extension
+ * process) and replays its batched answer {events, reply}. Chrome/Edge and Firefox use connectNative.
  */
 'use strict';
 const api = globalThis.browser ?? globalThis.chrome;
 const HOST = 'org.ecertmanager.host';
 const ALARM = 'ecm-expiry';
 const DEFAULT_WINDOW_DAYS = 30;
+// Safari is told by its extension pages' scheme. (Not by a missing connectNative: Safari has one, but its port
+// carries messages from the app, not request/answer pairs to the handler's beginRequest.) A service worker and a
+// background page both have `location`.
+const SAFARI = typeof location !== 'undefined' && location.protocol === 'safari-web-extension:';
+const SAFARI_APP = 'org.ecertmanager.safari';   // Safari ignores this argument: the handler of the containing app answers
 
 let host = null;                 // native port, or null
 let nextId = 1;
@@ -33,7 +42,7 @@ function broadcast(msg) {
 
 function openHost() {
   if (host) return host;
-  const port = api.runtime.connectNative(HOST);
+  const port = SAFARI ? safariPort() : api.runtime.connectNative(HOST);
   port.onMessage.addListener(onHostMessage);
   port.onDisconnect.addListener((p) => {
     const err = (p && p.error) || api.runtime.lastError;
@@ -79,8 +88,52 @@ function onHostMessage(msg) {
     if (req.cmd !== 'import' && session.login && reply.result.certificate)
       session.login = { ...session.login, suggestion: 'none', server_cert: { ...reply.result.certificate, status: 'valid' } };
     checkExpiry().catch(() => {});
+  } else if (!reply.ok && reply.error.code === 'NOT_LOGGED_IN' && session.logged_in) {
+    // The core no longer has the login although we had one: on Safari the handler's process was ended between
+    // messages (on a port the port drops first). Same as a dropped session: every page shows the login again.
+    session = { logged_in: false, login: null };
+    send(req.ui, { rid: req.rid, reply });
+    broadcast({ event: 'session', logged_in: false, reason: 'ended' });
+    return;
   }
   send(req.ui, { rid: req.rid, reply });
+}
+
+/* ---- Safari transport ---- */
+
+// One request at a time, in call order, like the messages on a port: each waits for the previous answer.
+// Resolves with the core's reply (never rejects) after calling onEvent for each progress event, in order.
+let safariQueue = Promise.resolve();
+function safariRequest(msg, onEvent) {
+  const run = safariQueue.then(async () => {
+    let answer;
+    try {
+      answer = await api.runtime.sendNativeMessage(SAFARI_APP, msg);
+    } catch (e) {
+      const m = (e && e.message) || String(e);
+      return { id: msg.id, ok: false, error: { code: classifyDisconnect(m), message: m } };
+    }
+    const reply = answer && answer.reply;
+    if (!reply || typeof reply !== 'object')
+      return { id: msg.id, ok: false, error: { code: 'HOST_EXITED', message: 'the Safari handler sent no reply' } };
+    for (const ev of Array.isArray(answer.events) ? answer.events : []) onEvent(ev);
+    // The handler's own errors (message not JSON, core not started) carry id null: they answer this request.
+    return reply.id === msg.id ? reply : { ...reply, id: msg.id };
+  });
+  safariQueue = run.catch(() => {});
+  return run;
+}
+
+// Looks like the native port to openHost/callHost: postMessage in, onMessage out. There is no connection to
+// lose, so onDisconnect never fires; a lost core shows as NOT_LOGGED_IN (see onHostMessage).
+function safariPort() {
+  const listeners = [];
+  const deliver = (m) => { for (const f of listeners) f(m); };
+  return {
+    onMessage: { addListener: (f) => { listeners.push(f); } },
+    onDisconnect: { addListener: () => {} },
+    postMessage: (msg) => { safariRequest(msg, deliver).then(deliver); },
+  };
 }
 
 function callHost(ui, rid, cmd, args) {
@@ -135,7 +188,9 @@ function checkExpiry() {
 async function checkOnce() {
   let r;
   try {
-    r = await api.runtime.sendNativeMessage(HOST, { id: 'reminder', cmd: 'query' });
+    // Safari: through the queue of the one handler core (query needs no login and does not change it).
+    r = SAFARI ? await safariRequest({ id: 'reminder', cmd: 'query' }, () => {})
+      : await api.runtime.sendNativeMessage(HOST, { id: 'reminder', cmd: 'query' });
   } catch (e) {
     return { state: 'unknown', error: classifyDisconnect(e && e.message) };
   }

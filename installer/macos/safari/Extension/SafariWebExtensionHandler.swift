@@ -3,7 +3,14 @@
 //
 // Safari delivers one message and takes one answer; it has no port for progress events. So the answer carries
 // every message the core emitted, in order: {"events": [progress...], "reply": {...}}. The extension's Safari
-// transport unpacks it and replays the events before resolving with the reply.
+// transport (extension/background.js) unpacks it and replays the events before resolving with the reply, and
+// sends one message at a time, so the core sees the requests in order as it would on a port.
+//
+// The login lives in the core (docs/protocol.md, "a connection is one session"), so this process keeps ONE core
+// for its whole life (SharedCore below), created on the first message. Safari may create a new handler object per
+// message and may call beginRequest on several threads; the core is therefore process-wide and behind a lock.
+// Safari may also end this process between messages: the login is then gone with it, the next login-needing
+// command answers NOT_LOGGED_IN, and the extension shows the login again ("請重新登入").
 //
 // The caller check of ecm-host (allowed_callers) does not apply: Safari only routes messages from the
 // extension bundled in this app to this handler.
@@ -25,35 +32,28 @@ private let emit: ecm_emit_fn = { json, len, user in
 	}
 }
 
-final class SafariWebExtensionHandler: NSObject, NSExtensionRequestHandling {
-	private let log = OSLog(subsystem: "org.ecertmanager.safari", category: "handler")
+// The one core of this process. Created lazily (the first message pays for loading the configuration), never
+// freed: ecm_core_free would also drop the login, and `logout` already wipes the credentials inside the core.
+// The process's end releases the rest. A failed ecm_core_new (out of memory) is not remembered: the next message
+// tries again.
+private enum SharedCore {
+	private static let lock = NSLock()
+	private static var core: OpaquePointer?   // ecm_core * (an incomplete C struct)
 
-	func beginRequest(with context: NSExtensionContext) {
-		let item = context.inputItems.first as? NSExtensionItem
-		let message = item?.userInfo?[SFExtensionMessageKey]
-		var answer: [String: Any]
-		if let message = message, JSONSerialization.isValidJSONObject(message),
-		   let request = try? JSONSerialization.data(withJSONObject: message) {
-			answer = handle(request)
-		} else {
-			answer = ["reply": Self.errorReply("BAD_REQUEST", "the message is not a JSON object")]
+	// Runs one request to its reply while holding the lock: one request at a time, in the order they come.
+	static func handle(_ request: Data, log: OSLog) -> [String: Any] {
+		lock.lock()
+		defer { lock.unlock() }
+		if core == nil {
+			var err = ecm_error()
+			ecm_error_init(&err)
+			core = ecm_core_new(&err)
+			ecm_error_clear(&err)
 		}
-		let response = NSExtensionItem()
-		response.userInfo = [SFExtensionMessageKey: answer]
-		context.completeRequest(returningItems: [response], completionHandler: nil)
-	}
-
-	// One core per message, as ecm-host has one per browser port: Safari may end this process between messages.
-	// The session (login state) therefore lives in the core's own store, not in this object.
-	private func handle(_ request: Data) -> [String: Any] {
-		var err = ecm_error()
-		ecm_error_init(&err)
-		defer { ecm_error_clear(&err) }
-		guard let core = ecm_core_new(&err) else {
+		guard let core = core else {
 			os_log("ecm_core_new failed", log: log, type: .error)
-			return ["reply": Self.errorReply("OUT_OF_MEMORY", "the core could not start")]
+			return ["reply": errorReply("OUT_OF_MEMORY", "the core could not start")]
 		}
-		defer { ecm_core_free(core) }
 
 		let box = Collected()
 		let user = Unmanaged.passUnretained(box).toOpaque()
@@ -63,12 +63,31 @@ final class SafariWebExtensionHandler: NSObject, NSExtensionRequestHandling {
 		}
 		withExtendedLifetime(box) {}
 		guard let reply = box.messages.last else {
-			return ["reply": Self.errorReply("INTERNAL", "the core sent no reply")]
+			return ["reply": errorReply("INTERNAL", "the core sent no reply")]
 		}
 		return ["events": Array(box.messages.dropLast()), "reply": reply]
 	}
 
-	private static func errorReply(_ code: String, _ message: String) -> [String: Any] {
+	static func errorReply(_ code: String, _ message: String) -> [String: Any] {
 		return ["id": NSNull(), "ok": false, "error": ["code": code, "message": message, "details": [:]]]
+	}
+}
+
+final class SafariWebExtensionHandler: NSObject, NSExtensionRequestHandling {
+	private let log = OSLog(subsystem: "org.ecertmanager.safari", category: "handler")
+
+	func beginRequest(with context: NSExtensionContext) {
+		let item = context.inputItems.first as? NSExtensionItem
+		let message = item?.userInfo?[SFExtensionMessageKey]
+		var answer: [String: Any]
+		if let message = message, JSONSerialization.isValidJSONObject(message),
+		   let request = try? JSONSerialization.data(withJSONObject: message) {
+			answer = SharedCore.handle(request, log: log)
+		} else {
+			answer = ["reply": SharedCore.errorReply("BAD_REQUEST", "the message is not a JSON object")]
+		}
+		let response = NSExtensionItem()
+		response.userInfo = [SFExtensionMessageKey: answer]
+		context.completeRequest(returningItems: [response], completionHandler: nil)
 	}
 }
