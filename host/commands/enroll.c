@@ -1,5 +1,6 @@
 /* apply and renew: keygen -> enroll (EST) -> backup (.pfx) -> install. The backup is written before anything
- * touches a store, so a new key is never only in one place that might fail. */
+ * touches a store, so a new key is never only in one place that might fail. A request the RA holds for approval
+ * waits in the session (enroll_pending.c) until a resume sends it again. */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -14,13 +15,6 @@
 #include "enroll.h"
 
 #define STEPS 4
-
-static const char *
-device_cn(const char *id, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s-00-PC001", id);
-	return buf;
-}
 
 /* Everything the later steps could refuse is checked before a key is made or the RA is asked. */
 static ecm_code
@@ -71,31 +65,49 @@ take_issued(STACK_OF(X509) *certs, ecm_identity *out, ecm_error *err)
 	return ECM_OK;
 }
 
+/* On success the key moves from the request to issued; the request is spent either way unless the caller keeps
+ * it (see keeps_request). */
 static ecm_code
-enroll_step(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, ecm_identity *issued,
-    ecm_error *err)
+enroll_step(ecm_ctx *ctx, const enroll_args *a, enroll_pending *req, ecm_identity *issued, ecm_error *err)
 {
 	ecm_ra_auth auth = enroll_session_auth(ctx);
-	ecm_ra_enroll req = { NULL, 0, a->otp, a->terms_version, current != NULL };
+	ecm_ra_enroll ra_req = { req->csr, req->csr_len, a->otp, a->terms_version, req->reenroll };
 	STACK_OF(X509) *certs = NULL;
-	unsigned char *csr = NULL;
-	char cn[64];
 	ecm_code rc;
 
-	rc = ecm_csr_create(issued->key, device_cn(ctx->session->national_id, cn, sizeof(cn)),
-	    current != NULL ? X509_get_subject_name(current->cert) : NULL, &csr, &req.csr_len, err);
-	if (rc != ECM_OK)
-		return rc;
-	req.csr_der = csr;
-	auth.client = current;
-	rc = ecm_ra_est_enroll(ctx->config, &auth, &req, &certs, err);
-	OPENSSL_free(csr);
-	if (rc == ECM_OK)
+	auth.client = req->reenroll ? &req->current : NULL;
+	rc = ecm_ra_est_enroll(ctx->config, &auth, &ra_req, &certs, err);
+	if (rc == ECM_OK) {
+		issued->key = req->key;
+		req->key = NULL;
 		rc = take_issued(certs, issued, err);
+	}
 	sk_X509_pop_free(certs, X509_free);
 	if (rc == ECM_OK)
 		rc = ecm_cert_verify_chain(issued->cert, issued->key, issued->chain, ctx->config->ra_ca_file, err);
 	return rc;
+}
+
+/* What is worth sending again: the RA holds it (202), or it may never have arrived (no connection, no answer in
+ * time). Every other answer is the RA's final word on this CSR, and an issued certificate ends it too. */
+static int
+keeps_request(ecm_code rc)
+{
+	return rc == ECM_RA_PENDING || rc == ECM_RA_UNREACHABLE || rc == ECM_RA_TIMEOUT;
+}
+
+/* A fresh request replaces whatever was pending; resume takes the pending one (checked before step 0). */
+static ecm_code
+request_step(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, enroll_pending **req,
+    ecm_error *err)
+{
+	if (a->resume) {
+		*req = enroll_pending_take(ctx);
+		return ECM_OK;
+	}
+	enroll_pending_drop(ctx);
+	ecm_progress(ctx, "keygen", 1, STEPS);
+	return enroll_pending_new(ctx, current, req, err);
 }
 
 /* The default name may already exist (two applications on one day): then ECM_<ID>_<date>-2.pfx, -3, … */
@@ -199,16 +211,23 @@ ecm_code
 enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result, ecm_error *err)
 {
 	ecm_identity issued = { NULL, NULL, NULL };
+	enroll_pending *req = NULL;
 	ecm_code rc;
 
+	if (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK)
+		return rc;
 	if ((rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
 		return rc;
-	ecm_progress(ctx, "keygen", 1, STEPS);
-	if ((rc = ecm_key_generate(ctx->config->key_type, &issued.key, err)) != ECM_OK)
+	if ((rc = request_step(ctx, a, current, &req, err)) != ECM_OK)
 		goto out;
 	ecm_progress(ctx, "enroll", 2, STEPS);
-	if ((rc = enroll_step(ctx, a, current, &issued, err)) != ECM_OK)
+	if ((rc = enroll_step(ctx, a, req, &issued, err)) != ECM_OK) {
+		if (keeps_request(rc)) {
+			enroll_pending_keep(ctx, req, err);
+			req = NULL;
+		}
 		goto out;
+	}
 	ecm_progress(ctx, "backup", 3, STEPS);
 	if ((rc = backup_step(ctx, a, &issued, result, err)) != ECM_OK) {
 		note_lost_serial(&issued, err);
@@ -219,6 +238,7 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 	ecm_progress(ctx, "install", 4, STEPS);
 	rc = enroll_install(ctx, &issued, current, result, err);
 out:
+	enroll_pending_free(req);
 	ecm_identity_free(&issued);
 	ERR_clear_error();
 	return rc;
@@ -273,6 +293,7 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	    (rc = ecm_arg_string(args, "otp", 1, &a->otp, err)) != ECM_OK ||
 	    (rc = check_header_value("terms_version", a->terms_version, 64, err)) != ECM_OK ||
 	    (rc = check_header_value("otp", a->otp, 32, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(args, "resume", &a->resume, err)) != ECM_OK ||
 	    (rc = parse_backup(args, a, err)) != ECM_OK)
 		return rc;
 	if (!renew)

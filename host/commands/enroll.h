@@ -18,7 +18,35 @@ typedef struct enroll_args {
 	int compat;
 	const char *current_path; /* renew: the current certificate's .pfx */
 	const char *current_password;
+	int resume; /* send the session's pending request again instead of making a new one */
 } enroll_args;
+
+/* One enrollment request: the new key, the exact CSR made with it and, for renew, references to the identity that
+ * authenticates it. A 202 Accepted (a broker approving by hand) parks it in the session, because RFC 7030 4.2.3
+ * wants the same request sent again later, and the key must be the one in that request. It lives in this
+ * connection's memory only (no backup, no store until issued) and ends with logout, login or the connection. */
+typedef struct enroll_pending {
+	EVP_PKEY *key;         /* EVP_PKEY_free clears the private parts */
+	unsigned char *csr;    /* DER, exactly as sent */
+	size_t csr_len;
+	int reenroll;          /* renew: simplereenroll with current as TLS client identity */
+	ecm_identity current;  /* renew: references (up-ref'd) to the current certificate + key; else empty */
+	long long retry_at;    /* our clock: when the RA said to ask again (0: at once) */
+	char spki_sha256[65];  /* hex SHA-256 of the public key's DER: not secret, names the request for support */
+} enroll_pending;
+
+/* A new request for this session's ID: keygen, then the CSR (renew keeps current's subject). */
+ecm_code enroll_pending_new(ecm_ctx *ctx, const ecm_identity *current, enroll_pending **out, ecm_error *err);
+void enroll_pending_free(enroll_pending *p);
+/* resume: BAD_REQUEST ("resume") unless an apply (reenroll 0) or a renew (1) is pending. */
+ecm_code enroll_pending_check(const ecm_ctx *ctx, int reenroll, ecm_error *err);
+/* renew + resume: references to the identity the pending renewal was made for. */
+ecm_code enroll_pending_current(const ecm_ctx *ctx, ecm_identity *out, ecm_error *err);
+/* Detaches the session's pending request (the caller owns it), or NULL. */
+enroll_pending *enroll_pending_take(ecm_ctx *ctx);
+/* Parks p in the session (taking it) and says so in err's details: pending, spki_sha256. */
+void enroll_pending_keep(ecm_ctx *ctx, enroll_pending *p, ecm_error *err);
+void enroll_pending_drop(ecm_ctx *ctx);
 
 /* The session's ID and password as HTTP Basic credentials. */
 ecm_ra_auth enroll_session_auth(const ecm_ctx *ctx);

@@ -39,7 +39,12 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 	if ((rc = enroll_parse_args(args, 1, &a, err)) != ECM_OK)
 		return rc;
-	rc = load_current(ctx, &a, &current, err);
+	/* A resumed renewal authenticates with the identity its CSR was made for, kept with it: "current" is not
+	 * read again, so the user need not type the .pfx password twice. */
+	if (a.resume)
+		rc = enroll_pending_current(ctx, &current, err);
+	else
+		rc = load_current(ctx, &a, &current, err);
 	if (rc == ECM_OK) {
 		cJSON_AddItemToObject(result, "previous", ecm_cert_summary(current.cert));
 		rc = enroll_run(ctx, &a, &current, result, err);

@@ -30,9 +30,14 @@ ecm_session_clear(ecm_session *s)
 	free(s->national_id);
 	ecm_secret_free(s->password);
 	cJSON_Delete(s->account);
+	/* The engine is never unloaded (host/core/engine.c), so pending_free is still there at exit. */
+	if (s->pending != NULL && s->pending_free != NULL)
+		s->pending_free(s->pending);
 	s->national_id = NULL;
 	s->password = NULL;
 	s->account = NULL;
+	s->pending = NULL;
+	s->pending_free = NULL;
 }
 
 /* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */

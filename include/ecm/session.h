@@ -8,11 +8,18 @@ typedef struct ecm_session {
 	char *national_id; /* NULL when logged out */
 	char *password;    /* ecm_secret memory */
 	cJSON *account;    /* the RA's last account answer, or NULL */
+	/* An enrollment the RA holds for approval (202), kept so that apply/renew can send the same request again
+	 * (host/commands/enroll_pending.c). Opaque here: the core links no OpenSSL, and in ecm-host the code that
+	 * owns it lives in the engine library, so ecm_session_clear frees it through pending_free, set by its
+	 * owner. Both NULL when nothing is pending. */
+	void *pending;
+	void (*pending_free)(void *pending);
 } ecm_session;
 
 int ecm_session_logged_in(const ecm_session *s);
 /* Takes copies of id and password (the caller wipes its own). 0, or -1 when out of memory. */
 int ecm_session_set(ecm_session *s, const char *national_id, const char *password);
+/* Logs out and drops a pending enrollment (its key is wiped by its owner's free function). */
 void ecm_session_clear(ecm_session *s);
 
 /* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */

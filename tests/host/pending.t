@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# A broker that approves by hand: the RA answers 202 + Retry-After (the development RA's `pending` fault), the
+# session keeps the request (key + exact CSR, memory only) and `resume: true` sends it again (RFC 7030 4.2.3).
+# Proof that it is the same request: the SHA-256 of the public key named in RA_PENDING's details equals the one of
+# the certificate issued on resume (and of the key in the backup). Each scenario runs in ONE `ecm session`
+# (a coprocess), since the pending state lives only as long as the connection.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+# shellcheck source=../lib/tap.sh
+. "$root/tests/lib/tap.sh"
+# shellcheck source=../lib/ra.sh
+. "$root/tests/lib/ra.sh"
+ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
+T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-pending.XXXXXX")
+cleanup_all() {
+	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
+	ra_stop
+	rm -rf "$T"
+}
+trap cleanup_all EXIT
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+
+ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
+ra_host_config "$T/ra" "$T/base.json" # pkcs12_iterations 2048
+BK=$T/backups
+jq --arg d "$BK" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
+# For the transport case only: the RA's `slow` fault outlasts this.
+jq '. + {request_timeout_s: 3}' "$T/host.json" >"$T/short.json"
+export ECM_CONFIG=$T/host.json
+export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
+mkdir -p "$HOME"
+PKI=$HOME/.pki/nssdb
+
+ID=E120556786 PW=Demo1234 BPW=Backup-Pass-1
+
+# --- one `ecm session` as a coprocess (the pattern of tests/stores/enroll-install.t)
+sess_open() {
+	coproc ECMS { exec "$ECM" session 2>>"$T/stderr"; }
+	exec {TO_ECM}>&"${ECMS[1]}" {FROM_ECM}<&"${ECMS[0]}"
+}
+send() { printf '%s\n' "$1" >&"$TO_ECM"; }
+recv() {
+	local line
+	while IFS= read -r -t 120 line <&"$FROM_ECM"; do
+		printf '%s\n' "$line"
+		jq -e --arg id "$1" '(.id | tostring) == $id and (has("progress") | not)' <<<"$line" >/dev/null && return 0
+	done
+	return 1
+}
+rpc() { send "{\"id\":\"$1\",\"cmd\":\"$2\",\"args\":${3:-{\}}}" && recv "$1"; }
+sess_close() {
+	local pid=$ECMS_PID s
+	exec {TO_ECM}>&- {FROM_ECM}<&-
+	[ -n "${ECMS[1]:-}" ] && { local fd=${ECMS[1]}; exec {fd}>&-; }
+	wait "$pid"
+	s=$?
+	ECMS_PID=
+	return $s
+}
+reply() { grep -v '"progress"' | tail -n 1; }
+code() { jq -r '.error.code // "OK"'; }
+steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
+
+login() { rpc login login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply | jq -r .ok; }
+# new_otp: the RA sends an OTP (through this session) and the test reads it from the RA's sink
+new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
+# enroll CMD RESUME [OTP]: CMD's lines (progress events, reply); RESUME true|false|"" (absent)
+enroll() {
+	local args
+	args=$(jq -cn --arg o "${3:-$OTP}" --arg p "$BPW" --arg r "$2" \
+		'{terms_version: "2026.1", otp: $o, backup: {password: $p}} + (if $r == "" then {} else {resume: ($r == "true")} end)')
+	rpc c "$1" "$args"
+}
+# spki FILE.pfx: SHA-256 of the DER public key of the issued certificate in the backup, and of its key
+spki_cert() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -pubkey -noout |
+	openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
+spki_key() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nocerts -nodes 2>/dev/null | openssl pkey -pubout -outform DER |
+	sha256sum | cut -d' ' -f1; }
+backups() { find "$BK" -type f 2>/dev/null | wc -l; }
+detail() { jq -r ".error.details.$1" <<<"$2"; }
+
+# ======================================================================================= 1. apply: 202, resume
+sess_open
+is "$(login)" true "login"
+new_otp
+ra_fault simpleenroll pending 30 >/dev/null
+out=$(enroll apply "")
+r=$(reply <<<"$out")
+is "$(code <<<"$r")/$(detail retry_after "$r")/$(detail pending "$r")" RA_PENDING/30/true \
+	"apply: 202 + Retry-After 30 is RA_PENDING with retry_after 30 and pending true"
+SPKI=$(detail spki_sha256 "$r")
+like "$SPKI" '^[0-9a-f]{64}$' "apply: RA_PENDING names the request's public key (spki_sha256)"
+is "$(steps <<<"$out")" "keygen enroll " "apply: a key was made and the request sent"
+is "$(backups)" 0 "apply pending: no backup file written"
+[ ! -e "$HOME/.pki" ]; ok $? "apply pending: no certificate store touched (~/.pki not created)"
+is "$(find "$HOME" "$BK" -type f | wc -l)" 0 "apply pending: no file at all in HOME or the backup folder (the key stays in memory)"
+
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail pending "$r")/$(detail spki_sha256 "$r")" "RA_PENDING/true/$SPKI" \
+	"resume while the RA still waits: RA_PENDING again, the same request kept"
+
+ra_fault simpleenroll none >/dev/null
+out=$(enroll apply true)
+r=$(reply <<<"$out")
+is "$(jq -r .ok <<<"$r")" true "resume after approval: apply succeeds"
+[ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
+is "$(steps <<<"$out")" "enroll backup install " "resume: no keygen, then enroll, backup, install"
+A_BK=$(jq -r .result.backup.path <<<"$r")
+A_SERIAL=$(jq -r .result.certificate.serial <<<"$r")
+is "$(spki_cert "$A_BK")" "$SPKI" "resume: the issued certificate carries the public key of the first request"
+is "$(spki_key "$A_BK")" "$SPKI" "resume: the backup's key is the key made for the first request"
+is "$(jq -r '.result.install.results[] | select(.store == "nss:pki") | .status' <<<"$r")" installed \
+	"resume: installed like a normal apply"
+is "$(backups)" 1 "resume: exactly one backup file"
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "the issued request is spent: resume again is BAD_REQUEST resume"
+sess_close; ok $? "session ends cleanly"
+
+# ================================================================== 2. no pending, replaced, dropped, logout
+sess_open
+login >/dev/null
+new_otp
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "resume without a pending request: BAD_REQUEST resume"
+r=$(rpc r renew '{"terms_version":"2026.1","otp":"123456","resume":true,"backup":{"password":"Backup-Pass-1"}}' | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "renew resume without a pending request: BAD_REQUEST resume"
+r=$(rpc r apply '{"terms_version":"2026.1","otp":"123456","resume":"yes","backup":{"password":"Backup-Pass-1"}}' | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "resume must be a boolean"
+
+ra_fault simpleenroll pending 30 >/dev/null
+r=$(enroll apply "" | reply)
+S1=$(detail spki_sha256 "$r")
+r=$(enroll apply false | reply)
+S2=$(detail spki_sha256 "$r")
+ok "$([ "$(code <<<"$r")" = RA_PENDING ] && [ -n "$S2" ] && [ "$S1" != "$S2" ]; echo $?)" \
+	"resume false with a pending request: a fresh request (new key) replaces it"
+r=$(rpc r renew '{"terms_version":"2026.1","otp":"123456","resume":true,"backup":{"password":"Backup-Pass-1"}}' | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "renew resume while an apply is pending: BAD_REQUEST resume"
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail spki_sha256 "$r")" "RA_PENDING/$S2" "…and the pending apply is still there"
+
+ra_fault simpleenroll none >/dev/null
+wrong=$([ "$OTP" = 000000 ] && echo 111111 || echo 000000)
+r=$(enroll apply true "$wrong" | reply)
+is "$(code <<<"$r")/$(detail pending "$r")" OTP_INVALID/null "resume refused by the RA (wrong OTP): no pending flag"
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "an RA refusal drops the pending request"
+
+ra_fault simpleenroll pending 30 >/dev/null
+r=$(enroll apply "" | reply)
+is "$(code <<<"$r")" RA_PENDING "pending again"
+r=$(rpc lo logout | reply)
+is "$(jq -r .result.was_logged_in <<<"$r")" true "logout"
+login >/dev/null
+ra_fault simpleenroll none >/dev/null
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "logout drops the pending request: resume after logout + login is BAD_REQUEST"
+is "$(backups)" 1 "no backup written by any of these"
+
+# The end of the connection drops a pending request too (under ASan: freed, no leak at exit).
+ra_fault simpleenroll pending 30 >/dev/null
+r=$(enroll apply "" | reply)
+is "$(code <<<"$r")" RA_PENDING "pending at the end of the connection"
+sess_close; ok $? "the session ends cleanly with a request pending (ASan: nothing leaked)"
+ra_fault simpleenroll none >/dev/null
+
+# ============================================================ 3. transport errors keep the request pending
+ECM_CONFIG=$T/short.json sess_open
+login >/dev/null
+new_otp
+ra_fault simpleenroll pending 30 >/dev/null
+r=$(enroll apply "" | reply)
+S3=$(detail spki_sha256 "$r")
+ra_fault simpleenroll slow 5 >/dev/null
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail pending "$r")/$(detail spki_sha256 "$r")" "RA_TIMEOUT/true/$S3" \
+	"resume that times out: RA_TIMEOUT, still pending (same request)"
+ra_fault simpleenroll none >/dev/null
+sleep 3 # the slow answer finishes at the RA (and spends that OTP); then a new one
+new_otp
+r=$(enroll apply true | reply)
+is "$(jq -r .ok <<<"$r")" true "resume after the timeout succeeds"
+B_BK=$(jq -r .result.backup.path <<<"$r")
+is "$(spki_cert "$B_BK")" "$S3" "…with the key of the request made before the timeout"
+sess_close; ok $? "session ends cleanly"
+A_SERIAL=$(jq -r .result.certificate.serial <<<"$r")
+
+# ============================================================================== 4. renew: 202, resume
+ra_clock 340 >/dev/null # inside the 30-day renewal window of the certificate just issued
+sess_open
+login >/dev/null
+new_otp
+ra_fault simplereenroll pending 45 >/dev/null
+db_before=$(cat "$PKI/cert9.db" "$PKI/key4.db" | sha256sum)
+n_before=$(backups)
+out=$(enroll renew "")
+r=$(reply <<<"$out")
+is "$(code <<<"$r")/$(detail retry_after "$r")/$(detail pending "$r")" RA_PENDING/45/true "renew: 202 is RA_PENDING, pending"
+R_SPKI=$(detail spki_sha256 "$r")
+like "$R_SPKI" '^[0-9a-f]{64}$' "renew pending: spki_sha256"
+is "$(backups)" "$n_before" "renew pending: no backup file written"
+is "$(cat "$PKI/cert9.db" "$PKI/key4.db" | sha256sum)" "$db_before" "renew pending: the store is untouched"
+r=$(enroll apply true | reply)
+is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "apply resume while a renew is pending: BAD_REQUEST resume"
+
+ra_fault simplereenroll none >/dev/null
+out=$(enroll renew true)
+r=$(reply <<<"$out")
+is "$(jq -r .ok <<<"$r")" true "renew resume succeeds (simplereenroll with the kept client identity)"
+[ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
+is "$(steps <<<"$out")" "enroll backup install " "renew resume: enroll, backup, install"
+is "$(jq -r .result.previous.serial <<<"$r")" "$A_SERIAL" "renew resume: previous is the certificate the request was made with"
+R_BK=$(jq -r .result.backup.path <<<"$r")
+is "$(spki_cert "$R_BK")" "$R_SPKI" "renew resume: the issued certificate carries the first request's public key"
+is "$(jq -r '[.result.install.removed[]? | .store] | join(" ")' <<<"$r")" nss:pki "renew resume: the superseded certificate removed"
+is "$(backups)" "$((n_before + 1))" "renew resume: one backup more"
+sess_close; ok $? "session ends cleanly"
+
+! grep -E "Sanitizer|runtime error" "$T/stderr" 2>/dev/null
+ok $? "no sanitizer report"
+! grep -qF -- "$BPW" "$T/stderr" 2>/dev/null && ! grep -qF -- "$PW" "$T/stderr" 2>/dev/null
+ok $? "no password on stderr"
+
+done_testing
