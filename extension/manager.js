@@ -303,12 +303,17 @@ async function wizard(kind, tk) {
       if (path.input.value.trim()) args.backup.path = path.input.value.trim();
       if (compat.checked) args.backup.compat = true;
       if (cur && cur.cpath.value.trim()) args.current = { path: cur.cpath.value.trim(), password: cur.cpw.value };
+      // The broker is approving the request the host keeps (RA_PENDING): send that same request again.
+      if (st.pending) args.resume = true;
       pair.clear();
       if (cur) cur.cpw.value = '';
       runStep(args);
     });
     body.replaceChildren(form);
     if (errorFirst) showError(err, errorFirst);
+    // While the broker reviews the request, show which one it is (the new key's fingerprint) for its staff.
+    const ref = errorFirst && errorFirst.details && errorFirst.details.spki_sha256;
+    if (ref) err.after(h('p.hint#pending-ref', { text: t('pendingRef', String(ref).slice(0, 16).toUpperCase()) }));
     pair.focus();
   }
 
@@ -345,6 +350,8 @@ async function wizard(kind, tk) {
     if (!r.ok) {
       if (current) { rows[current].state.textContent = t('progFailed'); rows[current].li.dataset.state = 'failed'; }
       const code = r.error.code;
+      st.pending = Boolean(r.error.details && r.error.details.pending);
+      if (st.pending) return backupStep(r.error); // the backup password again, then the same request resent
       if (code === 'OTP_INVALID' || code === 'OTP_EXPIRED') return otpStep(r.error);
       if (code === 'TERMS_NOT_ACCEPTED') return termsStep(r.error);
       if (['PASSWORD_TOO_WEAK', 'FILE_EXISTS', 'FILE_WRITE_FAILED', 'CLIENT_CERT_REQUIRED', 'PFX_WRONG_PASSWORD',

@@ -3,6 +3,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, setCommands, failures, raOtp, raClock, raFault, account,
   shotPath, sleep } from './lib.mjs';
 
@@ -435,6 +436,38 @@ async function main() {
     await q.close();
     return res;
   }, { needs: ['login'] });
+
+  await step('apply waiting for the broker (RA_PENDING): the same request is sent again once approved', async () => {
+    raFault('simpleenroll', 'pending', 30);
+    let m;
+    try {
+      m = await wizard(ctx, 'apply', fresh, path.join(TMP, 'pending.pfx'), null, false, 'pending apply');
+    } finally {
+      raFault('simpleenroll', 'none');
+    }
+    const code = await errCode(m, '#wizard-error');
+    const said = await text(m, '#wizard-error');
+    const backAtBackup = await m.locator('#wiz-pw1').count();
+    const ref = ((await text(m, '#pending-ref')).match(/[0-9A-F]{16}/) || [''])[0];
+    diag(`pending: ${code}: ${said} ${ref}`);
+    await m.fill('#wiz-pw1', BACKUP_PW);
+    await m.fill('#wiz-pw2', BACKUP_PW);
+    await m.fill('#wiz-path', path.join(TMP, 'pending.pfx'));
+    await m.click('#wizard-start');
+    await m.waitForSelector('#wizard-done, #wizard-error:not([hidden])', { timeout: 90000 });
+    const done = await m.locator('#wizard-done').count();
+    await m.close();
+    // The certificate issued after approval carries the key of the request the broker reviewed.
+    let issuedRef = '';
+    try {
+      issuedRef = execFileSync('sh', ['-c', 'openssl pkcs12 -in "$1" -passin env:PW -nokeys -clcerts | ' +
+        'openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -c1-16',
+      'sh', path.join(TMP, 'pending.pfx')], { env: { ...process.env, PW: BACKUP_PW } }).toString().trim().toUpperCase();
+    } catch (e) { diag(String(e)); }
+    diag(`issued key fingerprint ${issuedRef}`);
+    return code === 'RA_PENDING' && /審核/.test(said) && backAtBackup === 1 && done === 1 && ref !== '' &&
+      issuedRef === ref;
+  }, { needs: ['login', 'apply'] });
 
   await ctx.close();
 
