@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "ecm/secmem.h"
 #include "cli.h"
@@ -18,6 +19,7 @@ typedef struct enroll_opts {
 	const char *current_pfx;
 	const char *current_password_file;
 	int accept_terms;
+	int wait_approval;
 	int overwrite;
 	int compat;
 } enroll_opts;
@@ -47,6 +49,8 @@ flag_slot(enroll_opts *o, const char *opt)
 {
 	if (strcmp(opt, "--accept-terms") == 0)
 		return &o->accept_terms;
+	if (strcmp(opt, "--wait-approval") == 0)
+		return &o->wait_approval;
 	if (strcmp(opt, "--overwrite") == 0)
 		return &o->overwrite;
 	if (strcmp(opt, "--compat") == 0)
@@ -205,6 +209,53 @@ print_outcome(const cJSON *reply)
 		printf("Not installed into any browser yet: import the backup file where you trade.\n");
 }
 
+#define APPROVAL_WAIT_MAX_S 3600
+
+static const cJSON *
+error_detail(const cJSON *reply, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "error"), "details"), key);
+}
+
+static int
+is_pending(const cJSON *reply)
+{
+	return cJSON_IsTrue(error_detail(reply, "pending"));
+}
+
+/* Sends the request; while the broker reviews it (RA_PENDING) and wait is set, asks again after Retry-After with
+ * the same request (resume), for at most an hour. The host keeps the key and CSR only for this process, so a
+ * later `ecm apply` would be a new request: hence waiting here. */
+static cJSON *
+call_waiting_for_approval(ecm_cli *cli, const char *cmd, const cJSON *args, int wait)
+{
+	cJSON *reply = ecm_cli_call(cli, cmd, cJSON_Duplicate(args, 1)), *again;
+	const char *ref;
+	long waited = 0, pause;
+
+	while (wait && is_pending(reply) && waited < APPROVAL_WAIT_MAX_S) {
+		pause = (long)cJSON_GetNumberValue(error_detail(reply, "retry_after"));
+		pause = pause < 1 ? 1 : pause > 600 ? 600 : pause;
+		ref = cJSON_GetStringValue(error_detail(reply, "spki_sha256"));
+		fprintf(stderr, "The broker is reviewing the request (reference %.16s); asking again in %ld s.\n",
+		    ref != NULL ? ref : "?", pause);
+		sleep((unsigned int)pause);
+		waited += pause;
+		again = cJSON_Duplicate(args, 1);
+		cJSON_AddTrueToObject(again, "resume");
+		cJSON_Delete(reply);
+		reply = ecm_cli_call(cli, cmd, again);
+	}
+	if (ecm_cli_reply_ok(reply))
+		return reply;
+	ecm_cli_report_error(reply);
+	if (!wait && is_pending(reply))
+		fprintf(stderr, "ecm: run with --wait-approval to wait for the broker's approval of one request.\n");
+	cJSON_Delete(reply);
+	return NULL;
+}
+
 static int
 run_enroll(ecm_cli *cli, const char *cmd, const enroll_opts *o)
 {
@@ -222,8 +273,7 @@ run_enroll(ecm_cli *cli, const char *cmd, const enroll_opts *o)
 	if (add_current(args, o) != 0)
 		goto out;
 	fprintf(stderr, "%s:\n", strcmp(cmd, "renew") == 0 ? "Renewing" : "Applying");
-	reply = call_ok(cli, cmd, args);
-	args = NULL; /* consumed and wiped by ecm_cli_call */
+	reply = call_waiting_for_approval(cli, cmd, args, o->wait_approval);
 	if (reply != NULL) {
 		print_outcome(reply);
 		rc = 0;

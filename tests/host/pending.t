@@ -218,6 +218,29 @@ is "$(jq -r '[.result.install.removed[]? | .store] | join(" ")' <<<"$r")" nss:pk
 is "$(backups)" "$((n_before + 1))" "renew resume: one backup more"
 sess_close; ok $? "session ends cleanly"
 
+# ================================================================= the guided `ecm apply --wait-approval`
+# One process: it waits for the broker and sends the same request again (a later `ecm apply` would be a new one).
+ra_fault simpleenroll pending 1 >/dev/null
+printf '%s\n' "$PW" >"$T/d.pw"
+printf '%s\n' "$BPW" >"$T/d.bpw"
+mkfifo "$T/d.otp"
+sink=$(jq -r .otp_sink "$RA_JSON")
+before=$(wc -l <"$sink")
+( while [ "$(wc -l <"$sink")" -le "$before" ]; do sleep 0.1; done; ra_otp D220334567 >"$T/d.otp" ) &
+otp_feeder=$!
+( sleep 4; ra_fault simpleenroll none >/dev/null ) &
+approver=$!
+out=$(ECM_QUIET=1 timeout 60 "$ECM" apply --id D220334567 --password-file "$T/d.pw" --accept-terms \
+	--otp-file "$T/d.otp" --backup-password-file "$T/d.bpw" --backup-path "$T/d.pfx" --wait-approval 2>>"$T/stderr")
+rc=$?
+wait "$otp_feeder" "$approver" # not a bare wait: the RA is a child of this shell too
+ok $rc "ecm apply --wait-approval succeeds once the broker approves"
+like "$(cat "$T/stderr")" 'reviewing the request \(reference [0-9a-f]{16}\); asking again in 1 s' \
+	"it says the broker is reviewing, with the request's reference"
+ref=$(grep -oE 'reference [0-9a-f]{16}' "$T/stderr" | head -n 1 | cut -d' ' -f2)
+is "$(spki_cert "$T/d.pfx" | cut -c1-16)" "$ref" "the issued certificate carries the key of the request that waited"
+like "$out" 'Backup written to' "and the backup is written"
+
 ! grep -E "Sanitizer|runtime error" "$T/stderr" 2>/dev/null
 ok $? "no sanitizer report"
 ! grep -qF -- "$BPW" "$T/stderr" 2>/dev/null && ! grep -qF -- "$PW" "$T/stderr" 2>/dev/null
