@@ -35,31 +35,7 @@ PKI=$HOME/.pki/nssdb
 
 ID=E120556786 PW=Demo1234 BPW=Backup-Pass-1
 
-# --- one `ecm session` as a coprocess (the pattern of tests/stores/enroll-install.t)
-sess_open() {
-	coproc ECMS { exec "$ECM" session 2>>"$T/stderr"; }
-	exec {TO_ECM}>&"${ECMS[1]}" {FROM_ECM}<&"${ECMS[0]}"
-}
-send() { printf '%s\n' "$1" >&"$TO_ECM"; }
-recv() {
-	local line
-	while IFS= read -r -t 120 line <&"$FROM_ECM"; do
-		printf '%s\n' "$line"
-		jq -e --arg id "$1" '(.id | tostring) == $id and (has("progress") | not)' <<<"$line" >/dev/null && return 0
-	done
-	return 1
-}
-rpc() { send "{\"id\":\"$1\",\"cmd\":\"$2\",\"args\":${3:-{\}}}" && recv "$1"; }
-sess_close() {
-	local pid=$ECMS_PID s
-	exec {TO_ECM}>&- {FROM_ECM}<&-
-	[ -n "${ECMS[1]:-}" ] && { local fd=${ECMS[1]}; exec {fd}>&-; }
-	wait "$pid"
-	s=$?
-	ECMS_PID=
-	return $s
-}
-reply() { grep -v '"progress"' | tail -n 1; }
+. "$root/tests/lib/session.sh"
 code() { jq -r '.error.code // "OK"'; }
 steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
 

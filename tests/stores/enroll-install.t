@@ -67,35 +67,7 @@ S_LOCKED=firefox:home:locked.pw
 ALL_IDS="$S_STARTED $S_LOCKED $S_NEVER $S_PKI"        # sorted
 declare -A DIR=([$S_PKI]=$PKI [$S_STARTED]=$STARTED [$S_NEVER]=$NEVER [$S_LOCKED]=$LOCKED)
 
-# --- one `ecm session` as a coprocess: send a request, read its progress events and reply. The coprocess's
-# descriptors are copied to plain ones (bash does not pass a coprocess's own to subshells such as pipelines).
-sess_open() {
-	coproc ECMS { exec "$ECM" session 2>>"$T/stderr"; }
-	exec {TO_ECM}>&"${ECMS[1]}" {FROM_ECM}<&"${ECMS[0]}"
-}
-send() { printf '%s\n' "$1" >&"$TO_ECM"; }
-# recv ID: every line for request ID up to and including its reply (progress events included).
-recv() {
-	local line
-	while IFS= read -r -t 120 line <&"$FROM_ECM"; do
-		printf '%s\n' "$line"
-		jq -e --arg id "$1" '(.id | tostring) == $id and (has("progress") | not)' <<<"$line" >/dev/null && return 0
-	done
-	return 1
-}
-# rpc ID CMD [ARGS]: the request's lines (progress events, reply)
-rpc() { send "{\"id\":\"$1\",\"cmd\":\"$2\",\"args\":${3:-{\}}}" && recv "$1"; }
-# sess_close: end of input; returns the session's exit status (non-zero on a sanitizer report)
-sess_close() {
-	local pid=$ECMS_PID s
-	exec {TO_ECM}>&- {FROM_ECM}<&-
-	[ -n "${ECMS[1]:-}" ] && { local fd=${ECMS[1]}; exec {fd}>&-; }
-	wait "$pid"
-	s=$?
-	ECMS_PID=
-	return $s
-}
-reply() { grep -v '"progress"' | tail -n 1; }
+. "$root/tests/lib/session.sh"
 login_args() { printf '{"id":"%s","password":"%s"}' "$ID" "$PW"; }
 
 # enroll CMD: login -> terms -> otp_request -> CMD (with the OTP from the RA's sink) in one session; CMD's lines
