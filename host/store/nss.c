@@ -392,6 +392,20 @@ import_chain(nss_store *s, STACK_OF(X509) *chain)
 	}
 }
 
+/* The public-key object pk12util writes beside the private key: without it a database with a password cannot
+ * tell, before it is unlocked, that the certificate is a user certificate (certutil shows no "u,u,u").
+ * Best effort: the certificate and key are usable without it. */
+static void
+import_public_key(nss_store *s, CERTCertificate *c)
+{
+	SECKEYPublicKey *pub = CERT_ExtractPublicKey(c);
+
+	if (pub == NULL)
+		return;
+	(void)PK11_ImportPublicKey(s->slot, pub, PR_TRUE);
+	SECKEY_DestroyPublicKey(pub);
+}
+
 static SECStatus
 import_once(nss_store *s, CERTCertificate *c, SECItem *p8, const char *nick)
 {
@@ -405,6 +419,8 @@ import_once(nss_store *s, CERTCertificate *c, SECItem *p8, const char *nick)
 		return rv;
 	rv = PK11_ImportCert(s->slot, c, key->pkcs11ID, nick, PR_FALSE);
 	SECKEY_DestroyPrivateKey(key);
+	if (rv == SECSuccess)
+		import_public_key(s, c);
 	return rv;
 }
 
@@ -489,8 +505,9 @@ delete_public_keys(nss_store *s, SECItem *key_id)
 		SECItem id = { siBuffer, NULL, 0 };
 		if (PK11_ReadRawAttribute(PK11_TypePubKey, node->key, CKA_ID, &id) != SECSuccess)
 			continue;
+		/* By handle: PK11_DeleteTokenPublicKey would also free node->key, which the list frees again. */
 		if (SECITEM_ItemsAreEqual(&id, key_id))
-			PK11_DeleteTokenPublicKey(node->key);
+			PK11_DestroyTokenObject(node->key->pkcs11Slot, node->key->pkcs11ID);
 		SECITEM_FreeItem(&id, PR_FALSE);
 	}
 	SECKEY_DestroyPublicKeyList(list);

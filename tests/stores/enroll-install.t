@@ -125,9 +125,9 @@ holds() {
 	want=$(printf '%s\n' "$@" | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
 	n=$#
 	got=$(serials "$s")
-	# u,u,u is not asked of the protected DB: the host writes no public-key object beside the private key (pk12util
-	# does), so before a login certutil -L cannot tell it is a user certificate there; the key is checked with -K.
-	[ "$got" = "$want" ] && [ "$(keys "$s")" = "$n" ] && { [ "$s" = "$S_LOCKED" ] || [ "$(user_certs "$s")" = "$n" ]; }
+	# u,u,u holds in the protected DB too (before a login): the host writes the public-key object beside the key,
+	# as pk12util does, and renew then removes it with the certificate.
+	[ "$got" = "$want" ] && [ "$(keys "$s")" = "$n" ] && [ "$(user_certs "$s")" = "$n" ]
 	local r=$?
 	[ $r -eq 0 ] || printf '#   %s: serials [%s] (want [%s]), u,u,u %s, keys %s (want %s)\n' "$s" "$got" "$want" \
 		"$(user_certs "$s")" "$(keys "$s")" "$n"
