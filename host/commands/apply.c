@@ -14,4 +14,9 @@ run_apply(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const char *const secrets[] = { "otp", "backup.password", NULL };
 
-const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets };
+static const ecm_arg_spec args[] = {
+	ENROLL_ARGS,
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets, args };

@@ -77,4 +77,13 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, secrets };
+static const ecm_arg_spec args[] = {
+	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
+	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "overwrite", ECM_ARG_BOOL, 0, NULL },
+	{ "compat", ECM_ARG_BOOL, 0, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, secrets, args };

@@ -110,4 +110,10 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, NULL };
+static const ecm_arg_spec args[] = {
+	{ "serials", ECM_ARG_STRING_LIST, ECM_ARG_NAME_MAX, NULL },
+	{ "dry_run", ECM_ARG_BOOL, 0, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, NULL, args };

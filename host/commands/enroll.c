@@ -244,6 +244,14 @@ out:
 	return rc;
 }
 
+const ecm_arg_spec enroll_backup_args[] = {
+	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
+	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "overwrite", ECM_ARG_BOOL, 0, NULL },
+	{ "compat", ECM_ARG_BOOL, 0, NULL },
+	ECM_ARG_END,
+};
+
 static ecm_code
 parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 {

@@ -57,6 +57,13 @@ cJSON *enroll_server_cert(const cJSON *ra_cert, long long ra_now);
 long long enroll_ra_now(const ecm_ctx *ctx);
 
 ecm_code enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err);
+/* The arguments apply and renew share, as enroll_parse_args reads them (docs/protocol.md). */
+extern const ecm_arg_spec enroll_backup_args[];
+#define ENROLL_ARGS \
+	{ "terms_version", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, \
+	{ "otp", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, \
+	{ "resume", ECM_ARG_BOOL, 0, NULL }, \
+	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args }
 /* The whole apply (current == NULL) or renew. Fills result per docs/protocol.md. */
 ecm_code enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result,
     ecm_error *err);

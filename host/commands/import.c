@@ -51,4 +51,10 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-const ecm_command ecm_cmd_import = { "import", run_import, 0, secrets };
+static const ecm_arg_spec args[] = {
+	STORE_PFX_ARGS,
+	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_import = { "import", run_import, 0, secrets, args };

@@ -60,4 +60,10 @@ run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-const ecm_command ecm_cmd_install = { "install", run_install, 0, NULL };
+static const ecm_arg_spec args[] = {
+	{ "stores", ECM_ARG_STRING_LIST, ECM_ARG_PATH_MAX, NULL },
+	{ "password_for", ECM_ARG_STRING_MAP, ECM_ARG_SECRET_MAX, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_install = { "install", run_install, 0, NULL, args };

@@ -89,4 +89,10 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const char *const secrets[] = { "password", NULL };
 
-const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_SERVER, secrets };
+static const ecm_arg_spec args[] = {
+	{ "id", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
+	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, secrets, args };

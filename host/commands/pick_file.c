@@ -157,4 +157,10 @@ run_pick_file(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-const ecm_command ecm_cmd_pick_file = { "pick_file", run_pick_file, 0, NULL };
+static const ecm_arg_spec args[] = {
+	{ "mode", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
+	{ "default_path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_pick_file = { "pick_file", run_pick_file, 0, NULL, args };

@@ -94,4 +94,15 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_query = { "query", run_query, 0, secrets };
+static const ecm_arg_spec pfx_args[] = {
+	STORE_PFX_ARGS,
+	ECM_ARG_END,
+};
+
+static const ecm_arg_spec args[] = {
+	{ "pfx", ECM_ARG_OBJECT, 0, pfx_args },
+	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_query = { "query", run_query, 0, secrets, args };

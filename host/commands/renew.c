@@ -55,4 +55,16 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const char *const secrets[] = { "otp", "backup.password", "current.password", NULL };
 
-const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets };
+static const ecm_arg_spec current_args[] = {
+	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
+	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	ECM_ARG_END,
+};
+
+static const ecm_arg_spec args[] = {
+	ENROLL_ARGS,
+	{ "current", ECM_ARG_OBJECT, 0, current_args },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets, args };

@@ -19,4 +19,4 @@ run_stores(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_stores = { "stores", run_stores, 0, NULL };
+const ecm_command ecm_cmd_stores = { "stores", run_stores, 0, NULL, NULL };

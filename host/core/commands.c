@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecm/utf8.h"
 #include "ecm/command.h"
 #include "../commands/commands.h"
 
@@ -46,7 +47,7 @@ ecm_command_find(const char *name, ecm_error *err)
 	for (i = 0; i < COMMAND_COUNT; i++)
 		if (strcmp(names[i], name) == 0)
 			return resolve(i, err);
-	ecm_fail(err, ECM_UNKNOWN_COMMAND, "unknown command \"%.64s\"", name);
+	ecm_fail(err, ECM_UNKNOWN_COMMAND, "unknown command \"%.*s\"", ecm_utf8_prec(name, 64), name);
 	return NULL;
 }
 

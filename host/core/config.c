@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "ecm/config.h"
+#include "ecm/json.h"
 #include "ecm/util.h"
 
 #define CONFIG_MAX_BYTES (256u * 1024u)
@@ -170,17 +172,18 @@ read_key_type(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *e
 	return ECM_OK;
 }
 
+/* Range first, on the double: casting a double outside long's range to long is undefined behaviour. */
 static ecm_code
 read_long(const cJSON *item, const char *file, long min, long max, long *out, ecm_error *err)
 {
 	char why[96];
+	double v = cJSON_IsNumber(item) ? item->valuedouble : 0;
 
-	if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble ||
-	    item->valuedouble < (double)min || item->valuedouble > (double)max) {
+	if (!cJSON_IsNumber(item) || !(v >= (double)min && v <= (double)max) || floor(v) != v) {
 		snprintf(why, sizeof(why), "must be a whole number from %ld to %ld", min, max);
 		return bad_key(err, file, item->string, why);
 	}
-	*out = (long)item->valuedouble;
+	*out = (long)v;
 	return ECM_OK;
 }
 
@@ -244,29 +247,31 @@ check_complete(const ecm_config *cfg, const char *file, ecm_error *err)
 	return ECM_OK;
 }
 
-ecm_code
-ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
+static ecm_code
+invalid_file(ecm_error *err, const char *path, const char *why)
+{
+	ecm_fail(err, ECM_CONFIG_INVALID, "%s: %s", path, why);
+	ecm_error_detail_str(err, "file", path);
+	return ECM_CONFIG_INVALID;
+}
+
+/* Reads every setting of the file into cfg (already holding the defaults); stops at the first bad one. */
+static ecm_code
+parse_file(ecm_config *cfg, const char *path, ecm_error *err)
 {
 	unsigned char *text = NULL;
 	size_t len = 0;
 	cJSON *root, *item;
 	ecm_code rc;
 
-	ecm_config_defaults(cfg);
-	cfg->source = strdup(path);
-	rc = ecm_read_file(path, CONFIG_MAX_BYTES, &text, &len, err);
-	if (rc != ECM_OK) {
-		ecm_fail(err, ECM_CONFIG_INVALID, "%s: cannot be read", path);
-		ecm_error_detail_str(err, "file", path);
-		return ECM_CONFIG_INVALID;
-	}
-	root = cJSON_ParseWithLength((const char *)text, len);
+	if (ecm_read_file(path, CONFIG_MAX_BYTES, &text, &len, err) != ECM_OK)
+		return invalid_file(err, path, "cannot be read");
+	rc = ecm_json_parse((const char *)text, len, &root, err);
 	free(text);
-	if (!cJSON_IsObject(root)) {
+	if (rc != ECM_OK || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		ecm_fail(err, ECM_CONFIG_INVALID, "%s: not a JSON object", path);
-		ecm_error_detail_str(err, "file", path);
-		return ECM_CONFIG_INVALID;
+		ecm_error_clear(err);
+		return invalid_file(err, path, "not one JSON object in UTF-8");
 	}
 	rc = ECM_OK;
 	cJSON_ArrayForEach(item, root) {
@@ -277,6 +282,25 @@ ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
 	cJSON_Delete(root);
 	if (rc == ECM_OK)
 		rc = check_complete(cfg, path, err);
+	return rc;
+}
+
+/* All or nothing: the file is read into a fresh configuration, which replaces the defaults only when every
+ * setting in it is good. A bad file leaves the built-in defaults (callers included) and the error. */
+ecm_code
+ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
+{
+	ecm_config next;
+	ecm_code rc;
+
+	ecm_config_defaults(&next);
+	rc = parse_file(&next, path, err);
+	if (rc != ECM_OK) {
+		ecm_config_free(&next);
+		ecm_config_defaults(&next);
+	}
+	next.source = strdup(path);
+	*cfg = next;
 	return rc;
 }
 

@@ -1,4 +1,6 @@
 /* Request in, progress events and one reply out. Front ends only move bytes; everything else is here. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +10,7 @@
 #include "ecm/config.h"
 #include "ecm/core.h"
 #include "ecm/frame.h"
+#include "ecm/json.h"
 #include "ecm/log.h"
 #include "ecm/secmem.h"
 #include "ecm/session.h"
@@ -66,63 +69,103 @@ error_object(const ecm_error *err)
 	return e;
 }
 
+/* The id as the request gave it: a whole number below 2^53 is printed with every digit (cJSON's own printing
+ * keeps 15 significant digits). */
+static cJSON *
+id_copy(const cJSON *id)
+{
+	char digits[32];
+
+	if (id == NULL)
+		return cJSON_CreateNull();
+	if (!cJSON_IsNumber(id))
+		return cJSON_Duplicate(id, 1);
+	snprintf(digits, sizeof(digits), "%.0f", id->valuedouble);
+	return cJSON_CreateRaw(digits);
+}
+
 static cJSON *
 reply_head(const cJSON *id)
 {
 	cJSON *reply = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(reply, "id", id ? cJSON_Duplicate(id, 1) : cJSON_CreateNull());
+	cJSON_AddItemToObject(reply, "id", id_copy(id));
 	return reply;
 }
 
 static void
-emit_json(cJSON *msg, ecm_emit_fn emit, void *user)
+emit_text(char *text, ecm_emit_fn emit, void *user)
 {
-	char *text = cJSON_PrintUnformatted(msg);
+	static const char oom[] =
+	    "{\"id\":null,\"ok\":false,\"error\":{\"code\":\"OUT_OF_MEMORY\",\"message\":\"out of memory\",\"details\":{}}}";
 
-	if (text == NULL) {
-		static const char oom[] =
-		    "{\"id\":null,\"ok\":false,\"error\":{\"code\":\"OUT_OF_MEMORY\",\"message\":\"out of memory\",\"details\":{}}}";
+	if (text == NULL)
 		emit(oom, sizeof(oom) - 1, user);
-		return;
-	}
-	emit(text, strlen(text), user);
+	else
+		emit(text, strlen(text), user);
 	free(text);
 }
 
-static void
-emit_error(const cJSON *id, const ecm_error *err, ecm_emit_fn emit, void *user)
+/* Prints msg as valid UTF-8 (a message may carry RA or file-system text); NULL when it cannot. */
+static char *
+print_message(cJSON *msg)
+{
+	ecm_json_sanitize(msg);
+	return cJSON_PrintUnformatted(msg);
+}
+
+static cJSON *
+error_reply(const cJSON *id, const ecm_error *err)
 {
 	cJSON *reply = reply_head(id);
 
 	cJSON_AddFalseToObject(reply, "ok");
 	cJSON_AddItemToObject(reply, "error", error_object(err));
-	emit_json(reply, emit, user);
+	return reply;
+}
+
+/* Every message goes out here. One over Chrome's 1 MiB limit would kill the port: it becomes MESSAGE_TOO_LARGE
+ * naming the code it would have carried, and nothing of the oversized part (the id is at most 256 bytes). */
+static void
+emit_message(const cJSON *id, cJSON *msg, ecm_code code, ecm_emit_fn emit, void *user)
+{
+	char *text = print_message(msg);
+	cJSON *fallback;
+	ecm_error err;
+
+	if (text == NULL || strlen(text) <= ECM_FRAME_OUT_MAX) {
+		emit_text(text, emit, user);
+		return;
+	}
+	free(text);
+	ecm_error_init(&err);
+	ecm_fail(&err, ECM_MESSAGE_TOO_LARGE, "the reply is larger than %u bytes", ECM_FRAME_OUT_MAX);
+	if (code != ECM_OK)
+		ecm_error_detail_str(&err, "reply_code", ecm_code_name(code));
+	fallback = error_reply(id, &err);
+	emit_text(print_message(fallback), emit, user);
+	cJSON_Delete(fallback);
+	ecm_error_clear(&err);
+}
+
+static void
+emit_error(const cJSON *id, const ecm_error *err, ecm_emit_fn emit, void *user)
+{
+	cJSON *reply = error_reply(id, err);
+
+	emit_message(id, reply, err->code, emit, user);
 	cJSON_Delete(reply);
 }
 
-/* A reply over Chrome's 1 MiB limit would kill the port: send an error instead. */
 static void
 emit_result(const cJSON *id, cJSON *result, ecm_emit_fn emit, void *user)
 {
 	cJSON *reply = reply_head(id);
-	char *text;
 
 	cJSON_AddTrueToObject(reply, "ok");
 	cJSON_AddItemReferenceToObject(reply, "result", result);
-	text = cJSON_PrintUnformatted(reply);
+	emit_message(id, reply, ECM_OK, emit, user);
 	cJSON_Delete(reply);
-	if (text != NULL && strlen(text) <= ECM_FRAME_OUT_MAX) {
-		emit(text, strlen(text), user);
-		free(text);
-		return;
-	}
-	free(text);
-	ecm_error err;
-	ecm_error_init(&err);
-	ecm_fail(&err, ECM_MESSAGE_TOO_LARGE, "the reply is larger than %u bytes", ECM_FRAME_OUT_MAX);
-	emit_error(id, &err, emit, user);
-	ecm_error_clear(&err);
 }
 
 void
@@ -133,42 +176,95 @@ ecm_progress(ecm_ctx *ctx, const char *step, int done, int total)
 	cJSON_AddStringToObject(p, "step", step);
 	cJSON_AddNumberToObject(p, "done", done);
 	cJSON_AddNumberToObject(p, "total", total);
-	emit_json(msg, ctx->emit, ctx->emit_user);
+	emit_message(ctx->id, msg, ECM_OK, ctx->emit, ctx->emit_user);
 	cJSON_Delete(msg);
 }
 
-/* Checks the envelope: {"id": number|string, "cmd": string, "args"?: object}. */
-static ecm_code
-parse_envelope(const cJSON *req, const cJSON **id, const char **cmd, const cJSON **args, ecm_error *err)
-{
-	const cJSON *i, *c, *a;
+#define ID_STRING_MAX 256
+#define ID_NUMBER_LIMIT 9007199254740992.0 /* 2^53: from there on a double no longer holds every integer */
 
-	*id = NULL;
-	if (!cJSON_IsObject(req))
-		return ecm_fail(err, ECM_BAD_REQUEST, "the request is not a JSON object");
-	i = cJSON_GetObjectItemCaseSensitive(req, "id");
-	if (!cJSON_IsNumber(i) && !cJSON_IsString(i))
-		return ecm_fail(err, ECM_BAD_REQUEST, "\"id\" must be a number or a string");
-	*id = i;
-	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
-	if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
-		return ecm_fail(err, ECM_BAD_REQUEST, "\"cmd\" must be a non-empty string");
-	*cmd = c->valuestring;
-	a = cJSON_GetObjectItemCaseSensitive(req, "args");
-	if (a != NULL && !cJSON_IsObject(a) && !cJSON_IsNull(a))
-		return ecm_fail(err, ECM_BAD_REQUEST, "\"args\" must be an object");
-	*args = cJSON_IsObject(a) ? a : NULL;
+/* An id is echoed in every reply: only what can be echoed exactly is accepted. */
+static int
+id_echoable(const cJSON *i)
+{
+	if (cJSON_IsString(i))
+		return strlen(i->valuestring) <= ID_STRING_MAX;
+	return cJSON_IsNumber(i) && i->valuedouble > -ID_NUMBER_LIMIT && i->valuedouble < ID_NUMBER_LIMIT &&
+	    floor(i->valuedouble) == i->valuedouble;
+}
+
+static ecm_code
+bad_envelope(ecm_error *err, const char *field, const char *why)
+{
+	ecm_error_detail_str(err, "field", field);
+	return ecm_fail(err, ECM_BAD_REQUEST, "%s", why);
+}
+
+/* The envelope is exactly {"id": integer|string, "cmd": string, "args"?: object}, each member once. */
+static ecm_code
+check_members(const cJSON *req, ecm_error *err)
+{
+	static const char *const names[] = { "id", "cmd", "args" };
+	const cJSON *m;
+	unsigned seen = 0, i;
+	char field[128] = "";
+
+	cJSON_ArrayForEach(m, req) {
+		for (i = 0; i < 3 && strcmp(names[i], m->string) != 0; i++)
+			;
+		if (i == 3 || (seen & (1u << i)) != 0) {
+			ecm_json_path_append(field, sizeof(field), m->string);
+			return bad_envelope(err, field, i == 3 ? "the request has a member the protocol does not define"
+							       : "the request gives a member twice");
+		}
+		seen |= 1u << i;
+	}
 	return ECM_OK;
 }
 
 static ecm_code
-check_preconditions(const ecm_core *core, const ecm_command *command, ecm_error *err)
+parse_envelope(const cJSON *req, const cJSON **id, const char **cmd, const cJSON **args, ecm_error *err)
 {
+	const cJSON *i, *c, *a;
+	ecm_code rc;
+
+	*id = NULL;
+	if (!cJSON_IsObject(req))
+		return bad_envelope(err, "request", "the request is not a JSON object");
+	i = cJSON_GetObjectItemCaseSensitive(req, "id");
+	if (!cJSON_IsNumber(i) && !cJSON_IsString(i))
+		return bad_envelope(err, "id", "\"id\" must be a number or a string");
+	if (!id_echoable(i))
+		return bad_envelope(err, "id", "\"id\" must be a whole number below 2^53 or a string up to 256 bytes");
+	*id = i;
+	if ((rc = check_members(req, err)) != ECM_OK)
+		return rc;
+	c = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	if (!cJSON_IsString(c) || c->valuestring[0] == '\0')
+		return bad_envelope(err, "cmd", "\"cmd\" must be a non-empty string");
+	*cmd = c->valuestring;
+	a = cJSON_GetObjectItemCaseSensitive(req, "args");
+	if (a != NULL && !cJSON_IsObject(a) && !cJSON_IsNull(a))
+		return bad_envelope(err, "args", "\"args\" must be an object");
+	*args = cJSON_IsObject(a) ? a : NULL;
+	return ECM_OK;
+}
+
+/* A bad configuration file applied nothing; until it is fixed only hello is served (and reports it). */
+static ecm_code
+check_preconditions(ecm_core *core, const ecm_command *command, const cJSON *args, ecm_error *err)
+{
+	ecm_code rc;
+
+	if ((command->flags & ECM_CMD_ENDS_LOGIN) != 0)
+		ecm_session_clear(&core->session);
+	if (core->config_error.code != ECM_OK && (command->flags & ECM_CMD_ALWAYS) == 0) {
+		err->details = core->config_error.details ? cJSON_Duplicate(core->config_error.details, 1) : NULL;
+		return ecm_fail(err, core->config_error.code, "%s", core->config_error.message);
+	}
+	if ((rc = ecm_args_check(command->args, args, err)) != ECM_OK)
+		return rc;
 	if ((command->flags & ECM_CMD_NEEDS_SERVER) != 0) {
-		if (core->config_error.code != ECM_OK) {
-			err->details = core->config_error.details ? cJSON_Duplicate(core->config_error.details, 1) : NULL;
-			return ecm_fail(err, core->config_error.code, "%s", core->config_error.message);
-		}
 		if (core->config.est_url == NULL)
 			return ecm_fail(err, ECM_CONFIG_MISSING, "no RA is configured (est_url, api_url, ra_ca_file)");
 	}
@@ -193,10 +289,16 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 		return;
 	}
 	ecm_log(ECM_LOG_INFO, "command %s", command->name);
+	if (check_preconditions(core, command, args, &err) != ECM_OK) {
+		ecm_log(ECM_LOG_INFO, "command %s refused: %s", command->name, ecm_code_name(err.code));
+		emit_error(id, &err, emit, user);
+		ecm_error_clear(&err);
+		return;
+	}
 	if (args == NULL)
 		args = empty = cJSON_CreateObject();
 	result = cJSON_CreateObject();
-	if (check_preconditions(core, command, &err) == ECM_OK && command->run(&ctx, args, result, &err) == ECM_OK)
+	if (command->run(&ctx, args, result, &err) == ECM_OK)
 		emit_result(id, result, emit, user);
 	else {
 		ecm_log(ECM_LOG_INFO, "command %s failed: %s", command->name, ecm_code_name(err.code));
@@ -210,15 +312,14 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 void
 ecm_core_handle(ecm_core *core, const char *request_json, size_t len, ecm_emit_fn emit, void *user)
 {
-	cJSON *req = cJSON_ParseWithLength(request_json, len);
 	const cJSON *id = NULL, *args = NULL;
 	const char *cmd = NULL;
+	cJSON *req = NULL;
 	ecm_error err;
 
 	ecm_error_init(&err);
-	if (req == NULL)
-		ecm_fail(&err, ECM_BAD_REQUEST, "the request is not valid JSON");
-	else if (parse_envelope(req, &id, &cmd, &args, &err) == ECM_OK)
+	if (ecm_json_parse(request_json, len, &req, &err) == ECM_OK &&
+	    parse_envelope(req, &id, &cmd, &args, &err) == ECM_OK)
 		dispatch(core, id, cmd, args, emit, user);
 	if (err.code != ECM_OK)
 		emit_error(id, &err, emit, user);
@@ -238,7 +339,7 @@ ecm_core_error_reply(ecm_code code, const char *message)
 	ecm_fail(&err, code, "%s", message);
 	cJSON_AddFalseToObject(reply, "ok");
 	cJSON_AddItemToObject(reply, "error", error_object(&err));
-	text = cJSON_PrintUnformatted(reply);
+	text = print_message(reply);
 	cJSON_Delete(reply);
 	return text;
 }

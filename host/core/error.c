@@ -1,10 +1,12 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "ecm/error.h"
+#include "ecm/utf8.h"
 
 static const char *const code_names[] = {
 #define ECM_CODE_NAME(name, text) #name,
@@ -52,12 +54,15 @@ ecm_error_clear(ecm_error *err)
 ecm_code
 ecm_fail(ecm_error *err, ecm_code code, const char *fmt, ...)
 {
+	char full[sizeof(err->message) * 4]; /* longer than any message kept: the cut is never in the copy */
 	va_list ap;
 
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(full, sizeof(full), fmt, ap);
 	va_end(ap);
+	/* A message carries request and RA text: cut on a character boundary, ill-formed bytes replaced. */
+	ecm_utf8_copy(err->message, sizeof(err->message), full, strlen(full));
+	err->code = code;
 	return code;
 }
 
@@ -73,11 +78,14 @@ void
 ecm_error_detail_str(ecm_error *err, const char *key, const char *value)
 {
 	cJSON *d = details_object(err);
+	char *valid;
 
-	if (d != NULL && value != NULL) {
-		cJSON_DeleteItemFromObjectCaseSensitive(d, key);
-		cJSON_AddStringToObject(d, key, value);
-	}
+	if (d == NULL || value == NULL)
+		return;
+	valid = ecm_utf8_dup(value);
+	cJSON_DeleteItemFromObjectCaseSensitive(d, key);
+	cJSON_AddStringToObject(d, key, valid != NULL ? valid : "");
+	free(valid);
 }
 
 void

@@ -2,6 +2,7 @@
  * know is RA_REJECTED, never passed through, so the UI only ever sees codes of docs/protocol.md. */
 #include <string.h>
 
+#include "ecm/utf8.h"
 #include "ra_int.h"
 
 /* RA codes that mean the same as ours, by name. */
@@ -71,8 +72,8 @@ ra_check_status(const ra_reply *rp, ecm_error *err)
 	ecm_error_detail_num(err, "http_status", (double)rp->status);
 	if (cJSON_IsString(code))
 		ecm_error_detail_str(err, "ra_code", code->valuestring);
-	ecm_fail(err, c, "RA answered %ld%s%.160s", rp->status, cJSON_IsString(msg) ? ": " : "",
-	    cJSON_IsString(msg) ? msg->valuestring : "");
+	ecm_fail(err, c, "RA answered %ld%s%.*s", rp->status, cJSON_IsString(msg) ? ": " : "",
+	    cJSON_IsString(msg) ? ecm_utf8_prec(msg->valuestring, 160) : 0, cJSON_IsString(msg) ? msg->valuestring : "");
 	cJSON_Delete(body);
 	return c;
 }

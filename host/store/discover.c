@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ecm/utf8.h"
 #include "ecm/util.h"
 #include "store_int.h"
 
@@ -188,7 +189,7 @@ add_profile(ecm_store_list *list, const char *tag, const char *browser, const ch
 
 	if (dir == NULL)
 		return ECM_OK;
-	snprintf(base, sizeof(base), "firefox:%s:%.256s", tag, base_name(dir));
+	snprintf(base, sizeof(base), "firefox:%s:%.*s", tag, ecm_utf8_prec(base_name(dir), 256), base_name(dir));
 	return add_store(list, &ecm_store_nss, base, browser, p->name[0] ? p->name : base_name(dir), dir, 0, err);
 }
 

@@ -5,6 +5,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "ecm/utf8.h"
 #include "store_int.h"
 
 void
@@ -205,7 +206,8 @@ unknown_stores(const ecm_store_list *list, const cJSON *only, cJSON *results)
 		if (!cJSON_IsString(e) || ecm_store_list_find(list, e->valuestring) != NULL)
 			continue;
 		ecm_error_init(&err);
-		ecm_fail(&err, ECM_STORE_NOT_FOUND, "no store \"%.200s\"", e->valuestring);
+		ecm_fail(&err, ECM_STORE_NOT_FOUND, "no store \"%.*s\"", ecm_utf8_prec(e->valuestring, 200),
+		    e->valuestring);
 		result_failed(result_head(results, NULL, e->valuestring), &err);
 		ecm_error_clear(&err);
 	}

@@ -13,5 +13,10 @@ int store_same_cert(const X509 *a, const X509 *b);
 int store_cert_expired(const X509 *cert);
 /* A .pfx from a request: {path | data (base64), password}. PFX_* / FILE_* / BAD_REQUEST. */
 ecm_code store_pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err);
+/* The fields store_pfx_from_args reads, for a command's declared arguments. */
+#define STORE_PFX_ARGS \
+	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL }, \
+	{ "data", ECM_ARG_STRING, 0, NULL }, \
+	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL }
 
 #endif

@@ -20,9 +20,39 @@ typedef struct ecm_ctx {
 /* Fills result (an empty object) and returns ECM_OK, or returns ecm_fail(err, ...). */
 typedef ecm_code (*ecm_handler_fn)(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err);
 
+/* The arguments a command takes, declared beside its handler and checked by the core before it runs (names,
+ * types, lengths, nested objects too): a misspelt or wrongly typed argument is BAD_REQUEST with details.field,
+ * never silently ignored. Whether a field is required stays with the handler (ecm_arg_* below). */
+typedef enum {
+	ECM_ARG_STRING = 1,
+	ECM_ARG_BOOL,
+	ECM_ARG_INT,
+	ECM_ARG_OBJECT,      /* its own fields in .fields */
+	ECM_ARG_STRING_LIST, /* at most ECM_ARG_ITEMS_MAX strings */
+	ECM_ARG_STRING_MAP,  /* an object of at most ECM_ARG_ITEMS_MAX string values, any names (store ids) */
+} ecm_arg_type;
+
+typedef struct ecm_arg_spec {
+	const char *name; /* NULL ends a list */
+	ecm_arg_type type;
+	size_t max_len;                    /* strings (also in lists and maps): most bytes; 0: only the frame's limit */
+	const struct ecm_arg_spec *fields; /* ECM_ARG_OBJECT */
+} ecm_arg_spec;
+
+#define ECM_ARG_END { NULL, 0, 0, NULL }
+#define ECM_ARG_ITEMS_MAX 1024
+#define ECM_ARG_PATH_MAX 4096   /* a path (PATH_MAX on Linux) */
+#define ECM_ARG_SECRET_MAX 1024 /* a password */
+#define ECM_ARG_NAME_MAX 256    /* an id, a serial, a version, a mode */
+
+/* BAD_REQUEST naming the first field that spec does not allow (args may be NULL: nothing given). */
+ecm_code ecm_args_check(const ecm_arg_spec *spec, const cJSON *args, ecm_error *err);
+
 enum {
 	ECM_CMD_NEEDS_LOGIN = 1u << 0,  /* refused with NOT_LOGGED_IN before the handler runs */
 	ECM_CMD_NEEDS_SERVER = 1u << 1, /* refused with CONFIG_MISSING / CONFIG_INVALID when no RA is configured */
+	ECM_CMD_ENDS_LOGIN = 1u << 2,   /* the previous login ends before anything is checked (login) */
+	ECM_CMD_ALWAYS = 1u << 3,       /* served even when the configuration file is invalid (hello reports it) */
 };
 
 typedef struct ecm_command {
@@ -30,6 +60,7 @@ typedef struct ecm_command {
 	ecm_handler_fn run;
 	unsigned flags;
 	const char *const *secret_args; /* args the `ecm` CLI must prompt for, never take from argv; NULL-ended */
+	const ecm_arg_spec *args;       /* the arguments it takes; NULL: none */
 } ecm_command;
 
 /* NULL with err set: UNKNOWN_COMMAND, or INTERNAL when the engine holding it cannot be loaded. */

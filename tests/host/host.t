@@ -77,6 +77,37 @@ big=$(head -c 2000000 /dev/zero | tr '\0' 'a')
 out=$(printf '{"id":9,"cmd":"%s"}\n' "$big" | frames | host "$CHROME")
 is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "2 MB request read and answered"
 
+# Every request gets one reply of at most 1 MiB, valid UTF-8, and the host keeps serving (issue 9, class 3).
+utf8_ok() { perl -MEncode -ne 'Encode::decode("UTF-8", $_, Encode::FB_CROAK); END { exit 0 }' 2>/dev/null; }
+bigid=$(head -c 2097152 /dev/zero | tr '\0' 'i')
+out=$( { printf '{"id":"%s","cmd":"hello"}\n' "$bigid"; printf '{"id":2,"cmd":"hello"}\n'; } | frames | host "$CHROME")
+is "$(jq -r '"\(.id)/\(.error.code // "ok")/\(.error.details.field // "")"' <<<"$out" | tr '\n' ' ')" "null/BAD_REQUEST/id 2/ok/ " \
+	"a 2 MiB id is refused (field id) and the host goes on"
+bigpath=/$(head -c 1200000 /dev/zero | tr '\0' 'p')
+out=$( { printf '{"id":1,"cmd":"import","args":{"path":"%s","password":"x"}}\n' "$bigpath"; printf '{"id":2,"cmd":"hello"}\n'; } |
+	frames | host "$CHROME")
+is "$(jq -r '"\(.id)/\(.error.code // "ok")/\(.error.details.field // "")"' <<<"$out" | tr '\n' ' ')" "1/BAD_REQUEST/path 2/ok/ " \
+	"an import with a 1.2 MB path gets a reply and the host goes on"
+ok "$(awk '{ if (length($0) > 1048576) exit 1 }' <<<"$out"; echo $?)" "no reply over 1 MiB"
+out=$(printf '%s\n' '{"id":1,"cmd":"hello"} {"id":2}' '{"id":3,"cmd":"hello","args":{"verbos":1}}' \
+	'{"id":4,"cmd":"import","args":{"path":"/x.pfx","password":"p","store_password":7}}' \
+	"{\"id\":5,\"cmd\":\"import\",\"args\":{\"path\":\"/tmp/$(printf '\xff')\",\"password\":\"p\"}}" | frames | host "$CHROME")
+is "$(jq -r '.error.details.field' <<<"$out" | tr '\n' ' ')" "request verbos store_password path " \
+	"trailing data, an unknown argument, a wrongly typed unused one, invalid UTF-8: BAD_REQUEST naming the field"
+cmd=$(for _ in $(seq 30); do printf '\xe6\x86\x91'; done)
+out=$(printf '{"id":6,"cmd":"%s"}\n' "$cmd" | frames | host "$CHROME")
+ok "$(utf8_ok <<<"$out"; echo $?)" "an unknown zh-TW command name is echoed as valid UTF-8"
+is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "... and is UNKNOWN_COMMAND"
+
+# A bad configuration file applies nothing: only hello is served, to the built-in callers (class 4).
+printf '{"allowed_callers":["evil@example.org"],"bogus":1}\n' >"$work/bad.json"
+out=$(printf '{"id":1,"cmd":"hello"}\n' | frames | ECM_CONFIG=$work/bad.json host /m.json evil@example.org)
+is "$(jq -r .error.code <<<"$out")" CALLER_NOT_ALLOWED "a bad file's allowed_callers is not applied"
+out=$(printf '%s\n' '{"id":1,"cmd":"hello"}' '{"id":2,"cmd":"stores"}' '{"id":3,"cmd":"logout"}' | frames |
+	ECM_CONFIG=$work/bad.json host "$CHROME")
+is "$(jq -r '.result.config.error.code // .error.code' <<<"$out" | tr '\n' ' ')" "CONFIG_INVALID CONFIG_INVALID CONFIG_INVALID " \
+	"with a bad file hello reports it and every other command is CONFIG_INVALID"
+
 # Engine commands (OpenSSL, curl, NSS) come from libecm-engine.so beside the host, loaded on first use.
 out=$(printf '{"id":1,"cmd":"stores"}\n' | frames | host "$CHROME")
 is "$(jq -r '.ok' <<<"$out")" true "an NSS command loads the engine and answers"

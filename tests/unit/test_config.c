@@ -220,6 +220,93 @@ login_commands_refuse_before_login_when_configured(void **state)
 	unsetenv("ECM_CONFIG");
 }
 
+/* A bad file applies nothing of itself, whatever the order of its keys. */
+static void
+bad_file_applies_nothing(void **state)
+{
+	static const char *const files[] = {
+		"{\"allowed_callers\":[\"evil@example.org\"],\"bogus\":1}",
+		"{\"bogus\":1,\"allowed_callers\":[\"evil@example.org\"]}",
+		"{\"allowed_callers\":[\"evil@example.org\"],\"key_type\":\"p256\",\"backup_dir\":\"/evil\","
+		"\"pkcs12_iterations\":1e300}",
+		"{\"allowed_callers\":[\"evil@example.org\"]} trailing",
+		"{\"allowed_callers\":[\"evil@example.org\"],\"est_url\":\"https://a\"}",
+	};
+	ecm_config cfg;
+	ecm_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(load_text(files[i], &cfg, &err), ECM_CONFIG_INVALID);
+		assert_false(ecm_config_allows_caller(&cfg, "evil@example.org"));
+		assert_true(ecm_config_allows_caller(&cfg, ECM_CHROME_ORIGIN));
+		assert_true(ecm_config_allows_caller(&cfg, ECM_FIREFOX_ID));
+		assert_int_equal(cfg.key_type, ECM_KEY_RSA2048);
+		assert_int_equal(cfg.pkcs12_iterations, 600000);
+		assert_string_equal(cfg.backup_dir, dir);
+		assert_null(cfg.est_url);
+		assert_string_equal(cfg.source, path_in_dir("config.json")); /* hello still names the file */
+		ecm_error_clear(&err);
+		ecm_config_free(&cfg);
+	}
+}
+
+/* Numbers far outside long's range are refused before any cast (a cast would be undefined behaviour:
+ * -fsanitize=float-cast-overflow in the sanitizer build stops on it). */
+static void
+numbers_out_of_range_are_refused(void **state)
+{
+	(void)state;
+	expect_invalid("{\"pkcs12_iterations\":1e300}", "pkcs12_iterations");
+	expect_invalid("{\"pkcs12_iterations\":-1e300}", "pkcs12_iterations");
+	expect_invalid("{\"connect_timeout_s\":9.3e18}", "connect_timeout_s");
+	expect_invalid("{\"request_timeout_s\":1e999}", "request_timeout_s");
+	expect_invalid("{\"request_timeout_s\":2.5}", "request_timeout_s");
+}
+
+/* A file that is not one JSON object in UTF-8 is refused as a whole. */
+static void
+file_must_be_one_utf8_object(void **state)
+{
+	(void)state;
+	expect_invalid("{\"key_type\":\"p256\"} {}", NULL);
+	expect_invalid("{\"backup_dir\":\"/tmp/\xff\"}", NULL);
+	expect_invalid("{\"backup_dir\":\"/tmp/a\\u0000b\"}", NULL);
+}
+
+/* With a bad file the host serves hello (reporting the error) and refuses everything else, to the built-in
+ * callers only. */
+static void
+core_with_bad_file_serves_only_hello(void **state)
+{
+	static const char *const refused[] = { "logout", "stores", "query", "login", "pick_file" };
+	char code[64], req[160];
+	ecm_error err;
+	ecm_core *core;
+	size_t i;
+
+	(void)state;
+	write_text(path_in_dir("bad.json"), "{\"allowed_callers\":[\"evil@example.org\"],\"bogus\":1}");
+	setenv("ECM_CONFIG", path_in_dir("bad.json"), 1);
+	ecm_error_init(&err);
+	core = ecm_core_new(&err);
+	assert_non_null(core);
+	assert_false(ecm_core_caller_allowed(core, "evil@example.org"));
+	assert_true(ecm_core_caller_allowed(core, ECM_CHROME_ORIGIN));
+	code[0] = '\0';
+	snprintf(req, sizeof(req), "{\"id\":1,\"cmd\":\"hello\"}");
+	ecm_core_handle(core, req, strlen(req), remember_code, code);
+	assert_string_equal(code, "");
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(req, sizeof(req), "{\"id\":1,\"cmd\":\"%s\"}", refused[i]);
+		ecm_core_handle(core, req, strlen(req), remember_code, code);
+		assert_string_equal(code, "CONFIG_INVALID");
+	}
+	ecm_core_free(core);
+	unsetenv("ECM_CONFIG");
+}
+
 int
 main(void)
 {
@@ -230,6 +317,10 @@ main(void)
 		cmocka_unit_test(missing_file_is_named),
 		cmocka_unit_test(env_beats_user_file),
 		cmocka_unit_test(login_commands_refuse_before_login_when_configured),
+		cmocka_unit_test(bad_file_applies_nothing),
+		cmocka_unit_test(numbers_out_of_range_are_refused),
+		cmocka_unit_test(file_must_be_one_utf8_object),
+		cmocka_unit_test(core_with_bad_file_serves_only_hello),
 	};
 	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
