@@ -56,7 +56,7 @@ ecm_cli_call(ecm_cli *cli, const char *cmd, cJSON *args)
 		return NULL;
 	ecm_core_handle(cli->core, text, strlen(text), collect, &st);
 	ecm_wipe(text, strlen(text));
-	free(text);
+	cJSON_free(text);
 	return st.reply;
 }
 

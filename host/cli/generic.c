@@ -231,7 +231,7 @@ print_result(const cJSON *result)
 
 	if (text != NULL)
 		printf("%s\n", text);
-	free(text);
+	cJSON_free(text);
 }
 
 int

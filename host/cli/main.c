@@ -6,6 +6,7 @@
 
 #include "ecm/command.h"
 #include "ecm/core.h"
+#include "ecm/secmem.h"
 #include "cli.h"
 
 static void
@@ -45,6 +46,7 @@ main(int argc, char **argv)
 	ecm_error err;
 	int rc;
 
+	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -103,7 +103,7 @@ emit_text(char *text, ecm_emit_fn emit, void *user)
 		emit(oom, sizeof(oom) - 1, user);
 	else
 		emit(text, strlen(text), user);
-	free(text);
+	cJSON_free(text);
 }
 
 /* Prints msg as valid UTF-8 (a message may carry RA or file-system text); NULL when it cannot. */
@@ -137,7 +137,7 @@ emit_message(const cJSON *id, cJSON *msg, ecm_code code, ecm_emit_fn emit, void 
 		emit_text(text, emit, user);
 		return;
 	}
-	free(text);
+	cJSON_free(text);
 	ecm_error_init(&err);
 	ecm_fail(&err, ECM_MESSAGE_TOO_LARGE, "the reply is larger than %u bytes", ECM_FRAME_OUT_MAX);
 	if (code != ECM_OK)

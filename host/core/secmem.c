@@ -1,14 +1,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#if __has_include(<sys/prctl.h>)
+#include <sys/prctl.h>
+#endif
 
 #include <cjson/cJSON.h>
 
 #include "ecm/secmem.h"
 
-/* Each secret carries its size in front so the whole allocation can be wiped and unlocked. */
+/* Each secret has pages of its own (mapped, not from the heap) so that they can be locked against swapping and
+ * left out of core images; the header in front keeps the mapping's size. */
 typedef struct {
-	size_t size;
+	size_t size; /* of the whole mapping */
 	unsigned char data[];
 } secret_header;
 
@@ -26,16 +32,32 @@ ecm_wipe(void *p, size_t len)
 #endif
 }
 
+static size_t
+page_rounded(size_t n)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
+
+	return n > (size_t)-1 - p ? 0 : (n + p - 1) / p * p;
+}
+
 char *
 ecm_secret_alloc(size_t size)
 {
-	secret_header *h = calloc(1, sizeof(*h) + size);
+	size_t total = page_rounded(sizeof(secret_header) + size);
+	secret_header *h;
 
-	if (h == NULL)
+	if (total == 0)
 		return NULL;
-	h->size = size;
-	(void)mlock(h, sizeof(*h) + size); /* best effort: RLIMIT_MEMLOCK may refuse */
-	return (char *)h->data;
+	h = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h == MAP_FAILED)
+		return NULL;
+	h->size = total;
+	(void)mlock(h, total); /* best effort: RLIMIT_MEMLOCK may refuse */
+#ifdef MADV_DONTDUMP
+	(void)madvise(h, total, MADV_DONTDUMP);
+#endif
+	return (char *)h->data; /* mmap gives zeroed pages */
 }
 
 char *
@@ -53,13 +75,29 @@ void
 ecm_secret_free(char *s)
 {
 	secret_header *h;
+	size_t total;
 
 	if (s == NULL)
 		return;
 	h = (secret_header *)(void *)(s - offsetof(secret_header, data));
-	ecm_wipe(h->data, h->size);
-	(void)munlock(h, sizeof(*h) + h->size);
-	free(h);
+	total = h->size;
+	ecm_wipe(h, total);
+	(void)munlock(h, total);
+	(void)munmap(h, total);
+}
+
+void
+ecm_secure_process(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+#ifdef PR_SET_DUMPABLE
+	/* Also makes /proc/PID/{mem,environ,maps} unreadable and ptrace attach impossible for other processes of
+	 * the same user; root (CAP_SYS_PTRACE) can still attach, as tests/host/secrets.t does. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+	ecm_wipe_alloc_install();
 }
 
 void

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "ecm/core.h"
 #include "ecm/frame.h"
 #include "ecm/secmem.h"
@@ -26,7 +28,7 @@ send_error(ecm_code code, const char *message)
 
 	if (reply != NULL)
 		(void)ecm_frame_write(STDOUT_FILENO, reply, strlen(reply));
-	free(reply);
+	cJSON_free(reply);
 }
 
 static size_t
@@ -84,6 +86,7 @@ main(int argc, char **argv)
 	const char *caller;
 	int status;
 
+	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
 	signal(SIGPIPE, SIG_IGN);
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);

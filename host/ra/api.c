@@ -40,7 +40,7 @@ ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, c
 	rc = ra_perform(cfg, auth, &rq, &rp, err);
 	if (text != NULL)
 		ecm_wipe(text, strlen(text));
-	free(text);
+	cJSON_free(text);
 	if (rc == ECM_OK)
 		rc = ra_check_status(&rp, err);
 	if (rc == ECM_OK)

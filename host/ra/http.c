@@ -30,7 +30,9 @@ load_curl(ecm_error *err)
 {
 	if (curl_loaded)
 		return ECM_OK;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	/* curl's copies of the credentials and headers are wiped when it frees them (host/core/wipe_alloc.c) */
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, ecm_wipe_malloc, ecm_wipe_free, ecm_wipe_realloc, ecm_wipe_strdup,
+	    ecm_wipe_calloc) != CURLE_OK)
 		return ecm_fail(err, ECM_INTERNAL, "cannot initialise libcurl");
 	curl_loaded = 1;
 	return ECM_OK;

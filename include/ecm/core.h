@@ -26,7 +26,8 @@ int ecm_core_caller_allowed(const ecm_core *core, const char *caller);
 /* Wipes the session's credentials and releases NSS and curl if a command loaded them. */
 void ecm_core_free(ecm_core *core);
 
-/* An error reply for a request that never reached the core (framing, caller check). Caller frees with free(). */
+/* An error reply for a request that never reached the core (framing, caller check). Free with cJSON_free():
+ * cJSON allocates through the wiping allocator (ecm/secmem.h). */
 char *ecm_core_error_reply(ecm_code code, const char *message);
 
 #endif

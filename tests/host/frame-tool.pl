@@ -12,6 +12,24 @@ if ($mode eq 'encode') {
 		chomp $line;
 		print pack('L', length($line)), $line;
 	}
+} elsif ($mode eq 'encode-stream') {  # as encode, each frame written as soon as its line arrives
+	$| = 1;
+	while (my $line = <STDIN>) {
+		chomp $line;
+		print pack('L', length($line)), $line;
+	}
+} elsif ($mode eq 'decode-stream') {  # as decode, each line written as soon as its frame arrives
+	$| = 1;
+	my $head;
+	while (read(STDIN, $head, 4) == 4) {
+		my $n = unpack('L', $head);
+		my $body = '';
+		while (length($body) < $n) {
+			my $got = read(STDIN, $body, $n - length($body), length($body));
+			last unless $got;
+		}
+		print $body, "\n";
+	}
 } elsif ($mode eq 'raw') {      # raw HEXLENGTH [BODY]: a header announcing any length, then BODY as is
 	my ($len, $body) = @ARGV;
 	print pack('L', hex($len)), ($body // '');
@@ -26,5 +44,5 @@ if ($mode eq 'encode') {
 	}
 	print "TRAILING ", length($all), " BYTES\n" if length($all);
 } else {
-	die "usage: frame-tool.pl encode|raw LEN [BODY]|decode\n";
+	die "usage: frame-tool.pl encode|encode-stream|raw LEN [BODY]|decode|decode-stream\n";
 }

@@ -189,7 +189,7 @@ replies_are_one_line_json(void **state)
 	assert_non_null(reply);
 	assert_null(strchr(reply, '\n'));
 	assert_non_null(strstr(reply, "\"code\":\"CALLER_NOT_ALLOWED\""));
-	free(reply);
+	cJSON_free(reply);
 }
 
 int
