@@ -18,8 +18,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CSTD    := -std=c11 -D_GNU_SOURCE
 ifeq ($(SANITIZE),1)
-OPT     := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDOPT   := -fsanitize=address,undefined
+OPT     := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDOPT   := -fsanitize=address,undefined,float-cast-overflow
 else
 OPT     := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT   :=

@@ -233,9 +233,9 @@ read_ini(ecm_store_list *list, const char *tag, const char *browser, const char 
 		if (strcmp(l, installs ? "Default" : "Path") == 0)
 			snprintf(p.path, sizeof(p.path), "%s", eq + 1);
 		else if (strcmp(l, "Name") == 0)
-			snprintf(p.name, sizeof(p.name), "%s", eq + 1);
+			snprintf(p.name, sizeof(p.name), "%.*s", ecm_utf8_prec(eq + 1, sizeof(p.name) - 1), eq + 1);
 		else if (strcmp(l, "IsRelative") == 0)
-			p.relative = atoi(eq + 1) != 0;
+			p.relative = strtol(eq + 1, NULL, 10) != 0; /* atoi is undefined past INT_MAX */
 	}
 	if (rc == ECM_OK && in_section)
 		rc = add_profile(list, tag, browser, root, &p, err);
