@@ -175,8 +175,9 @@ read_long(const cJSON *item, const char *file, long min, long max, long *out, ec
 {
 	char why[96];
 
-	if (!cJSON_IsNumber(item) || item->valuedouble != (double)(long)item->valuedouble ||
-	    item->valuedouble < (double)min || item->valuedouble > (double)max) {
+	/* The range first: casting a double outside long's range (or NaN) to long is undefined. */
+	if (!cJSON_IsNumber(item) || !(item->valuedouble >= (double)min && item->valuedouble <= (double)max) ||
+	    item->valuedouble != (double)(long)item->valuedouble) {
 		snprintf(why, sizeof(why), "must be a whole number from %ld to %ld", min, max);
 		return bad_key(err, file, item->string, why);
 	}
