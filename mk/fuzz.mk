@@ -1,6 +1,7 @@
 # libFuzzer targets (issue 9), included by the top Makefile. What each target feeds and checks: docs/fuzzing.md.
 #   make fuzz                      build every target into build/fuzz/ and run each for FUZZ_SECONDS (default 30)
-#   make fuzz FUZZ_SECONDS=600     longer; FUZZ_TARGETS="pfx est" for some of them only
+#   make fuzz FUZZ_SECONDS=600     longer; FUZZ_TARGETS="pfx est" for some of them only;
+#                                  FUZZ_RUN_FLAGS=--keep-going to go on after a crash (fork mode), counting them
 #   make fuzz-build                only build
 # Debian's clang (tests/deps/apt-fuzz.txt), ASan + UBSan, the whole core built again with coverage.
 # Seeds: tests/fuzz/corpus/<name>/ (committed); what a run finds: build/fuzz/corpus/<name>/; crashes:
@@ -8,7 +9,7 @@
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_BUILD   := build/fuzz
+FUZZ_BUILD   ?= build/fuzz
 FUZZ_ALL     := frame request config pfx est ra_api profiles
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -20,7 +21,7 @@ FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_ALL))
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	bash tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	FUZZ_BUILD=$(FUZZ_BUILD) bash tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_RUN_FLAGS) $(FUZZ_TARGETS)
 
 FUZZ_STAMP := $(FUZZ_BUILD)/.cflags
 ifneq ($(filter fuzz fuzz-build $(FUZZ_BUILD)/%,$(MAKECMDGOALS)),)
