@@ -6,8 +6,8 @@
 #include "ecm/secmem.h"
 #include "ra_int.h"
 
-static ecm_code
-parse_json(const ra_reply *rp, cJSON **out, ecm_error *err)
+ecm_code
+ra_json_object(const ra_reply *rp, cJSON **out, ecm_error *err)
 {
 	*out = rp->len > 0 ? cJSON_ParseWithLength((const char *)rp->body, rp->len) : NULL;
 	if (cJSON_IsObject(*out))
@@ -44,7 +44,7 @@ ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, c
 	if (rc == ECM_OK)
 		rc = ra_check_status(&rp, err);
 	if (rc == ECM_OK)
-		rc = parse_json(&rp, out, err);
+		rc = ra_json_object(&rp, out, err);
 	ra_reply_free(&rp);
 	return rc;
 }

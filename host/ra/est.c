@@ -8,8 +8,8 @@
 #include "ra_int.h"
 
 /* The certs-only PKCS#7 of a 200 answer: base64 in whatever layout, or binary DER from a lax server. */
-static ecm_code
-decode_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
+ecm_code
+ra_est_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
 {
 	unsigned char *der;
 	size_t len;
@@ -87,7 +87,7 @@ ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_e
 	if (rc == ECM_OK)
 		rc = ra_check_status(&rp, err);
 	if (rc == ECM_OK)
-		rc = decode_certs(&rp, certs, err);
+		rc = ra_est_certs(&rp, certs, err);
 	ra_reply_free(&rp);
 	return rc;
 }

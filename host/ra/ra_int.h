@@ -30,4 +30,9 @@ void ra_reply_free(ra_reply *rp);
 /* ECM_OK for 200/201/204; RA_PENDING for 202; the RA's error body or the status mapped otherwise. */
 ecm_code ra_check_status(const ra_reply *rp, ecm_error *err);
 
+/* The parsers of a 2xx answer, apart from the transport so that tests/fuzz/ can feed them directly:
+ * the certificates of an EST answer, and the JSON object of an account-API answer. RA_BAD_RESPONSE otherwise. */
+ecm_code ra_est_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err);
+ecm_code ra_json_object(const ra_reply *rp, cJSON **out, ecm_error *err);
+
 #endif

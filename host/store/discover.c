@@ -1,6 +1,7 @@
 /* Which stores this user has: the primary store of the platform, the Chrome family's NSS database on Linux
  * (and snap Chromium's), and every Firefox profile listed in profiles.ini / installs.ini under each place a
  * Firefox keeps them. HOME (and XDG_CONFIG_HOME, APPDATA) come from the environment. */
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,15 +160,30 @@ has_dotdot(const char *path)
 	}
 }
 
+/* Firefox writes an IsRelative=0 Path= absolute: "/home/…", on Windows "C:\Users\…". */
+static int
+path_is_absolute(const char *path)
+{
+#if defined(_WIN32)
+	return (isalpha((unsigned char)path[0]) && path[1] == ':' && (path[2] == '\\' || path[2] == '/')) ||
+	    (path[0] == '\\' && path[1] == '\\');
+#else
+	return path[0] == '/';
+#endif
+}
+
 /* A relative Path= stays under the Firefox folder: Firefox never writes "..", and a profile found outside would
- * get a certificate database created there by install. */
+ * get a certificate database created there by install. An IsRelative=0 path that is not absolute would be read
+ * against the host's working folder (wherever the browser started it): skipped too (found by tests/fuzz/profiles). */
 static char *
 profile_dir(const char *root, const ini_profile *p)
 {
 	if (p->path[0] == '\0')
 		return NULL;
-	if (p->path[0] == '/' || (!p->relative && p->path[0] != '\0'))
+	if (path_is_absolute(p->path))
 		return strdup(p->path);
+	if (!p->relative)
+		return NULL;
 	if (has_dotdot(p->path))
 		return NULL;
 	return ecm_path_join(root, p->path);

@@ -82,6 +82,11 @@ Path=broken.db
 Name=Escapes
 IsRelative=1
 Path=../../outside.profile
+
+[Profile6]
+Name=Not absolute
+IsRelative=0
+Path=cwd.profile
 INI
 ffdb "$H/outside.profile"                         # reachable only through ".." from the Firefox folder
 cat > "$FF/installs.ini" <<INI
@@ -113,6 +118,8 @@ ids=$(jq -r '.result.stores[].id' <<<"$out" | sort | tr '\n' ' ')
 is "$ids" "firefox:flatpak:p.default firefox:home:abc.default-release firefox:home:abs profile firefox:home:broken.db firefox:home:inst.only firefox:home:locked.pw firefox:home:never.started firefox:snap:p.default firefox:xdg:p.default nss:pki nss:snap-chromium " "stores: every profile, once (profiles.ini + installs.ini, snap, flatpak, XDG), Chrome family, snap Chromium"
 jq -e '[.result.stores[] | select(.id | test("outside"))] | length == 0' <<<"$out" >/dev/null
 ok $? "stores: a relative profile path with \"..\" is not followed out of the Firefox folder"
+jq -e 'all(.result.stores[].path; startswith("/"))' <<<"$out" >/dev/null
+ok $? "stores: an IsRelative=0 path that is not absolute is not read against the working folder"
 is "$(jq -r '.result.stores[0] | "\(.id) \(.primary) \(.exists)"' <<<"$out")" "nss:pki true false" "stores: ~/.pki/nssdb is the primary store, not there yet"
 is "$(jq -r '.result.stores[] | select(.id=="firefox:home:never.started") | "\(.exists) \(.profile)"' <<<"$out")" "false Never started" "stores: a profile never started is listed without a DB"
 is "$(jq -r '.result.stores[] | select(.id=="firefox:home:abs profile") | .path' <<<"$out")" "$T/elsewhere/abs profile" "stores: absolute profile path"
