@@ -196,6 +196,8 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 	if (args == NULL)
 		args = empty = cJSON_CreateObject();
 	result = cJSON_CreateObject();
+	if ((command->flags & ECM_CMD_ENDS_LOGIN) != 0)
+		ecm_session_end_login(&core->session);
 	if (check_preconditions(core, command, &err) == ECM_OK && command->run(&ctx, args, result, &err) == ECM_OK)
 		emit_result(id, result, emit, user);
 	else {

@@ -85,6 +85,7 @@ main(int argc, char **argv)
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file over RLIMIT_FSIZE is a write error (EFBIG), not a dead host */
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	if (core == NULL) {

@@ -23,6 +23,8 @@ typedef ecm_code (*ecm_handler_fn)(ecm_ctx *ctx, const cJSON *args, cJSON *resul
 enum {
 	ECM_CMD_NEEDS_LOGIN = 1u << 0,  /* refused with NOT_LOGGED_IN before the handler runs */
 	ECM_CMD_NEEDS_SERVER = 1u << 1, /* refused with CONFIG_MISSING / CONFIG_INVALID when no RA is configured */
+	ECM_CMD_ENDS_LOGIN = 1u << 2,   /* the previous login ends before anything is checked (login: even a
+	                                 * refused one leaves nobody logged in) */
 };
 
 typedef struct ecm_command {
