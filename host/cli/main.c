@@ -56,6 +56,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file over RLIMIT_FSIZE is a write error (EFBIG), not a dead host */
 	ecm_error_init(&err);
 	cli.core = ecm_core_new(&err);
 	if (cli.core == NULL) {

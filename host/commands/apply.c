@@ -7,9 +7,10 @@ run_apply(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	enroll_args a;
 	ecm_code rc;
 
-	if ((rc = enroll_parse_args(args, 0, &a, err)) != ECM_OK)
-		return rc;
-	return enroll_run(ctx, &a, NULL, result, err);
+	if ((rc = enroll_parse_args(args, 0, &a, err)) == ECM_OK)
+		rc = enroll_run(ctx, &a, NULL, result, err);
+	enroll_args_free(&a);
+	return rc;
 }
 
 static const char *const secrets[] = { "otp", "backup.password", NULL };

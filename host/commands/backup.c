@@ -61,7 +61,7 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	if (rc == ECM_OK) {
-		target = path ? strdup(path) : ecm_backup_default_path(ctx->config, id.cert);
+		target = path && path[0] ? ecm_user_path(path) : ecm_backup_default_path(ctx->config, id.cert);
 		rc = target ? make_parent(target, err) : ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
 	if (rc == ECM_OK)

@@ -18,6 +18,7 @@
 	X(revoke_url) \
 	X(apply) \
 	X(renew) \
+	X(save_issued) \
 	X(stores) \
 	X(query) \
 	X(import) \

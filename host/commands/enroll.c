@@ -16,33 +16,31 @@
 
 #define STEPS 4
 
-/* Everything the later steps could refuse is checked before a key is made or the RA is asked. */
+/* A name as long as the longest default one (ECM_<ID>_<YYYYMMDD>-99.pfx): what step 0 proves in backup_dir. */
+#define DEFAULT_NAME_PROBE "ECM_A123456789_00000000-99.pfx"
+#define BACKUP_SIZE_PROBE (64u * 1024u) /* well above a .pfx with its chain */
+
+/* Everything the backup step could refuse is proven before a key is made or the RA is asked: the very temporary
+ * file the backup will use is created (O_EXCL) in the target folder, room for it reserved, and removed. A bad
+ * name (too long), a missing folder, no permission, a read-only or full disk: refused here, OTP unspent. */
 static ecm_code
 check_backup_target(const ecm_config *cfg, const enroll_args *a, ecm_error *err)
 {
-	char *copy, *dir;
-	int ok;
+	char *probe;
+	ecm_code rc;
 
-	if (a->backup_path == NULL) {
-		if (cfg->backup_dir == NULL || ecm_mkdirs(cfg->backup_dir, 0700) != 0)
-			return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the backup folder cannot be created");
-		return ECM_OK;
+	if (a->backup_path != NULL)
+		return ecm_probe_write(a->backup_path, BACKUP_SIZE_PROBE, a->overwrite, err);
+	if (cfg->backup_dir == NULL || ecm_mkdirs(cfg->backup_dir, 0700) != 0) {
+		ecm_error_detail_str(err, "path", cfg->backup_dir ? cfg->backup_dir : "");
+		ecm_error_detail_str(err, "reason", ecm_write_reason(errno));
+		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the backup folder cannot be created");
 	}
-	if (!a->overwrite && access(a->backup_path, F_OK) == 0) {
-		ecm_error_detail_str(err, "path", a->backup_path);
-		return ecm_fail(err, ECM_FILE_EXISTS, "%s exists", a->backup_path);
-	}
-	copy = strdup(a->backup_path);
-	if (copy == NULL)
+	if ((probe = ecm_path_join(cfg->backup_dir, DEFAULT_NAME_PROBE)) == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	dir = dirname(copy);
-	ok = access(dir, W_OK) == 0;
-	free(copy);
-	if (!ok) {
-		ecm_error_detail_str(err, "path", a->backup_path);
-		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the folder of %s is not writable", a->backup_path);
-	}
-	return ECM_OK;
+	rc = ecm_probe_write(probe, BACKUP_SIZE_PROBE, 1, err);
+	free(probe);
+	return rc;
 }
 
 /* The issued certificate is the one with our public key; the others are its chain. */
@@ -110,85 +108,9 @@ request_step(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, en
 	return enroll_pending_new(ctx, current, req, err);
 }
 
-/* The default name may already exist (two applications on one day): then ECM_<ID>_<date>-2.pfx, -3, … */
-static char *
-free_default_path(const ecm_config *cfg, const X509 *cert)
-{
-	char *base = ecm_backup_default_path(cfg, cert), *path;
-	size_t len;
-	int i;
-
-	if (base == NULL || access(base, F_OK) != 0)
-		return base;
-	len = strlen(base) + 8;
-	path = malloc(len);
-	for (i = 2; path != NULL && i < 100; i++) {
-		snprintf(path, len, "%.*s-%d.pfx", (int)(strlen(base) - 4), base, i);
-		if (access(path, F_OK) != 0)
-			break;
-	}
-	free(base);
-	return path;
-}
-
-static ecm_code
-backup_step(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *issued, cJSON *result, ecm_error *err)
-{
-	char *path = a->backup_path ? strdup(a->backup_path) : free_default_path(ctx->config, issued->cert);
-	ecm_code rc;
-	cJSON *b;
-
-	if (path == NULL)
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	rc = ecm_pfx_write_file(path, issued, a->backup_password, ctx->config->pkcs12_iterations,
-	    a->compat ? ECM_PFX_COMPAT : ECM_PFX_AES, a->overwrite, err);
-	if (rc == ECM_OK) {
-		b = cJSON_AddObjectToObject(result, "backup");
-		cJSON_AddStringToObject(b, "path", path);
-		cJSON_AddStringToObject(b, "format", a->compat ? "compat" : "aes");
-	}
-	free(path);
-	return rc;
-}
-
-/* The certificate is issued and backed up: a store that fails is a per-store result, never a failed apply. */
-ecm_code
-enroll_install(ecm_ctx *ctx, const ecm_identity *identity, const ecm_identity *previous, cJSON *result,
-    ecm_error *err)
-{
-	cJSON *install = cJSON_AddObjectToObject(result, "install"), *e;
-	ecm_error ierr;
-	ecm_code rc;
-
-	(void)err;
-	ecm_error_init(&ierr);
-	rc = ecm_install_everywhere(ctx->config, identity, NULL, NULL, cJSON_AddArrayToObject(install, "results"),
-	    &ierr);
-	if (rc == ECM_OK && previous != NULL && previous->cert != NULL)
-		rc = ecm_remove_superseded(identity->cert, previous->cert, cJSON_AddArrayToObject(install, "removed"),
-		    &ierr);
-	if (rc != ECM_OK) {
-		e = cJSON_AddObjectToObject(install, "error");
-		cJSON_AddStringToObject(e, "code", ecm_code_name(ierr.code));
-		cJSON_AddStringToObject(e, "message", ierr.message);
-	}
-	ecm_error_clear(&ierr);
-	return ECM_OK;
-}
-
-/* The RA issued a certificate we could not save: say which, so support can revoke it. */
-static void
-note_lost_serial(const ecm_identity *issued, ecm_error *err)
-{
-	char *serial = ecm_cert_serial(issued->cert);
-
-	if (serial != NULL)
-		ecm_error_detail_str(err, "issued_serial", serial);
-	free(serial);
-}
-
-/* The session's account answer names the server's current certificate, which the enrollment just changed:
- * ask again so that query matches the new one. A failure here leaves the old answer; the enrollment stands. */
+/* The session's account answer names the server's current certificate, which an enrollment that reached the
+ * RA may have changed (issued, superseded; also when a later step failed): ask again so that query matches. An
+ * RA that cannot be reached now leaves no answer rather than a stale one (query then shows server: null). */
 static void
 refresh_account(ecm_ctx *ctx)
 {
@@ -202,9 +124,66 @@ refresh_account(ecm_ctx *ctx)
 		cJSON_Delete(ctx->session->account);
 		ctx->session->account = account;
 		account = NULL;
+	} else {
+		cJSON_Delete(ctx->session->account);
+		ctx->session->account = NULL;
 	}
 	cJSON_Delete(account);
 	ecm_error_clear(&ignored);
+}
+
+/* The RA answered (refused, failed, garbage): it may have changed the account, ask again. It did not answer:
+ * asking again would only wait as long once more, so the old answer is dropped instead of kept stale. */
+static void
+after_ra_failure(ecm_ctx *ctx, ecm_code rc)
+{
+	if (rc != ECM_RA_TIMEOUT && rc != ECM_RA_UNREACHABLE) {
+		refresh_account(ctx);
+		return;
+	}
+	cJSON_Delete(ctx->session->account);
+	ctx->session->account = NULL;
+}
+
+/* Steps 3 and 4 with the issued identity: backup, then every store. Both done: the key is safe and dropped.
+ * Either failed: it stays in the session and the reply is ISSUED_NOT_SAVED (enroll_issued.c), naming the
+ * backup's failure first. */
+static ecm_code
+save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_identity *current, cJSON *result,
+    ecm_error *err)
+{
+	enroll_backup b = { a->backup_path, a->backup_password, a->overwrite, a->compat };
+	enroll_issued *st = enroll_issued_new(issued, current);
+	ecm_error backup_err, install_err;
+	const cJSON *install;
+
+	if (st == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	ecm_error_init(&backup_err);
+	ecm_error_init(&install_err);
+	ecm_progress(ctx, "backup", 3, STEPS);
+	enroll_issued_backup(ctx, st, &b, result, &backup_err);
+	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(st->id.cert));
+	refresh_account(ctx);
+	ecm_progress(ctx, "install", 4, STEPS);
+	/* Installed even when the backup failed: a store is one more place where the key survives. */
+	enroll_issued_install(ctx, st, result, &install_err);
+	if (enroll_issued_saved(st)) {
+		enroll_issued_retire_previous(st, result);
+		enroll_issued_free(st);
+		ecm_error_clear(&backup_err);
+		ecm_error_clear(&install_err);
+		return ECM_OK;
+	}
+	ecm_error_clear(err);
+	if (backup_err.code != ECM_OK) {
+		*err = backup_err;
+		ecm_error_clear(&install_err);
+	} else {
+		*err = install_err;
+	}
+	install = cJSON_GetObjectItemCaseSensitive(result, "install");
+	return enroll_issued_keep(ctx, st, cJSON_GetObjectItemCaseSensitive(install, "results"), err);
 }
 
 ecm_code
@@ -226,17 +205,10 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 			enroll_pending_keep(ctx, req, err);
 			req = NULL;
 		}
+		after_ra_failure(ctx, rc);
 		goto out;
 	}
-	ecm_progress(ctx, "backup", 3, STEPS);
-	if ((rc = backup_step(ctx, a, &issued, result, err)) != ECM_OK) {
-		note_lost_serial(&issued, err);
-		goto out;
-	}
-	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(issued.cert));
-	refresh_account(ctx);
-	ecm_progress(ctx, "install", 4, STEPS);
-	rc = enroll_install(ctx, &issued, current, result, err);
+	rc = save_step(ctx, a, &issued, current, result, err);
 out:
 	enroll_pending_free(req);
 	ecm_identity_free(&issued);
@@ -256,16 +228,17 @@ static ecm_code
 parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 {
 	const cJSON *backup = NULL;
+	const char *path = NULL;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_object(args, "backup", 1, &backup, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(backup, "password", 1, &a->backup_password, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(backup, "path", 0, &a->backup_path, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(backup, "path", 0, &path, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "overwrite", &a->overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "compat", &a->compat, err)) != ECM_OK)
 		return rc;
-	if (a->backup_path != NULL && a->backup_path[0] == '\0')
-		a->backup_path = NULL;
+	if (path != NULL && path[0] != '\0' && (a->backup_path = ecm_user_path(path)) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	if (strlen(a->backup_password) < ENROLL_MIN_BACKUP_PASSWORD) {
 		ecm_error_detail_num(err, "min_length", ENROLL_MIN_BACKUP_PASSWORD);
 		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs at least %d characters",
@@ -314,4 +287,11 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	    (rc = ecm_arg_string(current, "password", 0, &a->current_password, err)) != ECM_OK)
 		return rc;
 	return ECM_OK;
+}
+
+void
+enroll_args_free(enroll_args *a)
+{
+	free(a->backup_path);
+	a->backup_path = NULL;
 }

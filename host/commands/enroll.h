@@ -12,7 +12,7 @@
 typedef struct enroll_args {
 	const char *terms_version;
 	const char *otp;
-	const char *backup_path; /* NULL: the default name in backup_dir */
+	char *backup_path; /* resolved (ecm_user_path), malloc'd; NULL: the default name in backup_dir */
 	const char *backup_password;
 	int overwrite;
 	int compat;
@@ -64,13 +64,53 @@ extern const ecm_arg_spec enroll_backup_args[];
 	{ "otp", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, \
 	{ "resume", ECM_ARG_BOOL, 0, NULL }, \
 	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args }
+void enroll_args_free(enroll_args *a);
 /* The whole apply (current == NULL) or renew. Fills result per docs/protocol.md. */
 ecm_code enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result,
     ecm_error *err);
 
-/* Step 4: the new identity into every certificate store (host/store/); on renew, the previous certificate is
- * then removed from each store where the new one is now installed. */
-ecm_code enroll_install(ecm_ctx *ctx, const ecm_identity *identity, const ecm_identity *previous, cJSON *result,
+/* References (up-ref'd), not copies, of from's key, certificate and chain. 0 or -1 (out of memory). */
+int enroll_identity_ref(const ecm_identity *from, ecm_identity *to);
+
+/* An issued identity on its way to safety: the backup and the stores. apply/renew make one when the RA issues;
+ * when one of the two fails it stays in the session (ISSUED_NOT_SAVED) for save_issued, like a pending request
+ * (host/commands/enroll_issued.c). */
+typedef struct enroll_issued {
+	ecm_identity id;       /* key + certificate + chain */
+	ecm_identity previous; /* renew: the superseded certificate (up-ref'd), removed from the stores once saved */
+	char serial[72];
+	char *backup_path;     /* set once a backup is written */
+	cJSON *installed;      /* store ids that hold it */
+} enroll_issued;
+
+/* What a backup write needs: target NULL means the default name in backup_dir. */
+typedef struct enroll_backup {
+	const char *path;
+	const char *password;
+	int overwrite;
+	int compat;
+} enroll_backup;
+
+/* Takes issued's contents (emptied) and references to previous (may be NULL). NULL when out of memory. */
+enroll_issued *enroll_issued_new(ecm_identity *issued, const ecm_identity *previous);
+void enroll_issued_free(enroll_issued *st);
+/* Writes the backup; adds result.backup {path, format}. */
+ecm_code enroll_issued_backup(ecm_ctx *ctx, enroll_issued *st, const enroll_backup *b, cJSON *result,
     ecm_error *err);
+/* Installs into every store; adds result.install {results, error?}. Per-store failures are results: ECM_OK
+ * unless no store took it. */
+ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, cJSON *result, ecm_error *err);
+/* Both done: backed up and in at least one store. */
+int enroll_issued_saved(const enroll_issued *st);
+/* Renew, once saved: the superseded certificate leaves every store where its successor is installed
+ * (result.install.removed). The old certificate never goes before the new one is safe. */
+void enroll_issued_retire_previous(const enroll_issued *st, cJSON *result);
+/* The session's issued identity, or NULL. */
+enroll_issued *enroll_issued_held(const ecm_ctx *ctx);
+/* Parks st in the session (replacing any held one) and turns err (the cause) into ISSUED_NOT_SAVED with
+ * details issued_serial, backup_written, installed, cause (+ the cause's details). Returns the code. */
+ecm_code enroll_issued_keep(ecm_ctx *ctx, enroll_issued *st, cJSON *install_results, ecm_error *err);
+/* Forgets the session's issued identity (saved, or replaced). */
+void enroll_issued_drop(ecm_ctx *ctx);
 
 #endif

@@ -38,8 +38,8 @@ pending_free_opaque(void *p)
 
 /* References, not copies: the pending renewal must authenticate with the very identity it was made for, even if
  * the store changes meanwhile, and a copy of the key would be one more place to wipe. */
-static int
-identity_ref(const ecm_identity *from, ecm_identity *to)
+int
+enroll_identity_ref(const ecm_identity *from, ecm_identity *to)
 {
 	memset(to, 0, sizeof(*to));
 	if (from->key != NULL) {
@@ -88,7 +88,7 @@ enroll_pending_new(ecm_ctx *ctx, const ecm_identity *current, enroll_pending **o
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	p->reenroll = current != NULL;
-	if (current != NULL && identity_ref(current, &p->current) != 0) {
+	if (current != NULL && enroll_identity_ref(current, &p->current) != 0) {
 		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 		goto fail;
 	}
@@ -127,7 +127,7 @@ enroll_pending_current(const ecm_ctx *ctx, ecm_identity *out, ecm_error *err)
 
 	if ((rc = enroll_pending_check(ctx, 1, err)) != ECM_OK)
 		return rc;
-	if (identity_ref(&p->current, out) != 0)
+	if (enroll_identity_ref(&p->current, out) != 0)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	return ECM_OK;
 }

@@ -72,7 +72,6 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "id");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"id\" is not a valid national ID");
 	}
-	ecm_session_clear(ctx->session); /* a failed login leaves nobody logged in */
 	auth = (ecm_ra_auth){ id, password, NULL };
 	rc = ecm_ra_api(ctx->config, &auth, "GET", "/account", NULL, &account, err);
 	if (rc == ECM_OK)

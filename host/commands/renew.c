@@ -37,8 +37,10 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	enroll_args a;
 	ecm_code rc;
 
-	if ((rc = enroll_parse_args(args, 1, &a, err)) != ECM_OK)
+	if ((rc = enroll_parse_args(args, 1, &a, err)) != ECM_OK) {
+		enroll_args_free(&a);
 		return rc;
+	}
 	/* A resumed renewal authenticates with the identity its CSR was made for, kept with it: "current" is not
 	 * read again, so the user need not type the .pfx password twice. */
 	if (a.resume)
@@ -50,6 +52,7 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		rc = enroll_run(ctx, &a, &current, result, err);
 	}
 	ecm_identity_free(&current);
+	enroll_args_free(&a);
 	return rc;
 }
 

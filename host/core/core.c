@@ -257,7 +257,7 @@ check_preconditions(ecm_core *core, const ecm_command *command, const cJSON *arg
 	ecm_code rc;
 
 	if ((command->flags & ECM_CMD_ENDS_LOGIN) != 0)
-		ecm_session_clear(&core->session);
+		ecm_session_end_login(&core->session); /* an issued, unsaved identity survives it */
 	if (core->config_error.code != ECM_OK && (command->flags & ECM_CMD_ALWAYS) == 0) {
 		err->details = core->config_error.details ? cJSON_Duplicate(core->config_error.details, 1) : NULL;
 		return ecm_fail(err, core->config_error.code, "%s", core->config_error.message);

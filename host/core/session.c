@@ -14,18 +14,18 @@ ecm_session_logged_in(const ecm_session *s)
 int
 ecm_session_set(ecm_session *s, const char *national_id, const char *password)
 {
-	ecm_session_clear(s);
+	ecm_session_end_login(s);
 	s->national_id = strdup(national_id);
 	s->password = ecm_secret_dup(password);
 	if (s->national_id == NULL || s->password == NULL) {
-		ecm_session_clear(s);
+		ecm_session_end_login(s);
 		return -1;
 	}
 	return 0;
 }
 
 void
-ecm_session_clear(ecm_session *s)
+ecm_session_end_login(ecm_session *s)
 {
 	free(s->national_id);
 	ecm_secret_free(s->password);
@@ -38,6 +38,17 @@ ecm_session_clear(ecm_session *s)
 	s->account = NULL;
 	s->pending = NULL;
 	s->pending_free = NULL;
+}
+
+void
+ecm_session_clear(ecm_session *s)
+{
+	ecm_session_end_login(s);
+	if (s->issued != NULL && s->issued_free != NULL)
+		s->issued_free(s->issued);
+	s->issued = NULL;
+	s->issued_free = NULL;
+	s->issued_serial[0] = '\0';
 }
 
 /* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */

@@ -74,6 +74,40 @@ temp_path_for(const char *path)
 	return tmp;
 }
 
+/* Why a file could not be written, in words the UI can act on (details.reason). */
+const char *
+ecm_write_reason(int e)
+{
+	switch (e) {
+	case ENAMETOOLONG:
+		return "name_too_long";
+	case ENOENT:
+	case ENOTDIR:
+		return "no_folder";
+	case EACCES:
+	case EPERM:
+		return "permission";
+	case EROFS:
+		return "read_only";
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG: /* RLIMIT_FSIZE (SIGXFSZ is ignored by both front ends) or the file system's own limit */
+		return "disk_full";
+	case EEXIST:
+		return "exists";
+	default:
+		return "io";
+	}
+}
+
+static ecm_code
+write_fail(ecm_error *err, const char *path, int e, const char *what)
+{
+	ecm_error_detail_str(err, "path", path);
+	ecm_error_detail_str(err, "reason", ecm_write_reason(e));
+	return ecm_fail(err, ECM_FILE_WRITE_FAILED, "%s %s: %s", what, path, strerror(e));
+}
+
 static int
 write_all(int fd, const unsigned char *p, size_t len)
 {
@@ -81,8 +115,11 @@ write_all(int fd, const unsigned char *p, size_t len)
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			return -1;
+		}
 		p += n;
 		len -= (size_t)n;
 	}
@@ -101,78 +138,167 @@ publish(const char *tmp, const char *path, int overwrite)
 	return 0;
 }
 
+/* The temporary file beside path (mkstemp: O_EXCL, mode 0600), its name in *tmp. -1 with errno. */
+static int
+create_temp(const char *path, char **tmp)
+{
+	int fd, saved;
+
+	*tmp = temp_path_for(path);
+	if (*tmp == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		saved = errno;
+		free(*tmp);
+		*tmp = NULL;
+		errno = saved;
+	}
+	return fd;
+}
+
+static ecm_code
+exists_fail(const char *path, ecm_error *err)
+{
+	ecm_error_detail_str(err, "path", path);
+	ecm_error_detail_str(err, "reason", "exists");
+	return ecm_fail(err, ECM_FILE_EXISTS, "%s exists", path);
+}
+
+static ecm_code
+refuse_existing(const char *path, int overwrite, ecm_error *err)
+{
+	return overwrite || access(path, F_OK) != 0 ? ECM_OK : exists_fail(path, err);
+}
+
 ecm_code
 ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwrite, ecm_error *err)
 {
 	char *tmp;
 	int fd, saved;
+	ecm_code rc;
 
-	if (!overwrite && access(path, F_OK) == 0) {
-		ecm_error_detail_str(err, "path", path);
-		return ecm_fail(err, ECM_FILE_EXISTS, "%s exists", path);
-	}
-	tmp = temp_path_for(path);
-	if (tmp == NULL)
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		saved = errno;
-		free(tmp);
-		ecm_error_detail_str(err, "path", path);
-		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot create a file beside %s: %s", path,
-		    strerror(saved));
-	}
+	if ((rc = refuse_existing(path, overwrite, err)) != ECM_OK)
+		return rc;
+	if ((fd = create_temp(path, &tmp)) < 0)
+		return write_fail(err, path, errno, "cannot create a file beside");
 	if (fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
 		free(tmp);
-		ecm_error_detail_str(err, "path", path);
-		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot write %s: %s", path, strerror(saved));
+		return write_fail(err, path, saved, "cannot write");
 	}
-	close(fd);
-	if (publish(tmp, path, overwrite) != 0) {
+	if (close(fd) != 0 || publish(tmp, path, overwrite) != 0) {
 		saved = errno;
 		unlink(tmp);
 		free(tmp);
-		ecm_error_detail_str(err, "path", path);
 		if (saved == EEXIST)
-			return ecm_fail(err, ECM_FILE_EXISTS, "%s exists", path);
-		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot write %s: %s", path, strerror(saved));
+			return exists_fail(path, err);
+		return write_fail(err, path, saved, "cannot write");
 	}
 	free(tmp);
 	return ECM_OK;
 }
 
 ecm_code
-ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ecm_error *err)
+ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err)
+{
+	char *tmp;
+	int fd, e;
+	ecm_code rc;
+
+	if ((rc = refuse_existing(path, overwrite, err)) != ECM_OK)
+		return rc;
+	if ((fd = create_temp(path, &tmp)) < 0)
+		return write_fail(err, path, errno, "cannot create a file beside");
+	e = size > 0 ? posix_fallocate(fd, 0, (off_t)size) : 0;
+	if (e == EINVAL || e == EOPNOTSUPP)
+		e = 0; /* a file system without fallocate: the name and the permission are still proven */
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	if (e != 0)
+		return write_fail(err, path, e, "no room for");
+	return ECM_OK;
+}
+
+char *
+ecm_user_path(const char *path)
+{
+	char *home, *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if ((home = ecm_home_dir()) == NULL)
+		return NULL;
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+		path += path[1] == '/' ? 2 : 1;
+	out = ecm_path_join(home, path);
+	free(home);
+	return out;
+}
+
+static ecm_code
+read_refuse(ecm_error *err, const char *path, const char *reason, const char *fmt_what)
+{
+	ecm_error_detail_str(err, "path", path);
+	ecm_error_detail_str(err, "reason", reason);
+	return ecm_fail(err, ECM_FILE_READ_FAILED, "%s %s", path, fmt_what);
+}
+
+/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; fstat then refuses anything but a
+ * regular file, on the descriptor actually opened (no race between a check and the open). */
+static ecm_code
+open_regular(const char *path, size_t max, int *fd_out, size_t *size, ecm_error *err)
 {
 	struct stat st;
-	unsigned char *buf;
-	size_t got = 0;
-	int fd;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	*out = NULL;
-	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd_out = -1;
 	if (fd < 0) {
 		ecm_error_detail_str(err, "path", path);
 		if (errno == ENOENT)
 			return ecm_fail(err, ECM_FILE_NOT_FOUND, "%s does not exist", path);
+		ecm_error_detail_str(err, "reason", errno == EACCES ? "permission" : "io");
 		return ecm_fail(err, ECM_FILE_READ_FAILED, "cannot open %s: %s", path, strerror(errno));
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		ecm_error_detail_str(err, "path", path);
-		return ecm_fail(err, ECM_FILE_READ_FAILED, "%s is not a regular file of at most %zu bytes", path, max);
+		return read_refuse(err, path, "not_regular", "is not a regular file");
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
+		close(fd);
+		ecm_error_detail_num(err, "max_bytes", (double)max);
+		return read_refuse(err, path, "too_large", "is too large");
+	}
+	*fd_out = fd;
+	*size = (size_t)st.st_size;
+	return ECM_OK;
+}
+
+ecm_code
+ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ecm_error *err)
+{
+	unsigned char *buf;
+	size_t got = 0, size = 0;
+	int fd;
+	ecm_code rc;
+
+	*out = NULL;
+	*len = 0;
+	if ((rc = open_regular(path, max, &fd, &size, err)) != ECM_OK)
+		return rc;
+	buf = malloc(size + 1);
 	if (buf == NULL) {
 		close(fd);
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	/* At most the size fstat saw: a file growing meanwhile cannot push the read past max. */
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

@@ -11,6 +11,7 @@
 
 #include "ecm/crypto.h"
 #include "ecm/util.h"
+#include "pfx_int.h"
 
 #define PFX_MAX_BYTES (1024u * 1024u)
 
@@ -97,10 +98,18 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 		ERR_clear_error();
 		return ecm_fail(err, ECM_PFX_INVALID, "not a PKCS#12 file");
 	}
+	if (ecm_pfx_check_mac_work(p12, err) != ECM_OK) {
+		PKCS12_free(p12);
+		return err->code;
+	}
 	if (!mac_password(p12, password, &pw)) {
 		PKCS12_free(p12);
 		ERR_clear_error();
 		return ecm_fail(err, ECM_PFX_WRONG_PASSWORD, "wrong password for the PKCS#12 file");
+	}
+	if (ecm_pfx_check_pbe_work(p12, pw, err) != ECM_OK) {
+		PKCS12_free(p12);
+		return err->code;
 	}
 	ok = parse(p12, pw, out);
 	if (!ok) {

@@ -88,6 +88,7 @@ main(int argc, char **argv)
 
 	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* a file over RLIMIT_FSIZE is a write error (EFBIG), not a dead host */
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	if (core == NULL) {

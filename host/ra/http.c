@@ -14,6 +14,7 @@
 
 #define REPLY_MAX (1024u * 1024u)
 #define CA_FILE_MAX (1024u * 1024u)
+#define HEADERS_MAX (64u * 1024u) /* all header lines of one answer; an RA sends a few hundred bytes */
 
 static int curl_loaded;
 
@@ -54,6 +55,21 @@ collect_body(char *data, size_t size, size_t n, void *user)
 	rp->body = grown;
 	rp->len += len;
 	rp->body[rp->len] = '\0';
+	return len;
+}
+
+/* Counts the answer's header bytes: thousands of header lines are refused as a bad answer (CURLE_WRITE_ERROR),
+ * not buffered. One single line over curl's own limit fails inside curl instead (see transport_error). */
+static size_t
+count_header(char *data, size_t size, size_t n, void *user)
+{
+	ra_reply *rp = user;
+	size_t len = size * n;
+
+	(void)data;
+	if (rp->header_len + len > HEADERS_MAX)
+		return 0;
+	rp->header_len += len;
 	return len;
 }
 
@@ -198,16 +214,15 @@ transport_error(CURLcode cc, const char *url, ecm_error *err)
 	case CURLE_SSL_ISSUER_ERROR:
 		code = ECM_RA_TLS_FAILED;
 		break;
-	case CURLE_WRITE_ERROR: /* collect_body refused more than REPLY_MAX */
+	case CURLE_WRITE_ERROR: /* collect_body refused more than REPLY_MAX, count_header more than HEADERS_MAX */
 	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_UNSUPPORTED_PROTOCOL: /* bytes that are not HTTP ("HTTP/0.9", which curl refuses) */
+	case CURLE_OUT_OF_MEMORY:        /* libcurl before 8.6 says so for a header line over its 100 KB limit */
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_BAD_CONTENT_ENCODING:
 		code = ECM_RA_BAD_RESPONSE;
-		break;
-	case CURLE_OUT_OF_MEMORY:
-		code = ECM_OUT_OF_MEMORY;
 		break;
 	default: /* refused, unresolvable, reset, closed before answering */
 		code = ECM_RA_UNREACHABLE;
@@ -250,6 +265,8 @@ setup(CURL *h, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request 
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "e-Cert-Manager/" ECM_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, rp);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, count_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, rp);
 	if (strcmp(rq->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body != NULL ? rq->body : "");

@@ -20,6 +20,7 @@ typedef struct ra_reply {
 	size_t len;
 	char content_type[128];
 	long retry_after; /* seconds, -1 when absent */
+	size_t header_len; /* header bytes so far (capped) */
 } ra_reply;
 
 /* ECM_OK when the server answered at all (any status); transport failures map to RA_* codes. */

@@ -14,12 +14,22 @@ typedef struct ecm_session {
 	 * owner. Both NULL when nothing is pending. */
 	void *pending;
 	void (*pending_free)(void *pending);
+	/* A certificate the RA issued that is not yet both backed up and installed (ISSUED_NOT_SAVED): its key
+	 * exists nowhere else, so it outlives a new login and goes only with logout or the connection. Opaque for
+	 * the same reason as pending (host/commands/enroll_issued.c owns it); issued_serial (hex, "" when none) lets
+	 * hello report it without OpenSSL. */
+	void *issued;
+	void (*issued_free)(void *issued);
+	char issued_serial[72];
 } ecm_session;
 
 int ecm_session_logged_in(const ecm_session *s);
 /* Takes copies of id and password (the caller wipes its own). 0, or -1 when out of memory. */
 int ecm_session_set(ecm_session *s, const char *national_id, const char *password);
-/* Logs out and drops a pending enrollment (its key is wiped by its owner's free function). */
+/* Ends the login (credentials, account answer, pending enrollment) but keeps an issued, unsaved identity:
+ * login does this first, whatever its outcome. */
+void ecm_session_end_login(ecm_session *s);
+/* logout and exit: everything, the issued identity too (keys are wiped by their owners' free functions). */
 void ecm_session_clear(ecm_session *s);
 
 /* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */

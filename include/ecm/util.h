@@ -14,7 +14,20 @@ int ecm_mkdirs(const char *path, int mode);
 /* Writes data to path atomically: temp file (0600) in the same folder, fsync, rename. Refuses to replace an
  * existing file unless overwrite; never leaves a partial file behind. */
 ecm_code ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwrite, ecm_error *err);
-/* Reads a whole file (max bytes) into a malloc'd, NUL-terminated buffer. */
+/* Proves that ecm_write_file_atomic(path) can work before anything irreversible happens: creates (O_EXCL) the
+ * same temporary file beside path, reserves size bytes, removes it. FILE_EXISTS (unless overwrite) or
+ * FILE_WRITE_FAILED with details.path and details.reason (ecm_write_reason). */
+ecm_code ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err);
+/* details.reason for a write that failed with errno e: "name_too_long", "no_folder", "permission", "read_only",
+ * "disk_full" (ENOSPC, EDQUOT, EFBIG), "exists", "io". */
+const char *ecm_write_reason(int e);
+/* A path the user typed, as they meant it (malloc'd): absolute as is; "~", "~/x" and relative paths against the
+ * home folder, never the process's working folder (a browser starts the host anywhere). NULL: no memory/home. */
+char *ecm_user_path(const char *path);
+/* The one way the host reads a file named by a path (request, configuration, profiles.ini, CA bundle): opened
+ * O_NONBLOCK|O_CLOEXEC (a FIFO or device cannot block it), fstat'ed on the open descriptor, refused unless a
+ * regular file of at most max bytes (FILE_READ_FAILED, details.reason "not_regular" / "too_large"), read into
+ * a malloc'd, NUL-terminated buffer. FILE_NOT_FOUND when missing. */
 ecm_code ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ecm_error *err);
 /* A folder of the running executable (malloc'd) or NULL. */
 char *ecm_exe_dir(void);

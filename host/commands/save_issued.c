@@ -1,0 +1,107 @@
+/* save_issued: the second chance for a certificate that apply/renew could not save (ISSUED_NOT_SAVED). Writes the
+ * session's issued identity to another backup path and/or installs it into the stores; once it is both backed up
+ * and installed the session forgets it. Needs no login: a new login keeps the issued identity, and a failed one
+ * must not stand between the user and their key. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ecm/util.h"
+#include "enroll.h"
+
+static const char *const secrets[] = { "backup.password", NULL };
+
+typedef struct save_args {
+	const cJSON *backup; /* NULL: no backup this time */
+	enroll_backup b;
+	char *path;          /* resolved; NULL: the default name in backup_dir */
+	int install;
+} save_args;
+
+static ecm_code
+parse_backup(const cJSON *backup, save_args *s, ecm_error *err)
+{
+	const char *path = NULL;
+	ecm_code rc;
+
+	if ((rc = ecm_arg_string(backup, "password", 1, &s->b.password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(backup, "path", 0, &path, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(backup, "overwrite", &s->b.overwrite, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(backup, "compat", &s->b.compat, err)) != ECM_OK)
+		return rc;
+	if (strlen(s->b.password) < ENROLL_MIN_BACKUP_PASSWORD) {
+		ecm_error_detail_num(err, "min_length", ENROLL_MIN_BACKUP_PASSWORD);
+		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs at least %d characters",
+		    ENROLL_MIN_BACKUP_PASSWORD);
+	}
+	if (path != NULL && path[0] != '\0' && (s->path = ecm_user_path(path)) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	s->b.path = s->path;
+	return ECM_OK;
+}
+
+static ecm_code
+parse_args(const cJSON *args, save_args *s, ecm_error *err)
+{
+	ecm_code rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = ecm_arg_object(args, "backup", 0, &s->backup, err)) != ECM_OK ||
+	    (rc = ecm_arg_bool(args, "install", &s->install, err)) != ECM_OK)
+		return rc;
+	if (s->backup == NULL && !s->install) {
+		ecm_error_detail_str(err, "field", "backup");
+		return ecm_fail(err, ECM_BAD_REQUEST, "give \"backup\", \"install\": true, or both");
+	}
+	return s->backup != NULL ? parse_backup(s->backup, s, err) : ECM_OK;
+}
+
+static void
+describe(const enroll_issued *st, cJSON *result)
+{
+	cJSON_AddStringToObject(result, "issued_serial", st->serial);
+	cJSON_AddBoolToObject(result, "backup_written", st->backup_path != NULL);
+	if (st->backup_path != NULL)
+		cJSON_AddStringToObject(result, "backup_path", st->backup_path);
+	cJSON_AddItemToObject(result, "installed", cJSON_Duplicate(st->installed, 1));
+	cJSON_AddBoolToObject(result, "saved", enroll_issued_saved(st));
+}
+
+static ecm_code
+run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	enroll_issued *st = enroll_issued_held(ctx);
+	save_args s;
+	ecm_code rc;
+
+	if ((rc = parse_args(args, &s, err)) != ECM_OK)
+		goto out;
+	if (st == NULL) {
+		rc = ecm_fail(err, ECM_NO_CERTIFICATE, "no issued certificate is waiting to be saved in this session");
+		goto out;
+	}
+	if (s.backup != NULL)
+		rc = enroll_issued_backup(ctx, st, &s.b, result, err);
+	if (rc == ECM_OK && s.install)
+		rc = enroll_issued_install(ctx, st, result, err);
+	if (rc != ECM_OK) {
+		rc = enroll_issued_keep(ctx, st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		    result, "install"), "results"), err);
+		goto out;
+	}
+	describe(st, result);
+	if (enroll_issued_saved(st)) {
+		enroll_issued_retire_previous(st, result);
+		enroll_issued_drop(ctx);
+	}
+out:
+	free(s.path);
+	return rc;
+}
+
+static const ecm_arg_spec args[] = {
+	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args },
+	{ "install", ECM_ARG_BOOL, 0, NULL },
+	ECM_ARG_END,
+};
+
+const ecm_command ecm_cmd_save_issued = { "save_issued", run_save_issued, 0, secrets, args };

@@ -1,0 +1,19 @@
+/* Private to host/crypto/: the work bounds of a .pfx read (pfx_bounds.c), checked by pfx.c before the work. */
+#ifndef ECM_PFX_INT_H
+#define ECM_PFX_INT_H
+
+#include <openssl/pkcs12.h>
+
+#include "ecm/error.h"
+
+/* MAC, PBE and PBKDF2 iteration counts above this are refused (PFX_INVALID, details.reason "iterations"). Real
+ * files use 2048 (old Windows) to 600 000 (ours); ten million already takes seconds. */
+#define ECM_PFX_MAX_ITERATIONS 10000000
+
+/* The MAC's iteration count, from the structure: call before PKCS12_verify_mac. */
+ecm_code ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err);
+/* Every encrypted part's PBE (and the key bags' inside parts that password opens): call before PKCS12_parse.
+ * password as PKCS12_parse will get it (NULL: the empty password's other encoding). */
+ecm_code ecm_pfx_check_pbe_work(const PKCS12 *p12, const char *password, ecm_error *err);
+
+#endif
