@@ -11,7 +11,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ra_reply rp = { 200, NULL, size, "application/pkcs7-mime", -1 };
+	ra_reply rp = { .status = 200, .len = size, .content_type = "application/pkcs7-mime", .retry_after = -1 };
 	STACK_OF(X509) *certs = NULL;
 	ecm_error err;
 	ecm_code rc;
