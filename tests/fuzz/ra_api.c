@@ -70,7 +70,7 @@ check_record(const cJSON *ra_cert, long long now)
 	FUZZ_CHECK(cJSON_IsObject(row), "a certificate record becomes an object");
 	FUZZ_CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, "national_id")), "it has a national_id");
 	FUZZ_CHECK(days == NULL || cJSON_IsNumber(days), "days_left is a number when present");
-	free(cJSON_PrintUnformatted(row));
+	cJSON_free(cJSON_PrintUnformatted(row));
 	cJSON_Delete(row);
 }
 
