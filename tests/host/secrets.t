@@ -153,6 +153,7 @@ run_front_end() { # run_front_end NAME OPEN-FUNCTION NATIONAL-ID
 	is "$(jq -r .ok <<<"$r")" true "$name: otp_request"
 	OTP=$(ra_otp "$A")
 	like "$OTP" '^[0-9]{6}$' "$name: the RA sent an OTP"
+	OTPS+=("$OTP")
 	r=$(rpc 3 apply "{\"terms_version\":\"2026.1\",\"otp\":\"$OTP\",\"backup\":{\"password\":\"$BPW\"}}" | reply)
 	is "$(jq -r .ok <<<"$r")" true "$name: apply issued, backed up and installed"
 	image apply && ok 0 "$name: core image after apply" || ok 1 "$name: core image after apply"
@@ -173,6 +174,7 @@ run_front_end() { # run_front_end NAME OPEN-FUNCTION NATIONAL-ID
 	rm -f "$T"/*.core
 }
 
+OTPS=()
 run_front_end ecm-host open_host D220334567
 run_front_end "ecm session" open_session E120556786
 
@@ -184,6 +186,9 @@ while IFS= read -r -d '' f; do
 	for s in "$PW" "$BPW" "$BASIC_D" "$BASIC_E"; do [ "$(count "$f" "$s")" = 0 ] || { n=$((n + 1)); diag "$s in $f"; }; done
 done < <(find "$T" -path "$T/ra" -prune -o -type f -print0)
 is "$n" 0 "no file holds the password, the backup password or the Basic credentials"
+n=0
+for s in "${OTPS[@]}"; do n=$((n + $(count "$LOG" "$s"))); done
+is "$n" 0 "the log holds no OTP (a 6-digit code is searched in the text log only: binary files hold digits)"
 ls "$T"/backups/*.pfx >/dev/null 2>&1
 ok $? "the backups were written (and hold their password only as a key)"
 
