@@ -331,14 +331,13 @@ ecm_core_handle(ecm_core *core, const char *request_json, size_t len, ecm_emit_f
 char *
 ecm_core_error_reply(ecm_code code, const char *message)
 {
-	cJSON *reply = reply_head(NULL);
+	cJSON *reply;
 	ecm_error err;
 	char *text;
 
 	ecm_error_init(&err);
 	ecm_fail(&err, code, "%s", message);
-	cJSON_AddFalseToObject(reply, "ok");
-	cJSON_AddItemToObject(reply, "error", error_object(&err));
+	reply = error_reply(NULL, &err);
 	text = print_message(reply);
 	cJSON_Delete(reply);
 	return text;

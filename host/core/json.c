@@ -72,6 +72,18 @@ has_nul_escape(const char *text, size_t len)
 	return 0;
 }
 
+/* A control character other than white space: JSON allows none unescaped, cJSON would take them in strings. */
+static int
+has_raw_control(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return 1;
+	return 0;
+}
+
 ecm_code
 ecm_json_parse(const char *text, size_t len, cJSON **out, ecm_error *err)
 {
@@ -95,9 +107,9 @@ ecm_json_parse(const char *text, size_t len, cJSON **out, ecm_error *err)
 		return refuse(err, strncmp(path, "args.", 5) == 0 ? path + 5 : path[0] ? path : "request",
 		    "the request is not valid UTF-8");
 	}
-	if (has_nul_escape(text, len)) {
+	if (has_nul_escape(text, len) || has_raw_control(text, len)) {
 		cJSON_Delete(root);
-		return refuse(err, "request", "the request has a \\u0000 in a string");
+		return refuse(err, "request", "the request has a \\u0000 or an unescaped control character");
 	}
 	*out = root;
 	return ECM_OK;

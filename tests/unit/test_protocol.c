@@ -97,6 +97,7 @@ text_that_is_not_one_utf8_json_value_is_refused(void **state)
 	REFUSED(*state, "{\"id\":1,\"cmd\":\"import\",\"args\":{\"path\":\"/tmp/\xed\xa0\x80\"}}", "path");
 	REFUSED(*state, "{\"id\":1,\"cmd\":\"login\",\"args\":{\"id\":\"A123456789\",\"password\":\"a\\u0000b\"}}",
 	    "request");
+	REFUSED(*state, "{\"id\":1,\"cmd\":\"hel\x01lo\"}", "request"); /* JSON has no raw control characters */
 }
 
 static void
