@@ -241,6 +241,16 @@ ecm_user_path(const char *path)
 	return out;
 }
 
+char *
+ecm_cwd_path(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	return ecm_path_join(cwd, path);
+}
+
 static ecm_code
 read_refuse(ecm_error *err, const char *path, const char *reason, const char *fmt_what)
 {

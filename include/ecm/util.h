@@ -24,6 +24,9 @@ const char *ecm_write_reason(int e);
 /* A path the user typed, as they meant it (malloc'd): absolute as is; "~", "~/x" and relative paths against the
  * home folder, never the process's working folder (a browser starts the host anywhere). NULL: no memory/home. */
 char *ecm_user_path(const char *path);
+/* For the command line, where a relative path means the shell's folder: path made absolute against the working
+ * folder (malloc'd); absolute and "~" paths as they are. */
+char *ecm_cwd_path(const char *path);
 /* The one way the host reads a file named by a path (request, configuration, profiles.ini, CA bundle): opened
  * O_NONBLOCK|O_CLOEXEC (a FIFO or device cannot block it), fstat'ed on the open descriptor, refused unless a
  * regular file of at most max bytes (FILE_READ_FAILED, details.reason "not_regular" / "too_large"), read into
