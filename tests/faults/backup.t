@@ -81,6 +81,9 @@ r=$(reply <<<"$out")
 is "$(code <<<"$r")/$(detail reason "$r")/$(steps <<<"$out")" FILE_WRITE_FAILED/no_folder/ "a missing folder: refused (no_folder), no key made"
 r=$(rpc a apply "$(apply_args "$RO/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/read_only "a read-only file system: refused (read_only)"
+mkdir -p "$T/a-folder.pfx"
+r=$(rpc a apply "$(jq -c '.backup.overwrite = true' <<<"$(apply_args "$T/a-folder.pfx")")" | reply)
+is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/not_regular "overwrite of a folder: refused (not_regular)"
 fill
 r=$(rpc a apply "$(apply_args "$SMALL/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/disk_full "a full disk: refused (disk_full) before the RA is asked"

@@ -58,6 +58,24 @@ mkdir -p "$HOME/.mozilla/firefox" && mkfifo "$HOME/.mozilla/firefox/profiles.ini
 out=$(session '{"id":1,"cmd":"stores"}')
 is "$(jq -r '.ok' <<<"$out")" true "a FIFO as profiles.ini: stores answers (the file is skipped)"
 rm -rf "$HOME/.mozilla"
+# a profiles.ini of 10 000 profiles (within its 256 KiB cap): bounded work, at most 64 stores
+mkdir -p "$HOME/.mozilla/firefox"
+for i in $(seq 1 10000); do printf '[Profile%d]\nPath=p%d\n' "$i" "$i"; done >"$HOME/.mozilla/firefox/profiles.ini"
+start=$(date +%s)
+out=$(session '{"id":1,"cmd":"stores"}')
+is "$(jq -r '"\(.ok) \(.result.stores | length)"' <<<"$out")" "true 64" "10 000 profiles in profiles.ini: stores answers with 64 stores"
+ok $(( $(date +%s) - start <= 15 ? 0 : 1 )) "  within 15 s"
+rm -rf "$HOME/.mozilla"
+
+# ---------------------------------------------------------------- read-only HOME: login, list, hello, logout
+if mount -t tmpfs -o ro,size=64k tmpfs "$HOME" 2>/dev/null; then
+	out=$(session "$login" '{"id":"c","cmd":"list"}' "$hello" '{"id":"q","cmd":"query"}' '{"id":"o","cmd":"logout"}')
+	is "$(jq -sr 'map(.ok) | join(" ")' <<<"$out")" "true true true true true" \
+		"read-only HOME: login, list, hello, query, logout all answer"
+	umount "$HOME"
+else
+	echo "ok $((_tap_n += 1)) # SKIP cannot mount a read-only tmpfs here"
+fi
 
 # ---------------------------------------------------------------- a failed login ends the previous one
 for bad in '{"id":"x","cmd":"login","args":{"id":"A123456788","password":"Demo1234"}}|an ID with a bad checksum' \
