@@ -241,7 +241,7 @@ ecm_user_path(const char *path)
 		return NULL;
 	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
 		path += path[1] == '/' ? 2 : 1;
-	out = ecm_path_join(home, path);
+	out = path[0] != '\0' ? ecm_path_join(home, path) : strdup(home);
 	free(home);
 	return out;
 }

@@ -217,6 +217,14 @@ r=$(recv a | reply)
 ra_fault simpleenroll none
 unfill
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "ISSUED_NOT_SAVED again"
+HELD=$(detail issued_serial "$r")
+new_otp
+out=$(rpc a apply "$(apply_args "$T/fifth.pfx")")
+r=$(reply <<<"$out")
+is "$(code <<<"$r")/$(detail cause "$r")/$(detail issued_serial "$r")/$(steps <<<"$out")" \
+	"ISSUED_NOT_SAVED/ISSUED_NOT_SAVED/$HELD/" "a new apply while one is unsaved: refused first (the held key is not replaced)"
+is "$(login)/$(rpc l2 login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply |
+	jq -r .result.issued_unsaved.serial)" "true/$HELD" "  login reports issued_unsaved too"
 r=$(rpc o logout | reply)
 is "$(issued_unsaved)" none "logout wipes it"
 r=$(rpc s save_issued '{"install": true}' | reply)
