@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ecm/secmem.h"
+#include "ecm/util.h"
 #include "cli.h"
 
 typedef struct enroll_opts {
@@ -160,8 +161,11 @@ backup_args(const enroll_opts *o, const char *password)
 {
 	cJSON *b = cJSON_CreateObject();
 
-	if (o->backup_path != NULL)
-		cJSON_AddStringToObject(b, "path", o->backup_path);
+	char *path = o->backup_path != NULL ? ecm_cwd_path(o->backup_path) : NULL; /* the shell's folder */
+
+	if (path != NULL)
+		cJSON_AddStringToObject(b, "path", path);
+	free(path);
 	cJSON_AddStringToObject(b, "password", password);
 	if (o->overwrite)
 		cJSON_AddTrueToObject(b, "overwrite");
@@ -182,7 +186,7 @@ add_current(cJSON *args, const enroll_opts *o)
 	if (pw == NULL)
 		return 1;
 	cur = cJSON_AddObjectToObject(args, "current");
-	cJSON_AddStringToObject(cur, "path", o->current_pfx);
+	cJSON_AddStringToObject(cur, "path", o->current_pfx); /* read paths are not resolved against HOME */
 	cJSON_AddStringToObject(cur, "password", pw);
 	ecm_secret_free(pw);
 	return 0;

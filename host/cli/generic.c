@@ -7,6 +7,7 @@
 
 #include "ecm/command.h"
 #include "ecm/secmem.h"
+#include "ecm/util.h"
 #include "cli.h"
 
 typedef struct {
@@ -60,6 +61,24 @@ holder_of(cJSON *args, const char *field, const char **leaf, int create)
 	return cJSON_IsObject(obj) ? obj : NULL;
 }
 
+/* The host takes relative paths in the home folder (a browser starts it anywhere); on the command line a relative
+ * path means the shell's folder, so every "path" option is made absolute here. */
+static cJSON *
+cli_path(const char *leaf, cJSON *value)
+{
+	char *abs;
+	cJSON *out;
+
+	if (strcmp(leaf, "path") != 0 || !cJSON_IsString(value) || (abs = ecm_cwd_path(value->valuestring)) == NULL)
+		return value;
+	out = cJSON_CreateString(abs);
+	free(abs);
+	if (out == NULL)
+		return value;
+	cJSON_Delete(value);
+	return out;
+}
+
 static int
 set_field(cJSON *args, const char *field, cJSON *value)
 {
@@ -72,7 +91,7 @@ set_field(cJSON *args, const char *field, cJSON *value)
 		return 1;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(holder, leaf);
-	cJSON_AddItemToObject(holder, leaf, value);
+	cJSON_AddItemToObject(holder, leaf, cli_path(leaf, value));
 	return 0;
 }
 

@@ -55,7 +55,7 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs %d characters or more",
 		    BACKUP_PASSWORD_MIN);
 	}
-	rc = ecm_store_open_primary(&list, store_password, &s, err);
+	rc = ecm_store_open_primary_ro(&list, store_password, &s, err);
 	if (rc == ECM_OK)
 		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);
 	ecm_store_close(&s);

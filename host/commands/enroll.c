@@ -193,6 +193,11 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 	enroll_pending *req = NULL;
 	ecm_code rc;
 
+	if (enroll_issued_held(ctx) != NULL) {
+		/* A new enrollment must not be the way the unsaved key of the last one is lost. */
+		ecm_fail(err, ECM_ISSUED_NOT_SAVED, "save the certificate issued earlier first (save_issued)");
+		return enroll_issued_keep(ctx, enroll_issued_held(ctx), NULL, err);
+	}
 	if (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK)
 		return rc;
 	if ((rc = check_backup_target(ctx->config, a, err)) != ECM_OK)

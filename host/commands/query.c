@@ -37,7 +37,7 @@ from_store(const ecm_ctx *ctx, const char *password, ecm_identity *id, int *has_
 {
 	ecm_store_list list;
 	ecm_store s;
-	ecm_code rc = ecm_store_open_primary(&list, password, &s, err);
+	ecm_code rc = ecm_store_open_primary_ro(&list, password, &s, err);
 
 	if (rc == ECM_OK) {
 		*store_id = strdup(s.info->id);

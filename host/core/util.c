@@ -95,6 +95,8 @@ ecm_write_reason(int e)
 		return "disk_full";
 	case EEXIST:
 		return "exists";
+	case EISDIR:
+		return "not_regular";
 	default:
 		return "io";
 	}
@@ -206,12 +208,15 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 ecm_code
 ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err)
 {
+	struct stat st;
 	char *tmp;
 	int fd, e;
 	ecm_code rc;
 
 	if ((rc = refuse_existing(path, overwrite, err)) != ECM_OK)
 		return rc;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) /* rename(2) could not replace it after the work */
+		return write_fail(err, path, EISDIR, "not a regular file:");
 	if ((fd = create_temp(path, &tmp)) < 0)
 		return write_fail(err, path, errno, "cannot create a file beside");
 	e = size > 0 ? posix_fallocate(fd, 0, (off_t)size) : 0;
@@ -236,9 +241,19 @@ ecm_user_path(const char *path)
 		return NULL;
 	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
 		path += path[1] == '/' ? 2 : 1;
-	out = ecm_path_join(home, path);
+	out = path[0] != '\0' ? ecm_path_join(home, path) : strdup(home);
 	free(home);
 	return out;
+}
+
+char *
+ecm_cwd_path(const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/' || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	return ecm_path_join(cwd, path);
 }
 
 static ecm_code

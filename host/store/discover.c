@@ -14,6 +14,7 @@
 #include "store_int.h"
 
 #define INI_MAX_BYTES (256u * 1024u)
+#define STORES_MAX 64
 
 #if defined(__APPLE__)
 extern const ecm_store_backend ecm_store_keychain;
@@ -96,7 +97,9 @@ add_store(ecm_store_list *list, const ecm_store_backend *backend, const char *ba
 
 	if (path == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	if (known_path(list, path)) {
+	/* profiles.ini is input: 256 KiB of "[ProfileN]" lines would be ten thousand stores, each compared with every
+	 * other (realpath) and then opened by install. Real users have a handful; the rest are ignored. */
+	if (list->n >= STORES_MAX || known_path(list, path)) {
 		free(path);
 		return ECM_OK;
 	}

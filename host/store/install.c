@@ -36,8 +36,8 @@ ecm_store_close(ecm_store *s)
 	s->handle = NULL;
 }
 
-ecm_code
-ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err)
+static ecm_code
+open_primary(ecm_store_list *list, const char *password, int read_only, ecm_store *out, ecm_error *err)
 {
 	ecm_code rc = ecm_stores_discover(list, err);
 	size_t i;
@@ -45,10 +45,25 @@ ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *ou
 	out->handle = NULL;
 	if (rc != ECM_OK)
 		return rc;
-	for (i = 0; i < list->n; i++)
-		if (list->v[i].primary)
-			return ecm_store_open(&list->v[i], password, out, err);
+	for (i = 0; i < list->n; i++) {
+		if (!list->v[i].primary)
+			continue;
+		list->v[i].read_only = read_only;
+		return ecm_store_open(&list->v[i], password, out, err);
+	}
 	return ecm_fail(err, ECM_STORE_NOT_FOUND, "this system has no primary certificate store");
+}
+
+ecm_code
+ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err)
+{
+	return open_primary(list, password, 0, out, err);
+}
+
+ecm_code
+ecm_store_open_primary_ro(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err)
+{
+	return open_primary(list, password, 1, out, err);
 }
 
 static int
@@ -120,7 +135,7 @@ ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error
 {
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
-	ecm_code rc = ecm_store_open_primary(&list, NULL, &s, err);
+	ecm_code rc = ecm_store_open_primary_ro(&list, NULL, &s, err);
 
 	memset(out, 0, sizeof(*out));
 	if (rc == ECM_OK)

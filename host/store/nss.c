@@ -2,6 +2,7 @@
  * NSS is initialised once, lazily, without a database of its own and without loading any user PKCS#11 module;
  * each store is one SECMOD_OpenUserDB slot. Identities are identified by issuer + serial, never by nickname. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +26,12 @@
 #include "store_int.h"
 
 #define NSS_RETRIES 6 /* a database another process is writing may answer busy for a moment */
+#define NSS_OPEN_TRIES 2 /* each open of a locked database already waits about a second inside NSS */
 
 typedef struct nss_store {
 	PK11SlotInfo *slot;
 	const ecm_store_info *info;
+	int read_only; /* opened read-only (info->read_only, unless a hot journal needed a read-write open) */
 } nss_store;
 
 static int nss_up;
@@ -66,7 +69,7 @@ nss_fail(ecm_error *err, ecm_code code, const nss_store *s, const char *what)
 }
 
 static char *
-module_spec(const char *dir)
+module_spec(const char *dir, int read_only)
 {
 	size_t n = strlen(dir) + sizeof("sql:");
 	char label[32], *config = malloc(n), *qc = NULL, *ql = NULL, *spec = NULL;
@@ -82,7 +85,7 @@ module_spec(const char *dir)
 		n = strlen(qc) + strlen(ql) + 64;
 		spec = malloc(n);
 		if (spec != NULL)
-			snprintf(spec, n, "configdir=%s tokenDescription=%s", qc, ql);
+			snprintf(spec, n, "configdir=%s tokenDescription=%s%s", qc, ql, read_only ? " flags=readOnly" : "");
 	}
 	PORT_Free(qc);
 	PORT_Free(ql);
@@ -99,24 +102,79 @@ file_in(const char *dir, const char *name, int mode)
 	return r;
 }
 
+/* SQLite's lock bytes (its os_unix.c: PENDING_BYTE at 1 GiB, then RESERVED and the 510 SHARED bytes): another
+ * process holding any of them is using the file now — a browser writing its database. */
+#define SQLITE_LOCK_START 0x40000000L
+#define SQLITE_LOCK_LEN 512L
+
+static int
+file_locked(const char *dir, const char *name)
+{
+	char *p = ecm_path_join(dir, name);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SQLITE_LOCK_START,
+		.l_len = SQLITE_LOCK_LEN };
+	int fd = p != NULL ? open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW) : -1, locked = 0;
+
+	/* F_GETLK only asks; it never takes a lock (and so cannot disturb the holder). */
+	if (fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0)
+		locked = fl.l_type != F_UNLCK;
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return locked;
+}
+
+/* Busy, not damaged: a database another process has locked. */
+static int
+db_locked(const char *dir)
+{
+	return file_locked(dir, "cert9.db") || file_locked(dir, "key4.db");
+}
+
+static void
+drop_slot(nss_store *s)
+{
+	if (s->slot == NULL)
+		return;
+	SECMOD_CloseUserDB(s->slot);
+	PK11_FreeSlot(s->slot);
+	s->slot = NULL;
+}
+
+/* A writer killed in the middle of a transaction leaves a "hot" journal that only a read-write open rolls back
+ * (SQLite's crash recovery): a read-only open of that database fails until then. */
+static int
+hot_journal(const char *dir)
+{
+	return file_in(dir, "cert9.db-journal", F_OK) || file_in(dir, "key4.db-journal", F_OK);
+}
+
 static ecm_code
 open_slot(nss_store *s, ecm_error *err)
 {
-	char *spec = module_spec(s->info->path);
-	int existed = file_in(s->info->path, "cert9.db", F_OK);
+	char *spec;
 
-	if (spec == NULL)
+	int existed = file_in(s->info->path, "cert9.db", F_OK), attempt;
+
+	s->read_only = s->info->read_only && !(hot_journal(s->info->path) && file_in(s->info->path, ".", W_OK));
+	if ((spec = module_spec(s->info->path, s->read_only)) == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	s->slot = SECMOD_OpenUserDB(spec);
-	free(spec);
-	if (s->slot != NULL && PK11_IsPresent(s->slot))
-		return ECM_OK;
-	if (s->slot != NULL) {
-		SECMOD_CloseUserDB(s->slot);
-		PK11_FreeSlot(s->slot);
-		s->slot = NULL;
+	/* A lock is held for a moment (a browser writing): a few short tries before saying STORE_LOCKED. */
+	for (attempt = 0; attempt < NSS_OPEN_TRIES; attempt++) {
+		s->slot = SECMOD_OpenUserDB(spec);
+		if (s->slot != NULL && PK11_IsPresent(s->slot))
+			break;
+		drop_slot(s);
+		if (!existed || !db_locked(s->info->path))
+			break;
+		usleep(50000u * (unsigned)(attempt + 1));
 	}
-	if (existed && !file_in(s->info->path, "cert9.db", R_OK | W_OK))
+	free(spec);
+	if (s->slot != NULL)
+		return ECM_OK;
+	if (existed && db_locked(s->info->path))
+		return nss_fail(err, ECM_STORE_LOCKED, s, "another program holds the database's lock");
+	if (existed && !file_in(s->info->path, "cert9.db", R_OK | (s->read_only ? 0 : W_OK)))
 		return nss_fail(err, ECM_STORE_LOCKED, s, "the database cannot be opened for writing");
 	return nss_fail(err, existed ? ECM_STORE_CORRUPT : ECM_STORE_FAILED, s, "the database cannot be opened");
 }
@@ -124,8 +182,14 @@ open_slot(nss_store *s, ecm_error *err)
 static ecm_code
 login(nss_store *s, const char *password, ecm_error *err)
 {
-	if (PK11_NeedUserInit(s->slot) && PK11_InitPin(s->slot, NULL, "") != SECSuccess)
-		return nss_fail(err, ECM_STORE_FAILED, s, "cannot initialise the new database");
+	/* A database never set up (no password yet) protects nothing: a read-write open sets it up with an empty
+	 * password as Chrome does; a read-only one leaves it as it is. */
+	if (PK11_NeedUserInit(s->slot)) {
+		if (s->read_only)
+			return ECM_OK;
+		if (PK11_InitPin(s->slot, NULL, "") != SECSuccess)
+			return nss_fail(err, ECM_STORE_FAILED, s, "cannot initialise the new database");
+	}
 	if (!PK11_NeedLogin(s->slot) || PK11_IsLoggedIn(s->slot, NULL))
 		return ECM_OK;
 	if (password == NULL) {
@@ -144,6 +208,19 @@ login(nss_store *s, const char *password, ecm_error *err)
 
 static void nss_close(void *handle);
 
+/* A store that does not exist yet, opened only to read: empty, and still not created (slot NULL). */
+static ecm_code
+open_empty(const ecm_store_info *info, void **handle, ecm_error *err)
+{
+	nss_store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	s->info = info;
+	*handle = s;
+	return ECM_OK;
+}
+
 static ecm_code
 nss_open(const ecm_store_info *info, const char *password, void **handle, ecm_error *err)
 {
@@ -153,7 +230,9 @@ nss_open(const ecm_store_info *info, const char *password, void **handle, ecm_er
 	*handle = NULL;
 	if ((rc = nss_start(err)) != ECM_OK)
 		return rc;
-	if (ecm_mkdirs(info->path, 0700) != 0) {
+	if (info->read_only && !info->exists)
+		return open_empty(info, handle, err);
+	if (!info->read_only && ecm_mkdirs(info->path, 0700) != 0) {
 		ecm_error_detail_str(err, "store", info->id);
 		return ecm_fail(err, errno == EACCES ? ECM_STORE_LOCKED : ECM_STORE_FAILED, "cannot create %s: %s",
 		    info->path, strerror(errno));
@@ -180,10 +259,7 @@ nss_close(void *handle)
 
 	if (s == NULL)
 		return;
-	if (s->slot != NULL) {
-		SECMOD_CloseUserDB(s->slot);
-		PK11_FreeSlot(s->slot);
-	}
+	drop_slot(s);
 	free(s);
 }
 
@@ -210,7 +286,7 @@ static ecm_code
 nss_list(void *handle, ecm_store_items *out, ecm_error *err)
 {
 	nss_store *s = handle;
-	CERTCertList *list = PK11_ListCertsInSlot(s->slot);
+	CERTCertList *list = s->slot != NULL ? PK11_ListCertsInSlot(s->slot) : NULL;
 	CERTCertListNode *node;
 	size_t n = 0;
 
@@ -241,7 +317,7 @@ nss_list(void *handle, ecm_store_items *out, ecm_error *err)
 static CERTCertificate *
 find_cert(nss_store *s, const X509 *which)
 {
-	CERTCertList *list = PK11_ListCertsInSlot(s->slot);
+	CERTCertList *list = s->slot != NULL ? PK11_ListCertsInSlot(s->slot) : NULL;
 	CERTCertListNode *node;
 	CERTCertificate *found = NULL;
 
@@ -454,6 +530,8 @@ nss_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	char *nick;
 
 	*already = 0;
+	if (s->slot == NULL)
+		return ecm_fail(err, ECM_STORE_FAILED, "%s was opened read-only", s->info->path);
 	if (existing != NULL) {
 		*already = has_key(s, existing);
 		CERT_DestroyCertificate(existing);
@@ -486,8 +564,8 @@ nss_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	if (c != NULL)
 		CERT_DestroyCertificate(c);
 	if (rv != SECSuccess)
-		return nss_fail(err, PORT_GetError() == SEC_ERROR_READ_ONLY ? ECM_STORE_LOCKED : ECM_STORE_FAILED, s,
-		    "cannot import the certificate and key");
+		return nss_fail(err, PORT_GetError() == SEC_ERROR_READ_ONLY || db_locked(s->info->path) ?
+		    ECM_STORE_LOCKED : ECM_STORE_FAILED, s, "cannot import the certificate and key");
 	import_chain(s, id->chain);
 	return ECM_OK;
 }

@@ -27,6 +27,8 @@ typedef struct ecm_store_info {
 	char *path;    /* NSS database folder, keychain or store name */
 	int primary;   /* where query looks and import goes */
 	int exists;    /* the database is there already (NSS: cert9.db); else opening creates it */
+	int read_only; /* set before open by a command that only reads: nothing is created or written (a store
+	                * that does not exist yet opens as an empty one) */
 	const struct ecm_store_backend *backend;
 } ecm_store_info;
 
@@ -83,6 +85,9 @@ void ecm_store_close(ecm_store *s);
 
 /* Discovers the stores and opens the primary one. list is filled either way (free it after closing). */
 ecm_code ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err);
+/* The same for commands that only read (query, backup, renew's current identity): read_only set, so a missing
+ * database is not created and an existing one is not written (works on a read-only home folder). */
+ecm_code ecm_store_open_primary_ro(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err);
 
 /* The certificate of this user in the store: one with a key first, then still valid, then the newest; CA
  * certificates never. national_id NULL means any. want_key also exports the key (KEY_MISSING without one).

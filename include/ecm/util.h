@@ -19,11 +19,14 @@ ecm_code ecm_write_file_atomic(const char *path, const void *data, size_t len, i
  * FILE_WRITE_FAILED with details.path and details.reason (ecm_write_reason). */
 ecm_code ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err);
 /* details.reason for a write that failed with errno e: "name_too_long", "no_folder", "permission", "read_only",
- * "disk_full" (ENOSPC, EDQUOT, EFBIG), "exists", "io". */
+ * "disk_full" (ENOSPC, EDQUOT, EFBIG), "exists", "not_regular" (a folder or device in the way), "io". */
 const char *ecm_write_reason(int e);
 /* A path the user typed, as they meant it (malloc'd): absolute as is; "~", "~/x" and relative paths against the
  * home folder, never the process's working folder (a browser starts the host anywhere). NULL: no memory/home. */
 char *ecm_user_path(const char *path);
+/* For the command line, where a relative path means the shell's folder: path made absolute against the working
+ * folder (malloc'd); absolute and "~" paths as they are. */
+char *ecm_cwd_path(const char *path);
 /* The one way the host reads a file named by a path (request, configuration, profiles.ini, CA bundle): opened
  * O_NONBLOCK|O_CLOEXEC (a FIFO or device cannot block it), fstat'ed on the open descriptor, refused unless a
  * regular file of at most max bytes (FILE_READ_FAILED, details.reason "not_regular" / "too_large"), read into

@@ -81,6 +81,9 @@ r=$(reply <<<"$out")
 is "$(code <<<"$r")/$(detail reason "$r")/$(steps <<<"$out")" FILE_WRITE_FAILED/no_folder/ "a missing folder: refused (no_folder), no key made"
 r=$(rpc a apply "$(apply_args "$RO/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/read_only "a read-only file system: refused (read_only)"
+mkdir -p "$T/a-folder.pfx"
+r=$(rpc a apply "$(jq -c '.backup.overwrite = true' <<<"$(apply_args "$T/a-folder.pfx")")" | reply)
+is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/not_regular "overwrite of a folder: refused (not_regular)"
 fill
 r=$(rpc a apply "$(apply_args "$SMALL/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/disk_full "a full disk: refused (disk_full) before the RA is asked"
@@ -214,6 +217,14 @@ r=$(recv a | reply)
 ra_fault simpleenroll none
 unfill
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "ISSUED_NOT_SAVED again"
+HELD=$(detail issued_serial "$r")
+new_otp
+out=$(rpc a apply "$(apply_args "$T/fifth.pfx")")
+r=$(reply <<<"$out")
+is "$(code <<<"$r")/$(detail cause "$r")/$(detail issued_serial "$r")/$(steps <<<"$out")" \
+	"ISSUED_NOT_SAVED/ISSUED_NOT_SAVED/$HELD/" "a new apply while one is unsaved: refused first (the held key is not replaced)"
+is "$(login)/$(rpc l2 login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply |
+	jq -r .result.issued_unsaved.serial)" "true/$HELD" "  login reports issued_unsaved too"
 r=$(rpc o logout | reply)
 is "$(issued_unsaved)" none "logout wipes it"
 r=$(rpc s save_issued '{"install": true}' | reply)
