@@ -11,21 +11,9 @@ ecm_session_logged_in(const ecm_session *s)
 	return s->national_id != NULL && s->password != NULL;
 }
 
-int
-ecm_session_set(ecm_session *s, const char *national_id, const char *password)
-{
-	ecm_session_clear(s);
-	s->national_id = strdup(national_id);
-	s->password = ecm_secret_dup(password);
-	if (s->national_id == NULL || s->password == NULL) {
-		ecm_session_clear(s);
-		return -1;
-	}
-	return 0;
-}
-
-void
-ecm_session_clear(ecm_session *s)
+/* Everything a login brought: the RA connection stays. */
+static void
+drop_login(ecm_session *s)
 {
 	free(s->national_id);
 	ecm_secret_free(s->password);
@@ -38,6 +26,29 @@ ecm_session_clear(ecm_session *s)
 	s->account = NULL;
 	s->pending = NULL;
 	s->pending_free = NULL;
+}
+
+int
+ecm_session_set(ecm_session *s, const char *national_id, const char *password)
+{
+	drop_login(s);
+	s->national_id = strdup(national_id);
+	s->password = ecm_secret_dup(password);
+	if (s->national_id == NULL || s->password == NULL) {
+		drop_login(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ecm_session_clear(ecm_session *s)
+{
+	drop_login(s);
+	if (s->ra != NULL && s->ra_free != NULL)
+		s->ra_free(s->ra);
+	s->ra = NULL;
+	s->ra_free = NULL;
 }
 
 /* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */

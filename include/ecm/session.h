@@ -14,12 +14,19 @@ typedef struct ecm_session {
 	 * owner. Both NULL when nothing is pending. */
 	void *pending;
 	void (*pending_free)(void *pending);
+	/* The connection to the RA (host/ra/conn.c): one curl handle, so every request of the session reuses one
+	 * TLS connection. Opaque and freed through ra_free for the same reasons as pending. It holds no credential
+	 * between requests, so it outlives a login (ecm_session_set) and is closed at logout (ecm_session_clear). */
+	void *ra;
+	void (*ra_free)(void *ra);
 } ecm_session;
 
 int ecm_session_logged_in(const ecm_session *s);
-/* Takes copies of id and password (the caller wipes its own). 0, or -1 when out of memory. */
+/* Takes copies of id and password (the caller wipes its own), keeping the RA connection. 0, or -1 when out of
+ * memory. */
 int ecm_session_set(ecm_session *s, const char *national_id, const char *password);
-/* Logs out and drops a pending enrollment (its key is wiped by its owner's free function). */
+/* Logs out, drops a pending enrollment (its key is wiped by its owner's free function) and closes the RA
+ * connection. */
 void ecm_session_clear(ecm_session *s);
 
 /* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */
