@@ -74,7 +74,7 @@ enroll_step(ecm_ctx *ctx, const enroll_args *a, enroll_pending *req, ecm_identit
 	ecm_code rc;
 
 	auth.client = req->reenroll ? &req->current : NULL;
-	rc = ecm_ra_est_enroll(ctx->config, &auth, &ra_req, &certs, err);
+	rc = ecm_ra_est_enroll(ctx->session, ctx->config, &auth, &ra_req, &certs, err);
 	if (rc == ECM_OK) {
 		issued->key = req->key;
 		req->key = NULL;
@@ -119,7 +119,7 @@ refresh_account(ecm_ctx *ctx)
 	ecm_error ignored;
 
 	ecm_error_init(&ignored);
-	if (ecm_ra_api(ctx->config, &auth, "GET", "/account", NULL, &account, &ignored) == ECM_OK &&
+	if (ecm_ra_api(ctx->session, ctx->config, &auth, "GET", "/account", NULL, &account, &ignored) == ECM_OK &&
 	    cJSON_IsObject(account)) {
 		cJSON_Delete(ctx->session->account);
 		ctx->session->account = account;

@@ -1,4 +1,5 @@
 /* install: the primary store's identity into every store found (or the named ones), one result per store. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ecm/command.h"
@@ -19,8 +20,9 @@ primary_password(const ecm_store_list *list, const cJSON *passwords)
 	return NULL;
 }
 
+/* The identity and the primary store's id (malloc'd), which install then leaves alone: it was just read there. */
 static ecm_code
-primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, ecm_error *err)
+primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, char **primary_id, ecm_error *err)
 {
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
@@ -35,6 +37,8 @@ primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, e
 		rc = ecm_store_open(&list.v[i], primary_password(&list, passwords), &s, err);
 	if (rc == ECM_OK)
 		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, id, NULL, err);
+	if (rc == ECM_OK && (*primary_id = strdup(list.v[i].id)) == NULL)
+		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	return rc;
@@ -45,16 +49,18 @@ run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
 	const cJSON *only = NULL, *passwords = NULL;
 	ecm_identity id = { NULL, NULL, NULL };
+	char *primary_id = NULL;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string_array(args, "stores", &only, err)) != ECM_OK ||
 	    (rc = ecm_arg_object(args, "password_for", 0, &passwords, err)) != ECM_OK)
 		return rc;
-	if ((rc = primary_identity(ctx, passwords, &id, err)) != ECM_OK)
+	if ((rc = primary_identity(ctx, passwords, &id, &primary_id, err)) != ECM_OK)
 		return rc;
 	ecm_progress(ctx, "install", 0, 1);
-	rc = ecm_install_everywhere(ctx->config, &id, only, passwords,
-	    cJSON_AddArrayToObject(result, "results"), err);
+	rc = ecm_install_from(ctx->config, &id, primary_id, only, passwords, cJSON_AddArrayToObject(result, "results"),
+	    err);
+	free(primary_id);
 	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(id.cert));
 	ecm_identity_free(&id);
 	return rc;

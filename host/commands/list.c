@@ -12,7 +12,7 @@ run_list(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	(void)args;
-	rc = ecm_ra_api(ctx->config, &auth, "GET", "/certificates", NULL, &answer, err);
+	rc = ecm_ra_api(ctx->session, ctx->config, &auth, "GET", "/certificates", NULL, &answer, err);
 	if (rc != ECM_OK)
 		return rc;
 	certs = cJSON_GetObjectItemCaseSensitive(answer, "certificates");

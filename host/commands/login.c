@@ -84,7 +84,7 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"id\" is not a valid national ID");
 	}
 	auth = (ecm_ra_auth){ id, password, NULL };
-	rc = ecm_ra_api(ctx->config, &auth, "GET", "/account", NULL, &account, err);
+	rc = ecm_ra_api(ctx->session, ctx->config, &auth, "GET", "/account", NULL, &account, err);
 	if (rc == ECM_OK)
 		rc = describe(account, id, result, err);
 	if (rc == ECM_OK && ecm_session_set(ctx->session, id, password) != 0)

@@ -10,7 +10,7 @@ run_otp_request(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	(void)args;
-	rc = ecm_ra_api(ctx->config, &auth, "POST", "/otp", empty, &answer, err);
+	rc = ecm_ra_api(ctx->session, ctx->config, &auth, "POST", "/otp", empty, &answer, err);
 	cJSON_Delete(empty);
 	if (rc != ECM_OK)
 		return rc;

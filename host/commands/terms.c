@@ -9,7 +9,7 @@ run_terms(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	(void)args;
-	rc = ecm_ra_api(ctx->config, NULL, "GET", "/terms", NULL, &terms, err);
+	rc = ecm_ra_api(ctx->session, ctx->config, NULL, "GET", "/terms", NULL, &terms, err);
 	if (rc != ECM_OK)
 		return rc;
 	version = cJSON_GetObjectItemCaseSensitive(terms, "version");

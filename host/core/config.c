@@ -53,6 +53,9 @@ ecm_config_free(ecm_config *cfg)
 	free(cfg->est_url);
 	free(cfg->api_url);
 	free(cfg->ra_ca_file);
+	free(cfg->ra_tls_ca_file);
+	free(cfg->ra_client_cert_file);
+	free(cfg->ra_client_key_file);
 	free(cfg->revoke_url);
 	free(cfg->backup_dir);
 	free_callers(cfg);
@@ -212,6 +215,12 @@ read_item(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
 		return read_url(item, file, &cfg->revoke_url, err);
 	if (strcmp(k, "ra_ca_file") == 0)
 		return read_path(item, file, 1, &cfg->ra_ca_file, err);
+	if (strcmp(k, "ra_tls_ca_file") == 0)
+		return read_path(item, file, 1, &cfg->ra_tls_ca_file, err);
+	if (strcmp(k, "ra_client_cert_file") == 0)
+		return read_path(item, file, 1, &cfg->ra_client_cert_file, err);
+	if (strcmp(k, "ra_client_key_file") == 0)
+		return read_path(item, file, 1, &cfg->ra_client_key_file, err);
 	if (strcmp(k, "backup_dir") == 0)
 		return read_path(item, file, 0, &cfg->backup_dir, err);
 	if (strcmp(k, "allowed_callers") == 0)
@@ -244,6 +253,11 @@ check_complete(const ecm_config *cfg, const char *file, ecm_error *err)
 		return bad_key(err, file, "ra_ca_file", "is missing");
 	if (access(cfg->ra_ca_file, R_OK) != 0)
 		return bad_key(err, file, "ra_ca_file", "names a file that cannot be read");
+	if (cfg->ra_tls_ca_file != NULL && access(cfg->ra_tls_ca_file, R_OK) != 0)
+		return bad_key(err, file, "ra_tls_ca_file", "names a file that cannot be read");
+	if ((cfg->ra_client_cert_file == NULL) != (cfg->ra_client_key_file == NULL))
+		return bad_key(err, file, cfg->ra_client_cert_file ? "ra_client_key_file" : "ra_client_cert_file",
+		    "is missing (a client certificate needs its key, and a key its certificate)");
 	return ECM_OK;
 }
 

@@ -25,6 +25,10 @@ load_engine(ecm_error *err)
 	free(dir);
 	if (path == NULL)
 		return ecm_fail(err, ECM_INTERNAL, "cannot locate %s", ENGINE_FILE);
+	/* Debian's libcurl brings GnuTLS along (through libldap and librtmp) though its TLS is OpenSSL's; unless
+	 * told not to, GnuTLS initialises itself as it is loaded (ASN.1 trees, priorities): ~0.8 MiB of memory that
+	 * nothing here uses (docs/performance.md). A caller's own setting is kept. */
+	setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 0);
 	engine = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (engine == NULL) {
 		ecm_error_detail_str(err, "path", path);

@@ -24,6 +24,7 @@ ecm_session_set(ecm_session *s, const char *national_id, const char *password)
 	return 0;
 }
 
+/* Everything a login brought: an issued, unsaved identity and the RA connection stay. */
 void
 ecm_session_end_login(ecm_session *s)
 {
@@ -49,6 +50,10 @@ ecm_session_clear(ecm_session *s)
 	s->issued = NULL;
 	s->issued_free = NULL;
 	s->issued_serial[0] = '\0';
+	if (s->ra != NULL && s->ra_free != NULL)
+		s->ra_free(s->ra);
+	s->ra = NULL;
+	s->ra_free = NULL;
 }
 
 /* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */

@@ -77,7 +77,9 @@ set_check_time(X509_STORE_CTX *vctx, X509 *cert)
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(vctx), start);
 }
 
-/* chain holds what the RA sent beside the certificate: untrusted helpers, the anchor is only the pinned file. */
+/* chain holds what the RA sent beside the certificate: untrusted helpers, the anchor is only the pinned file.
+ * Every certificate of that file is an anchor (PARTIAL_CHAIN, as curl does for TLS): a broker may give its
+ * issuing intermediate alone, or beside its root, and the RA may leave the intermediate out of its answer. */
 static ecm_code
 verify_chain(X509 *cert, STACK_OF(X509) *chain, const char *ca_file, ecm_error *err)
 {
@@ -87,6 +89,7 @@ verify_chain(X509 *cert, STACK_OF(X509) *chain, const char *ca_file, ecm_error *
 	int ok = 0;
 
 	if (store != NULL && vctx != NULL && X509_STORE_load_file(store, ca_file) == 1 &&
+	    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) == 1 &&
 	    X509_STORE_CTX_init(vctx, store, cert, chain) == 1) {
 		set_check_time(vctx, cert);
 		ok = X509_verify_cert(vctx) == 1;

@@ -12,6 +12,7 @@
 #include "ecm/crypto.h"
 #include "ecm/util.h"
 #include "pfx_int.h"
+#include "crypto_int.h"
 
 #define PFX_MAX_BYTES (1024u * 1024u)
 
@@ -79,10 +80,11 @@ mac_password(PKCS12 *p12, const char *password, const char **pw)
 	return password[0] == '\0' && PKCS12_verify_mac(p12, NULL, 0);
 }
 
+/* password is what the MAC was checked with (mac_password): the bags are read without checking it again. */
 static int
 parse(PKCS12 *p12, const char *password, ecm_identity *out)
 {
-	return PKCS12_parse(p12, password, &out->key, &out->cert, &out->chain) == 1 && out->cert != NULL;
+	return pfx_parse_verified(p12, password, out);
 }
 
 ecm_code

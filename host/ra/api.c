@@ -18,10 +18,11 @@ ra_json_object(const ra_reply *rp, cJSON **out, ecm_error *err)
 }
 
 ecm_code
-ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, const char *path,
-    const cJSON *body, cJSON **out, ecm_error *err)
+ecm_ra_api(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth, const char *method,
+    const char *path, const cJSON *body, cJSON **out, ecm_error *err)
 {
-	ra_request rq = { method, cfg->api_url, path, NULL, NULL, 0, NULL };
+	ra_request rq = { method, cfg->api_url, path, NULL, NULL, 0, NULL, 0 };
+	ra_conn *conn;
 	ra_reply rp;
 	char *text = NULL;
 	ecm_code rc;
@@ -29,6 +30,8 @@ ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, c
 	*out = NULL;
 	if (cfg->api_url == NULL)
 		return ecm_fail(err, ECM_CONFIG_MISSING, "no api_url is configured");
+	if ((rc = ra_conn_get(session, cfg, &conn, err)) != ECM_OK)
+		return rc;
 	if (body != NULL) {
 		text = cJSON_PrintUnformatted(body);
 		if (text == NULL)
@@ -37,7 +40,7 @@ ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, c
 		rq.body = text;
 		rq.body_len = strlen(text);
 	}
-	rc = ra_perform(cfg, auth, &rq, &rp, err);
+	rc = ra_perform(conn, cfg, auth, &rq, &rp, err);
 	if (text != NULL)
 		ecm_wipe(text, strlen(text));
 	cJSON_free(text);

@@ -1,13 +1,42 @@
 /* EST (RFC 7030) enrollment at est_url. Strict in what we send (wrapped base64 ending in a newline,
- * Content-Transfer-Encoding: base64), lenient in what we accept (any base64 layout, or plain DER). */
+ * Content-Transfer-Encoding: base64), lenient in what we accept (any base64 layout, PEM, or plain DER) as long
+ * as the answer says it is PKCS#7. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
 #include "ecm/secmem.h"
 #include "ra_int.h"
 
-/* The certs-only PKCS#7 of a 200 answer: base64 in whatever layout, or binary DER from a lax server. */
+/* PEM armour ("-----BEGIN PKCS7-----", some servers' answer) through OpenSSL's PEM reader: the letters of the
+ * armour lines are base64 letters too, and would otherwise be decoded with the rest. */
+static ecm_code
+decode_pem(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
+{
+	BIO *bio = BIO_new_mem_buf(rp->body, (int)rp->len);
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL;
+	long len = 0;
+	ecm_code rc;
+
+	if (bio == NULL || PEM_read_bio(bio, &name, &header, &der, &len) != 1 ||
+	    (strcmp(name, PEM_STRING_PKCS7) != 0 && strcmp(name, "CMS") != 0))
+		rc = ecm_fail(err, ECM_RA_BAD_RESPONSE, "the EST answer's PEM block is not a PKCS#7");
+	else
+		rc = ecm_pkcs7_certs(der, (size_t)len, certs, err);
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	BIO_free(bio);
+	return rc;
+}
+
+/* The certs-only PKCS#7 of a 200 answer, which must say it is one (application/pkcs7-mime, RFC 7030 4.2.3):
+ * base64 in whatever layout (64 or 76 columns, LF or CRLF), PEM-armoured, or binary DER from a lax server. */
 ecm_code
 ra_est_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
 {
@@ -15,12 +44,18 @@ ra_est_certs(const ra_reply *rp, STACK_OF(X509) **certs, ecm_error *err)
 	size_t len;
 	ecm_code rc;
 
+	if (!ra_content_type_is(rp, "application/pkcs7-mime") && !ra_content_type_is(rp, "application/x-pkcs7-mime")) {
+		ecm_error_detail_str(err, "content_type", rp->content_type);
+		return ecm_fail(err, ECM_RA_BAD_RESPONSE, "the EST answer is not application/pkcs7-mime");
+	}
 	if (rp->len > 0 && rp->body[0] == 0x30) {
 		rc = ecm_pkcs7_certs(rp->body, rp->len, certs, err);
 		if (rc == ECM_OK)
 			return rc;
 		ecm_error_clear(err);
 	}
+	if (memmem(rp->body, rp->len, "-----BEGIN ", 11) != NULL)
+		return decode_pem(rp, certs, err);
 	der = ecm_base64_decode((const char *)rp->body, rp->len, &len);
 	if (der == NULL)
 		return ecm_fail(err, ECM_RA_BAD_RESPONSE, "the EST answer is not base64");
@@ -52,19 +87,22 @@ bad_field(const char *field, ecm_error *err)
 }
 
 ecm_code
-ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_enroll *req,
-    STACK_OF(X509) **certs, ecm_error *err)
+ecm_ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
+    const ecm_ra_enroll *req, STACK_OF(X509) **certs, ecm_error *err)
 {
 	char otp[96], terms[160];
 	const char *headers[] = { "Content-Transfer-Encoding: base64", otp, terms, NULL };
 	ra_request rq = { "POST", cfg->est_url, req->reenroll ? "/simplereenroll" : "/simpleenroll",
-		"application/pkcs10", NULL, 0, headers };
+		"application/pkcs10", NULL, 0, headers, !req->reenroll };
+	ra_conn *conn;
 	ra_reply rp;
 	size_t b64_len = 0;
 	char *b64;
 	ecm_code rc;
 
 	*certs = NULL;
+	if ((rc = ra_conn_get(session, cfg, &conn, err)) != ECM_OK)
+		return rc;
 	if (header_line(otp, sizeof(otp), "X-ECM-OTP", req->otp != NULL ? req->otp : "") != 0) {
 		ecm_wipe(otp, sizeof(otp));
 		return bad_field("otp", err);
@@ -81,7 +119,7 @@ ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_e
 	}
 	rq.body = b64;
 	rq.body_len = b64_len;
-	rc = ra_perform(cfg, auth, &rq, &rp, err);
+	rc = ra_perform(conn, cfg, auth, &rq, &rp, err);
 	ecm_wipe(otp, sizeof(otp));
 	free(b64);
 	if (rc == ECM_OK)

@@ -1,19 +1,17 @@
-/* One HTTPS exchange with the RA over libcurl: pinned CA, TLS >= 1.2, timeouts, Basic auth, optional mTLS
- * with the key held in memory. Nothing here logs a header, a body or a credential. */
+/* One HTTPS exchange with the RA over the session's curl handle (host/ra/conn.c): pinned CA, TLS >= 1.2,
+ * timeouts, Basic auth, optional mTLS with the key held in memory. Nothing here logs a header, a body or a
+ * credential, and nothing of a request (credentials, body, headers, client key) stays set on the handle after it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 #include <openssl/pem.h>
 
-#include "ecm/core.h"
 #include "ecm/log.h"
 #include "ecm/secmem.h"
-#include "ecm/util.h"
 #include "ra_int.h"
 
 #define REPLY_MAX (1024u * 1024u)
-#define CA_FILE_MAX (1024u * 1024u)
 #define HEADERS_MAX (64u * 1024u) /* all header lines of one answer; an RA sends a few hundred bytes */
 
 static int curl_loaded;
@@ -26,8 +24,8 @@ ecm_ra_global_cleanup(void)
 	curl_loaded = 0;
 }
 
-static ecm_code
-load_curl(ecm_error *err)
+ecm_code
+ra_load_curl(ecm_error *err)
 {
 	if (curl_loaded)
 		return ECM_OK;
@@ -131,8 +129,8 @@ set_client_identity(CURL *h, const ecm_identity *id, pem_pair *pp, ecm_error *er
 /* Only the CA bundle of the configuration is trusted: the blob, and no system CA path. Every option that keeps
  * the connection pinned is checked: a libcurl that refused one would otherwise trust the system store, an older
  * TLS or another host without a word. No redirect is followed (ra_check_status turns a 3xx into an error). */
-static ecm_code
-set_tls(CURL *h, const ecm_config *cfg, unsigned char *ca, size_t ca_len, ecm_error *err)
+ecm_code
+ra_set_tls(CURL *h, const ecm_config *cfg, unsigned char *ca, size_t ca_len, ecm_error *err)
 {
 	struct curl_blob blob = { ca, ca_len, CURL_BLOB_COPY };
 	CURLcode capath = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
@@ -247,77 +245,95 @@ read_reply_info(CURL *h, ra_reply *rp)
 		rp->retry_after = (long)retry;
 }
 
+/* Basic credentials, and the TLS client identity: the caller's (simplereenroll), the configured one
+ * (simpleenroll), or none. A connection that carried a client identity is closed after its request, so that
+ * the copy of the key curl keeps with it goes too and no later request rides on that authentication. */
 static ecm_code
-setup(CURL *h, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp,
-    pem_pair *pp, ecm_error *err)
+set_auth(ra_conn *c, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, pem_pair *pp,
+    ecm_error *err)
 {
-	unsigned char *ca;
-	size_t ca_len;
+	const ecm_identity *client = auth != NULL ? auth->client : NULL;
 	ecm_code rc;
 
-	rc = ecm_read_file(cfg->ra_ca_file, CA_FILE_MAX, &ca, &ca_len, err);
-	if (rc != ECM_OK)
-		return ecm_fail(err, ECM_CONFIG_INVALID, "ra_ca_file %s cannot be read", cfg->ra_ca_file);
-	rc = set_tls(h, cfg, ca, ca_len, err);
-	free(ca);
-	if (rc != ECM_OK)
-		return rc;
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "e-Cert-Manager/" ECM_VERSION);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, rp);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, count_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, rp);
-	if (strcmp(rq->method, "POST") == 0) {
-		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body != NULL ? rq->body : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
-	}
 	if (auth != NULL && auth->user != NULL) {
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(h, CURLOPT_USERNAME, auth->user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, auth->password != NULL ? auth->password : "");
+		curl_easy_setopt(c->h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c->h, CURLOPT_USERNAME, auth->user);
+		curl_easy_setopt(c->h, CURLOPT_PASSWORD, auth->password != NULL ? auth->password : "");
 	}
-	if (auth != NULL && auth->client != NULL)
-		return set_client_identity(h, auth->client, pp, err);
-	return ECM_OK;
+	if (client == NULL && rq->configured_client && (rc = ra_conn_client(c, cfg, &client, err)) != ECM_OK)
+		return rc;
+	if (client == NULL)
+		return ECM_OK;
+	curl_easy_setopt(c->h, CURLOPT_FORBID_REUSE, 1L);
+	return set_client_identity(c->h, client, pp, err);
+}
+
+/* Takes back from the handle everything that belonged to one request. */
+static void
+forget_request(CURL *h)
+{
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_USERNAME, NULL);
+	curl_easy_setopt(h, CURLOPT_PASSWORD, NULL);
+	curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, NULL);
+	curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, NULL);
+	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 0L);
+}
+
+static ecm_code
+setup(ra_conn *c, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp,
+    pem_pair *pp, ecm_error *err)
+{
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect_body);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, rp);
+	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, count_header);
+	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, rp);
+	if (strcmp(rq->method, "POST") == 0) {
+		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, rq->body != NULL ? rq->body : "");
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+	} else {
+		curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+	}
+	return set_auth(c, cfg, auth, rq, pp, err);
 }
 
 ecm_code
-ra_perform(const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp, ecm_error *err)
+ra_perform(ra_conn *c, const ecm_config *cfg, const ecm_ra_auth *auth, const ra_request *rq, ra_reply *rp,
+    ecm_error *err)
 {
 	pem_pair pp = { NULL, NULL };
 	struct curl_slist *headers = NULL;
 	char *url = NULL;
-	CURL *h = NULL;
 	CURLcode cc;
 	ecm_code rc;
 
 	memset(rp, 0, sizeof(*rp));
 	rp->retry_after = -1;
-	if ((rc = load_curl(err)) != ECM_OK)
-		return rc;
 	url = join_url(rq->base, rq->path);
-	h = curl_easy_init();
 	headers = build_headers(rq);
-	if (url == NULL || h == NULL || headers == NULL) {
+	if (url == NULL || headers == NULL) {
 		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 		goto out;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	if ((rc = setup(h, cfg, auth, rq, rp, &pp, err)) != ECM_OK)
+	curl_easy_setopt(c->h, CURLOPT_URL, url);
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, headers);
+	if ((rc = setup(c, cfg, auth, rq, rp, &pp, err)) != ECM_OK)
 		goto out;
 	ecm_log(ECM_LOG_DEBUG, "RA %s %s", rq->method, url);
-	cc = curl_easy_perform(h);
+	cc = curl_easy_perform(c->h);
 	if (cc != CURLE_OK) {
 		ra_reply_free(rp);
 		rc = transport_error(cc, url, err);
 		goto out;
 	}
-	read_reply_info(h, rp);
+	read_reply_info(c->h, rp);
 	ecm_log(ECM_LOG_DEBUG, "RA answered %ld", rp->status);
 out:
-	curl_easy_cleanup(h); /* before the PEM buffers it may still point at */
+	forget_request(c->h); /* before the buffers it points at go */
 	pem_pair_free(&pp);
 	slist_wipe_free(headers);
 	free(url);

@@ -1,5 +1,8 @@
 /* An RA's answer to our codes. The RA's error body {"code","message",…} names the code; a code we do not
- * know is RA_REJECTED, never passed through, so the UI only ever sees codes of docs/protocol.md. */
+ * know is RA_REJECTED, never passed through, so the UI only ever sees codes of docs/protocol.md. A 401 or 403
+ * whose body does not name one of ours is not a wrong password: a real EST server says so when it wants a client
+ * certificate or other credentials, often in text/plain, and those words are kept for support staff. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ecm/utf8.h"
@@ -22,8 +25,10 @@ code_from_ra(const char *name, long status)
 	for (i = 0; name != NULL && i < sizeof(same_name) / sizeof(same_name[0]); i++)
 		if (strcmp(name, ecm_code_name(same_name[i])) == 0)
 			return same_name[i];
-	if (name == NULL && status == 401)
-		return ECM_WRONG_PASSWORD; /* some EST servers answer a bad password with a bare 401 */
+	if (status == 401)
+		return ECM_RA_AUTH_REQUIRED;
+	if (status == 403)
+		return ECM_RA_FORBIDDEN;
 	return ECM_RA_REJECTED;
 }
 
@@ -49,10 +54,44 @@ pending(const ra_reply *rp, ecm_error *err)
 	return ecm_fail(err, ECM_RA_PENDING, "the RA holds the request for approval");
 }
 
+#define WORDS_MAX 512   /* details.ra_message */
+#define MESSAGE_WORDS 160 /* of the 256-byte message */
+
+/* The server's words: the "message" of a JSON body, or a text/plain body (RFC 7030 4.2.3). NULL when none. */
+static const unsigned char *
+server_words(const ra_reply *rp, const cJSON *msg, size_t *len)
+{
+	if (cJSON_IsString(msg)) {
+		*len = strlen(msg->valuestring);
+		return (const unsigned char *)msg->valuestring;
+	}
+	if (rp->body != NULL && rp->len > 0 && ra_content_type_is(rp, "text/plain")) {
+		*len = rp->len;
+		return rp->body;
+	}
+	return NULL;
+}
+
+static void
+fail_with_words(const ra_reply *rp, ecm_code c, const unsigned char *words, size_t len, ecm_error *err)
+{
+	char *kept = words != NULL ? ra_text_clip(words, len, WORDS_MAX) : NULL;
+	char *shown = words != NULL ? ra_text_clip(words, len, MESSAGE_WORDS) : NULL;
+
+	if (kept != NULL && kept[0] != '\0')
+		ecm_error_detail_str(err, "ra_message", kept);
+	ecm_fail(err, c, "RA answered %ld%s%s", rp->status, shown != NULL && shown[0] ? ": " : "",
+	    shown != NULL ? shown : "");
+	free(kept);
+	free(shown);
+}
+
 ecm_code
 ra_check_status(const ra_reply *rp, ecm_error *err)
 {
+	const unsigned char *words;
 	const cJSON *code, *msg;
+	size_t len = 0;
 	cJSON *body;
 	ecm_code c;
 
@@ -72,8 +111,8 @@ ra_check_status(const ra_reply *rp, ecm_error *err)
 	ecm_error_detail_num(err, "http_status", (double)rp->status);
 	if (cJSON_IsString(code))
 		ecm_error_detail_str(err, "ra_code", code->valuestring);
-	ecm_fail(err, c, "RA answered %ld%s%.*s", rp->status, cJSON_IsString(msg) ? ": " : "",
-	    cJSON_IsString(msg) ? ecm_utf8_prec(msg->valuestring, 160) : 0, cJSON_IsString(msg) ? msg->valuestring : "");
+	words = server_words(rp, msg, &len);
+	fail_with_words(rp, c, words, len, err);
 	cJSON_Delete(body);
 	return c;
 }

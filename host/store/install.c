@@ -232,6 +232,13 @@ ecm_code
 ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
     const cJSON *passwords, cJSON *results, ecm_error *err)
 {
+	return ecm_install_from(cfg, id, NULL, only_stores, passwords, results, err);
+}
+
+ecm_code
+ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id, const cJSON *only_stores,
+    const cJSON *passwords, cJSON *results, ecm_error *err)
+{
 	ecm_store_list list;
 	ecm_code rc;
 	size_t i;
@@ -241,9 +248,14 @@ ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSO
 		return ecm_fail(err, ECM_KEY_MISSING, "nothing to install: certificate and key are needed");
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
 		return rc;
-	for (i = 0; i < list.n; i++)
-		if (wanted(only_stores, list.v[i].id))
+	for (i = 0; i < list.n; i++) {
+		if (!wanted(only_stores, list.v[i].id))
+			continue;
+		if (source_id != NULL && strcmp(source_id, list.v[i].id) == 0)
+			cJSON_AddStringToObject(result_head(results, &list.v[i], NULL), "status", "already_present");
+		else
 			install_one(&list.v[i], id, password_for(passwords, list.v[i].id), results);
+	}
 	if (only_stores != NULL)
 		unknown_stores(&list, only_stores, results);
 	ecm_store_list_free(&list);

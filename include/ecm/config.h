@@ -14,7 +14,10 @@ typedef struct ecm_config {
 	char *source; /* the file it came from; NULL for built-in defaults */
 	char *est_url;
 	char *api_url;
-	char *ra_ca_file;
+	char *ra_ca_file;          /* anchors the issued certificates' chain, and TLS unless ra_tls_ca_file is set */
+	char *ra_tls_ca_file;      /* NULL, or anchors the RA's TLS certificate only (a public TLS certificate) */
+	char *ra_client_cert_file; /* NULL, or PEM certificate presented on simpleenroll (RFC 7030 3.3.2) */
+	char *ra_client_key_file;  /* its PEM private key (0600), set together with ra_client_cert_file */
 	char *revoke_url;
 	char **allowed_callers;
 	size_t allowed_callers_count;

@@ -53,7 +53,9 @@
 	X(KEY_MISSING, "the certificate's private key is not in the store") \
 	X(NO_DIALOG, "no file dialog is available; type the path") \
 	X(CANCELLED, "cancelled by the user") \
-	X(ISSUED_NOT_SAVED, "the certificate was issued but could not be saved; it is kept until logout: save it again")
+	X(ISSUED_NOT_SAVED, "the certificate was issued but could not be saved; it is kept until logout: save it again") \
+	X(RA_AUTH_REQUIRED, "the broker's server asks for credentials the host does not have") \
+	X(RA_FORBIDDEN, "the broker's server refused access")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,

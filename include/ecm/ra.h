@@ -1,5 +1,6 @@
 /* The RA client (host/ra/): EST (RFC 7030) and the account API of docs/ra-protocol.md over libcurl.
- * curl is loaded on the first request, never by commands that do not talk to the RA. */
+ * curl is loaded on the first request, never by commands that do not talk to the RA. Every request of a session
+ * goes through the session's one connection (session->ra), opened on the first request, closed at logout. */
 #ifndef ECM_RA_H
 #define ECM_RA_H
 
@@ -9,6 +10,7 @@
 #include "ecm/config.h"
 #include "ecm/crypto.h"
 #include "ecm/error.h"
+#include "ecm/session.h"
 
 /* Who is asking: HTTP Basic credentials (NULL user: none) and optionally a TLS client identity. */
 typedef struct ecm_ra_auth {
@@ -28,12 +30,13 @@ typedef struct ecm_ra_enroll {
 
 /* Account API: method "GET" or "POST" on api_url + path, body NULL or a JSON object.
  * *out is the parsed JSON object of a 2xx answer. Every other outcome is an error code (see docs/protocol.md). */
-ecm_code ecm_ra_api(const ecm_config *cfg, const ecm_ra_auth *auth, const char *method, const char *path,
-    const cJSON *body, cJSON **out, ecm_error *err);
+ecm_code ecm_ra_api(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth, const char *method,
+    const char *path, const cJSON *body, cJSON **out, ecm_error *err);
 
-/* EST simpleenroll / simplereenroll: *certs holds every certificate of the certs-only answer. */
-ecm_code ecm_ra_est_enroll(const ecm_config *cfg, const ecm_ra_auth *auth, const ecm_ra_enroll *req,
-    STACK_OF(X509) **certs, ecm_error *err);
+/* EST simpleenroll / simplereenroll: *certs holds every certificate of the certs-only answer. simpleenroll
+ * presents the configured client identity (ra_client_cert_file, RFC 7030 section 3.3.2) when there is one. */
+ecm_code ecm_ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
+    const ecm_ra_enroll *req, STACK_OF(X509) **certs, ecm_error *err);
 
 /* Releases curl if a request loaded it (ecm_core_free calls this). */
 void ecm_ra_global_cleanup(void);

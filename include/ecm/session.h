@@ -21,15 +21,22 @@ typedef struct ecm_session {
 	void *issued;
 	void (*issued_free)(void *issued);
 	char issued_serial[72];
+	/* The connection to the RA (host/ra/conn.c): one curl handle, so every request of the session reuses one
+	 * TLS connection. Opaque and freed through ra_free for the same reasons as pending. It holds no credential
+	 * between requests, so it outlives a login (ecm_session_set) and is closed at logout (ecm_session_clear). */
+	void *ra;
+	void (*ra_free)(void *ra);
 } ecm_session;
 
 int ecm_session_logged_in(const ecm_session *s);
-/* Takes copies of id and password (the caller wipes its own). 0, or -1 when out of memory. */
+/* Takes copies of id and password (the caller wipes its own), keeping the RA connection. 0, or -1 when out of
+ * memory. */
 int ecm_session_set(ecm_session *s, const char *national_id, const char *password);
-/* Ends the login (credentials, account answer, pending enrollment) but keeps an issued, unsaved identity:
- * login does this first, whatever its outcome. */
+/* Ends the login (credentials, account answer, pending enrollment) but keeps an issued, unsaved identity and
+ * the RA connection: login does this first, whatever its outcome. */
 void ecm_session_end_login(ecm_session *s);
-/* logout and exit: everything, the issued identity too (keys are wiped by their owners' free functions). */
+/* logout and exit: everything, the issued identity (keys are wiped by their owners' free functions) and the RA
+ * connection too. */
 void ecm_session_clear(ecm_session *s);
 
 /* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */

@@ -100,6 +100,10 @@ ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want
  * results. Fails only when nothing could be attempted (e.g. discovery failed); per-store failures are results. */
 ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
     const cJSON *passwords, cJSON *results, ecm_error *err);
+/* The same for an identity read from the store source_id: that store is reported already_present without
+ * being opened again (each store is opened once per command). */
+ecm_code ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id,
+    const cJSON *only_stores, const cJSON *passwords, cJSON *results, ecm_error *err);
 
 /* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
  * {"store","serial"} for each removal to removed (may be NULL). */

@@ -1,11 +1,42 @@
 #!/usr/bin/env python3
-"""A hostile RA for tests/ra-client/ra-client.t: HTTPS on 127.0.0.1, the behaviour chosen by the first path
-segment of api_url / est_url (big, redirect, window, ok). Prints its port on stdout once listening."""
-import http.server, json, ssl, sys
+"""A hostile (or merely different) RA for tests/ra-client/ra-client.t: HTTPS on 127.0.0.1, the behaviour chosen by
+the first path segment of api_url / est_url. Prints its port on stdout once listening.
+  usage: hostile-ra.py SERVER.pem SERVER.key [PKI-DIR]
+PKI-DIR (made by the test) holds ca.pem/ca.key (issues in the plain modes), inter.pem/inter.key (an intermediate
+that issues in mode `inter` and is never sent), client-ca.pem (signs the client certificates mode `mtls` wants).
+Modes: ok, big, redirect, window (account API); and for simpleenroll, which issues a real certificate for the CSR:
+  fold64crlf fold76lf oneline pem der  the PKCS#7 in that layout
+  wrongct    the PKCS#7 as application/octet-stream
+  inter      issued by the intermediate, the answer holds only the new certificate
+  mtls       403 text/plain unless a TLS client certificate signed by client-ca.pem was presented
+  est401     401 + WWW-Authenticate, text/plain words      est403utf8  403 with long text/plain UTF-8 (and a bad byte)
+  api401     every request 401 without a body              api403json  403 with a JSON code we do not know
+"""
+import base64, http.server, json, os, ssl, subprocess, sys, tempfile
 
 cert, key = sys.argv[1], sys.argv[2]
+pki = sys.argv[3] if len(sys.argv) > 3 else None
 ACCOUNT = {"id": "A123456789", "name": "Test", "phone_masked": "0912-***-678", "now": "2026-01-01T00:00:00Z",
            "renewal_window_days": 30, "current_pc_cert": None}
+LONG_UTF8 = ("憑證申請被拒絕：" * 60).encode() + b"\xff tail"  # > 512 bytes, a byte that is not UTF-8 at the end
+
+
+def issue(csr_der, issuer):
+    """The CSR signed by PKI-DIR/<issuer>, as DER certs-only PKCS#7 of the new certificate alone."""
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "csr.der"), "wb").write(csr_der)
+        run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)
+        run("x509", "-req", "-inform", "DER", "-in", "csr.der", "-CA", os.path.join(pki, issuer + ".pem"),
+            "-CAkey", os.path.join(pki, issuer + ".key"), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
+            "-days", "30", "-out", "cert.pem")
+        run("crl2pkcs7", "-nocrl", "-certfile", "cert.pem", "-outform", "DER", "-out", "p7.der")
+        return open(os.path.join(d, "p7.der"), "rb").read()
+
+
+def fold(data, width, eol):
+    b64 = base64.b64encode(data).decode()
+    return "".join(b64[i:i + width] + eol for i in range(0, len(b64), width)).encode()
+
 
 class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
@@ -19,8 +50,37 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def text(self, status, words, headers=()):
+        self.send(status, words if isinstance(words, bytes) else words.encode(),
+                  [("Content-Type", "text/plain; charset=utf-8"), *headers])
+
+    def enroll(self, mode):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if mode == "est401":
+            return self.text(401, "EST credentials required for /simpleenroll\n",
+                             [("WWW-Authenticate", 'Basic realm="est"')])
+        if mode == "est403utf8":
+            return self.text(403, LONG_UTF8)
+        if mode == "mtls" and not self.connection.getpeercert():
+            return self.text(403, "client certificate must be provided for /simpleenroll\n")
+        p7 = issue(base64.b64decode(body), "inter" if mode == "inter" else "ca")
+        ct = "application/pkcs7-mime; smime-type=certs-only"
+        out = {"fold64crlf": lambda: fold(p7, 64, "\r\n"), "fold76lf": lambda: fold(p7, 76, "\n"),
+               "pem": lambda: b"-----BEGIN PKCS7-----\n" + fold(p7, 64, "\n") + b"-----END PKCS7-----\n",
+               "der": lambda: p7}.get(mode, lambda: base64.b64encode(p7) + b"\n")()
+        if mode == "wrongct":
+            ct = "application/octet-stream"
+        self.send(200, out, [("Content-Type", ct), ("Content-Transfer-Encoding", "binary" if mode == "der" else "base64")])
+
     def handle_any(self):
         mode = self.path.strip("/").split("/")[0]
+        if self.path.endswith("/simpleenroll"):
+            return self.enroll(mode)
+        if mode == "api401":  # a bare 401: no code of ours, no words
+            return self.send(401, b"", [("WWW-Authenticate", 'Basic realm="api"')])
+        if mode == "api403json":
+            return self.send(403, json.dumps({"code": "POLICY", "message": "not allowed here"}).encode(),
+                             [("Content-Type", "application/json")])
         if mode == "big":  # more than the host's 1 MiB limit
             return self.send(200, b'{"pad":"' + b"x" * (2 * 1024 * 1024) + b'"}', [("Content-Type", "application/json")])
         if mode == "redirect":  # to another host: must not be followed
@@ -38,6 +98,9 @@ class H(http.server.BaseHTTPRequestHandler):
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
+if pki is not None:  # ask for a client certificate, do not require one (mode mtls decides per request)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.load_verify_locations(os.path.join(pki, "client-ca.pem"))
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 print(srv.server_address[1], flush=True)
 srv.serve_forever()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The RA client (host/ra/) against a hostile RA (tests/ra-client/hostile-ra.py): an oversized answer, a redirect
-# to another host, a server the pinned CA did not sign, numbers no C long holds, header injection through the OTP.
+# to another host, a server the pinned CA did not sign, numbers no C long holds, header injection through the OTP;
+# and against what real EST servers do differently (RFC 7030): folded or PEM answers, a wrong Content-Type, an
+# issuing intermediate left out of the answer, 401/403 with text/plain words, a client certificate required.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -12,20 +14,28 @@ export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
 mkdir -p "$HOME"
 ossl() { openssl "$@" 2>/dev/null; }
 mkca() { ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/$1.key" -out "$T/$1.pem" -subj "/CN=$1" -days 2; }
-mkca ca && mkca other-ca
+mkca ca && mkca other-ca && mkca root && mkca client-ca
+# an intermediate under root (never sent by the RA), and a client identity under client-ca
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$T/ca.cnf"
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/inter.key" -out "$T/inter.csr" -subj /CN=inter
+ossl x509 -req -in "$T/inter.csr" -CA "$T/root.pem" -CAkey "$T/root.key" -set_serial 3 -days 2 -extfile "$T/ca.cnf" \
+	-out "$T/inter.pem"
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/client.key" -out "$T/client.csr" -subj /CN=bootstrap
+ossl x509 -req -in "$T/client.csr" -CA "$T/client-ca.pem" -CAkey "$T/client-ca.key" -set_serial 4 -days 2 -out "$T/client.pem"
+chmod 600 "$T/client.key"
 ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/srv.key" -out "$T/srv.csr" -subj /CN=127.0.0.1
 printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san.cnf"
 ossl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -set_serial 2 -days 2 -extfile "$T/san.cnf" -out "$T/srv.pem"
-python3 tests/ra-client/hostile-ra.py "$T/srv.pem" "$T/srv.key" >"$T/port" 2>"$T/ra.log" & srv=$!
+python3 tests/ra-client/hostile-ra.py "$T/srv.pem" "$T/srv.key" "$T" >"$T/port" 2>"$T/ra.log" & srv=$!
 for _ in $(seq 1 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$T/port")
 [ -n "$port" ] || { echo "Bail out! the hostile RA did not start"; exit 1; }
 
-# config MODE [CA]: a host configuration whose RA answers in MODE.
+# config MODE [CA] [JQ-EXTRA]: a host configuration whose RA answers in MODE.
 config() {
-	jq -n --arg u "https://127.0.0.1:$port/$1" --arg ca "${2:-$T/ca.pem}" --arg bk "$T/backups" \
+	jq -n --arg u "https://127.0.0.1:$port/$1" --arg ca "${2:-$T/ca.pem}" --arg bk "$T/backups" --arg t "$T" \
 		'{est_url: $u, api_url: $u, ra_ca_file: $ca, revoke_url: "https://127.0.0.1/revoke", backup_dir: $bk,
-		  pkcs12_iterations: 2048, connect_timeout_s: 5, request_timeout_s: 10}' >"$T/host.json"
+		  pkcs12_iterations: 2048, connect_timeout_s: 5, request_timeout_s: 10, key_type: "p256"}'"${3:-}" >"$T/host.json"
 }
 export ECM_CONFIG=$T/host.json
 login='{"id":"l","cmd":"login","args":{"id":"A123456789","password":"Demo1234"}}'
@@ -53,4 +63,73 @@ r=$(grep -v progress <<<"$all")
 is "$(jq -r '"\(.error.code) \(.error.details.field)"' <<<"$r")" "BAD_REQUEST otp" \
 	"an OTP with CR/LF never becomes a request header"
 is "$(grep -c progress <<<"$all")" 0 "and it is refused before a key is made (no progress step)"
+
+# ---- EST answers as real servers send them (each a real certificate for our CSR)
+apply_req() { printf '{"id":"a","cmd":"apply","args":{"terms_version":"2026.1","otp":"123456","backup":{"path":"%s","password":"Backup-Pass-1"}}}' "$T/backups/$1.pfx"; }
+mkdir -p "$T/backups"
+enroll() { session "$login" "$(apply_req "$1")" | grep '"id":"a"' | grep -v progress; }
+for mode in fold64crlf fold76lf oneline pem der; do
+	config "$mode"
+	r=$(enroll "$mode")
+	is "$(jq -r '"\(.ok) \(.result.certificate.cn // .error.code)"' <<<"$r")" "true A123456789-00-PC001" \
+		"EST answer $mode: read, the certificate issued and backed up"
+done
+config wrongct
+r=$(enroll wrongct)
+is "$(jq -r '"\(.error.code) \(.error.details.content_type)"' <<<"$r")" "RA_BAD_RESPONSE application/octet-stream" \
+	"a 200 answer that is not application/pkcs7-mime is refused, naming its Content-Type"
+ls "$T/backups/wrongct.pfx" >/dev/null 2>&1; ok $(( $? == 0 ? 1 : 0 )) "and nothing was backed up"
+
+# ---- the issuing intermediate is not in the answer: the configured bundle holds it
+cat "$T/root.pem" "$T/inter.pem" >"$T/issuing-bundle.pem"
+config inter "$T/issuing-bundle.pem" '+ {ra_tls_ca_file: ($t + "/ca.pem")}'
+r=$(enroll inter)
+is "$(jq -r '.ok' <<<"$r")" true \
+	"issued by an intermediate absent from the answer: verified through ra_ca_file (TLS anchored by ra_tls_ca_file)"
+config inter "$T/inter.pem" '+ {ra_tls_ca_file: ($t + "/ca.pem")}'
+r=$(enroll inter-only)
+is "$(jq -r '.ok' <<<"$r")" true "a bundle holding only the intermediate anchors the chain as well"
+config inter "$T/ca.pem"
+r=$(enroll inter-tls)
+is "$(jq -r '.error.code' <<<"$r")" ISSUED_CERT_INVALID "with the TLS CA as the only anchor, that certificate is refused"
+config inter "$T/issuing-bundle.pem" '+ {ra_tls_ca_file: ($t + "/other-ca.pem")}'
+is "$(session "$login" | jq -r .error.code)" RA_TLS_FAILED "ra_tls_ca_file, when set, is what anchors TLS"
+
+# ---- 401 / 403 that are not a wrong password, and the server's words
+config api401
+r=$(session "$login")
+is "$(jq -r '"\(.error.code) \(.error.details.http_status)"' <<<"$r")" "RA_AUTH_REQUIRED 401" \
+	"a bare 401 is RA_AUTH_REQUIRED, not WRONG_PASSWORD"
+config api403json
+r=$(session "$login")
+is "$(jq -r '"\(.error.code) \(.error.details.ra_code) \(.error.details.ra_message)"' <<<"$r")" \
+	"RA_FORBIDDEN POLICY not allowed here" "a 403 with a code we do not know is RA_FORBIDDEN, with its code and words"
+config est401
+r=$(enroll est401)
+is "$(jq -r '"\(.error.code)|\(.error.details.ra_message)"' <<<"$r")" \
+	"RA_AUTH_REQUIRED|EST credentials required for /simpleenroll" "EST 401 in text/plain: RA_AUTH_REQUIRED with the words"
+config est403utf8
+r=$(enroll est403utf8)
+words=$(jq -r .error.details.ra_message <<<"$r")
+is "$(jq -r .error.code <<<"$r")" RA_FORBIDDEN "EST 403 in text/plain: RA_FORBIDDEN"
+like "$words" '^憑證申請被拒絕：' "the server's words are kept"
+ok "$( [ "$(printf '%s' "$words" | wc -c)" -le 512 ] && [ "$(printf '%s' "$words" | wc -c)" -ge 500 ]; echo $?)" \
+	"bounded at 512 bytes ($(printf '%s' "$words" | wc -c))"
+printf '%s' "$words" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; ok $? "valid UTF-8: cut on a character boundary"
+
+# ---- a client certificate on simpleenroll (RFC 7030 3.3.2)
+config mtls
+r=$(enroll mtls-none)
+is "$(jq -r '"\(.error.code)|\(.error.details.ra_message)"' <<<"$r")" \
+	"RA_FORBIDDEN|client certificate must be provided for /simpleenroll" "without one configured: RA_FORBIDDEN, the words"
+config mtls "$T/ca.pem" '+ {ra_client_cert_file: ($t + "/client.pem"), ra_client_key_file: ($t + "/client.key")}'
+r=$(enroll mtls)
+is "$(jq -r '.ok' <<<"$r")" true "ra_client_cert_file + ra_client_key_file: presented on simpleenroll, issued"
+chmod 644 "$T/client.key"
+r=$(enroll mtls-open)
+is "$(jq -r '"\(.error.code) \(.error.details.key)"' <<<"$r")" "CONFIG_INVALID ra_client_key_file" \
+	"a client key others may read is refused"
+chmod 600 "$T/client.key"
+config mtls "$T/ca.pem" '+ {ra_client_cert_file: ($t + "/client.pem")}'
+is "$(session "$login" | jq -r .error.code)" CONFIG_INVALID "a client certificate without its key is a bad configuration"
 done_testing

@@ -37,9 +37,11 @@ est() {
 	http POST "$RA_EST/$op" -u "$id:$PW" -H 'Content-Type: application/pkcs10' -H "X-ECM-OTP: $OTP" \
 		-H "X-ECM-Terms-Version: $TERMS" --data-binary @"$W/csr.b64" "$@"
 }
+# b64d FILE: base64 as EST servers fold it (CRLF line ends) decoded
+b64d() { tr -d '\r' <"$1" | base64 -d; }
 # p7leaf OUT: first certificate of the PKCS#7 in $W/body to OUT (PEM); all certs to OUT.all
 p7leaf() {
-	base64 -d "$W/body" | openssl pkcs7 -inform DER -print_certs -out "$1.all" 2>/dev/null &&
+	b64d "$W/body" | openssl pkcs7 -inform DER -print_certs -out "$1.all" 2>/dev/null &&
 		openssl x509 -in "$1.all" -out "$1" 2>/dev/null
 }
 newkey() { # newkey NAME rsa:2048|ec [SUBJECT]: key NAME.key, DER CSR NAME.der
@@ -103,12 +105,16 @@ ok $? "server certificate is valid for localhost too"
 http GET "$RA_EST/cacerts"
 is "$CODE" 200 "cacerts: 200"
 like "$(hdr Content-Type)" '^application/pkcs7-mime' "cacerts: application/pkcs7-mime"
-base64 -d "$W/body" | openssl pkcs7 -inform DER -print_certs -out "$W/cacerts.pem" 2>/dev/null
+b64d "$W/body" | openssl pkcs7 -inform DER -print_certs -out "$W/cacerts.pem" 2>/dev/null
 ok $? "cacerts parses with openssl pkcs7 -print_certs"
+# RFC 2045 6.8 (RFC 7030 4.1.3): lines of at most 76 characters, CRLF; libest's client reads no longer line
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$W/body"):$(grep -c $'\r$' "$W/body"):$(wc -l <"$W/body")" \
+	"77:$(wc -l <"$W/body"):$(wc -l <"$W/body")" "cacerts: base64 folded at 76 columns, every line ended by CRLF"
 is "$(openssl x509 -in "$W/cacerts.pem" -noout -fingerprint -sha256)" \
 	"$(openssl x509 -in "$RA_CA" -noout -fingerprint -sha256)" "cacerts holds the CA of ra_ca_file"
 http GET "$RA_EST/csrattrs"; is "$CODE" 204 "csrattrs: 204"
 http GET "$RA_EST/simpleenroll"; is "$CODE" 405 "simpleenroll wants POST"
+like "$(hdr Content-Type):$BODY" '^text/plain.*:simpleenroll takes POST' "405 from EST: the reason in text/plain"
 http GET "$RA_API/nothing"; is "$CODE:$(jf .code)" "404:NOT_FOUND" "unknown endpoint: 404 NOT_FOUND JSON"
 
 http GET "$RA_API/terms"
@@ -149,12 +155,20 @@ OTP=$(ra_otp "$NEW")
 like "$OTP" '^[0-9]{6}$' "test/otp: the 6-digit OTP"
 grep -q "otp=$OTP" "$RA_DIR/otp-sink.log"; ok $? "the OTP is written to the sink file"
 base64 -w0 "$W/rsa.der" >"$W/csr.b64"
-http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" --data-binary @"$W/csr.b64"
+http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: $TERMS" \
+	--data-binary @"$W/csr.b64"
+is "$CODE:$(hdr Content-Type):$BODY" "415:text/plain; charset=utf-8:Content-Type must be application/pkcs10" \
+	"simpleenroll with curl's default Content-Type: 415, the reason in text/plain"
+http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H 'Content-Type: application/pkcs10' \
+	--data-binary @"$W/csr.b64"
 is "$CODE:$(jf .code)" "403:TERMS_NOT_ACCEPTED" "simpleenroll without terms version: 403 TERMS_NOT_ACCEPTED"
-http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: 2025.9" --data-binary @"$W/csr.b64"
+http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: 2025.9" \
+	-H 'Content-Type: application/pkcs10' --data-binary @"$W/csr.b64"
 is "$CODE:$(jf .code)" "403:TERMS_NOT_ACCEPTED" "old terms version: 403 TERMS_NOT_ACCEPTED"
 est simpleenroll "$NEW" "$W/rsa.der"
 is "$CODE" 200 "simpleenroll RSA-2048 with OTP and terms: 200"
+is "$(wc -l <"$W/body"):$(grep -c $'\r' "$W/body")" "1:0" \
+	"a CSR sent as one line without Content-Transfer-Encoding (pki --est) is answered on one line"
 like "$(hdr Content-Type)" '^application/pkcs7-mime; *smime-type=certs-only' "simpleenroll: certs-only PKCS#7 content type"
 p7leaf "$W/rsa.pem"; ok $? "simpleenroll answer parses with openssl pkcs7 -print_certs"
 is "$(openssl x509 -in "$W/rsa.pem" -noout -subject -nameopt RFC2253)" \
@@ -203,8 +217,10 @@ is "$CODE:$(jf .code)" "400:CSR_REJECTED" "CSR with a broken signature: 400 CSR_
 newkey other rsa:2048 "/CN=$OTHER-00-PC001"
 est simpleenroll "$NEW" "$W/other.der"
 is "$CODE:$(jf .code)" "400:CSR_REJECTED" "CSR with another customer's CN: 400 CSR_REJECTED"
-http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: $TERMS" --data-binary 'not*base64!'
-is "$CODE:$(jf .code)" "400:BAD_REQUEST" "garbage body: 400 BAD_REQUEST"
+http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: $TERMS" \
+	-H 'Content-Type: application/pkcs10' --data-binary 'not*base64!'
+is "$CODE:$(hdr Content-Type):$BODY" "400:text/plain; charset=utf-8:body is not base64 of a DER PKCS#10 request" \
+	"garbage body: 400, the reason in text/plain"
 
 # P-256, sent wrapped at 64 with CRLF and Content-Transfer-Encoding (the OTP survived the rejections above)
 newkey p256 ec
@@ -212,6 +228,8 @@ base64 -w64 "$W/p256.der" | sed 's/$/\r/' >"$W/p256.b64"
 http POST "$RA_EST/simpleenroll" -u "$NEW:$PW" -H "X-ECM-OTP: $OTP" -H "X-ECM-Terms-Version: $TERMS" \
 	-H 'Content-Type: application/pkcs10' -H 'Content-Transfer-Encoding: base64' --data-binary @"$W/p256.b64"
 is "$CODE" 200 "P-256 CSR (CRLF-wrapped base64, with Content-Transfer-Encoding): 200"
+is "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$W/body"):$(grep -c $'\r$' "$W/body")" \
+	"77:$(wc -l <"$W/body")" "and is answered folded at 76 columns with CRLF"
 p7leaf "$W/p256.pem"
 like "$(openssl x509 -in "$W/p256.pem" -noout -text)" 'ASN1 OID: prime256v1' "P-256 certificate"
 S2=$(serial_of "$W/p256.pem")
@@ -328,6 +346,16 @@ http POST "$RA_API/revoke" -u "$OTHER:$PW" -d "{\"serial\": \"$(serial_of "$W/li
 is "$CODE" 200 "the next day revocation works again"
 ra_clock 0
 
+# ------------------------------------------------------------------ connection counter (test controls)
+hs() { ra_curl "$RA_TEST/connections" | jq -r "${1:-.tls_handshakes}"; }
+c0=$(hs)
+ra_curl -o /dev/null -o /dev/null "$RA_API/terms" "$RA_API/terms"
+# each read of the counter is a connection of its own, counted before it answers
+is "$(($(hs) - c0))" 2 "test/connections: two requests over one curl connection add one TLS handshake"
+c0=$(hs .tcp_connections)
+ra_curl -o /dev/null "$RA_API/terms"; ra_curl -o /dev/null "$RA_API/terms"
+is "$(($(hs .tcp_connections) - c0))" 3 "test/connections: two curl runs add two TCP connections"
+
 # ------------------------------------------------------------------ faults
 fresh_otp "$NEW"; newkey f rsa:2048
 ra_fault simpleenroll pending 7
@@ -338,7 +366,7 @@ est simpleenroll "$NEW" "$W/f.der"
 is "$CODE:$(jf .code)" "500:SERVER_ERROR" "fault error500: 500 SERVER_ERROR"
 ra_fault simpleenroll garbage
 est simpleenroll "$NEW" "$W/f.der"
-base64 -d "$W/body" 2>/dev/null | openssl pkcs7 -inform DER -print_certs >/dev/null 2>&1
+b64d "$W/body" 2>/dev/null | openssl pkcs7 -inform DER -print_certs >/dev/null 2>&1
 is "$CODE:$?" "200:1" "fault garbage: 200 with a body that is not PKCS#7"
 ra_fault account slow 3
 curl -sS --max-time 1 --cacert "$RA_CA" -u "$NEW:$PW" -o /dev/null "$RA_API/account" 2>/dev/null

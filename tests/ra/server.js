@@ -50,6 +50,16 @@ fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 let clockOffsetDays = 0;
 let faults = {};
 let phantomFailures = {}; // unknown IDs get the same answers as real ones (no account enumeration)
+// Connections and TLS handshakes since the start (or /test/reset): shows a client reusing its connection.
+// by_agent: TLS connections by the product token of the User-Agent of their first request ("e-Cert-Manager").
+const newCounters = () => ({ tcp_connections: 0, tls_handshakes: 0, tls_resumed: 0, by_agent: {} });
+let counters = newCounters();
+function countAgent(req) {
+	if (req.socket.ecmCounted) return;
+	req.socket.ecmCounted = true;
+	const agent = String(req.headers['user-agent'] || '-').split('/')[0];
+	counters.by_agent[agent] = (counters.by_agent[agent] || 0) + 1;
+}
 const nowMs = () => Date.now() + clockOffsetDays * DAY;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const log = (msg) => process.stderr.write(`[dev-ra ${new Date().toISOString()}] ${msg}\n`);
@@ -72,8 +82,12 @@ function validNationalId(id) {
 class ApiError extends Error {
 	constructor(status, code, message, extra = {}) { super(message); this.status = status; this.code = code; this.extra = extra; }
 }
+/** An EST error that names no code of ours: text/plain, as RFC 7030 section 4.2.3 allows and real EST servers
+ * send, so that the host's tests meet the server's words instead of a JSON body. */
+class PlainError extends ApiError {}
 const E = {
 	badRequest: (m) => new ApiError(400, 'BAD_REQUEST', m),
+	estBadRequest: (m) => new PlainError(400, 'BAD_REQUEST', m),
 	csr: (m) => new ApiError(400, 'CSR_REJECTED', m),
 	notFound: (m = 'not found') => new ApiError(404, 'NOT_FOUND', m),
 };
@@ -87,6 +101,10 @@ function sendJson(res, status, obj, headers = {}) {
 	send(res, status, JSON.stringify(obj) + '\n', { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 }
 function sendError(res, err) {
+	if (err instanceof PlainError) {
+		send(res, err.status, `${err.message}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
+		return;
+	}
 	const headers = {};
 	if (err.status === 401) headers['WWW-Authenticate'] = 'Basic realm="e-Cert Dev RA", charset="UTF-8"';
 	if (err.extra && err.extra.retry_after !== undefined) headers['Retry-After'] = String(err.extra.retry_after);
@@ -236,22 +254,31 @@ function decodeCsrBody(buf) {
 	if (buf.length && buf[0] === 0x30 && !/^[A-Za-z0-9+/=\s\0]*$/.test(s)) return buf; // binary DER
 	if (/-----BEGIN [A-Z ]+-----/.test(s)) s = s.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '');
 	const b64 = s.replace(/[\s\0]/g, '');
-	if (!b64 || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) throw E.badRequest('body is not base64 of a DER PKCS#10 request');
+	if (!b64 || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64)) throw E.estBadRequest('body is not base64 of a DER PKCS#10 request');
 	return Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
+/** True when the request came as one unbroken base64 line without Content-Transfer-Encoding, as strongSwan's
+ * `pki --est` 5.9.8 sends it: that client cannot read a folded answer, so it gets one line back. */
+function oneLineClient(req, body) {
+	return !req.headers['content-transfer-encoding'] && !/[\r\n]./.test(body.toString('latin1'));
+}
+
 async function parseCsr(req) {
-	const der = decodeCsrBody(await readBody(req));
+	const body = await readBody(req);
+	req.oneLine = oneLineClient(req, body);
+	const der = decodeCsrBody(body);
 	try {
 		return await ca.checkCsr(der);
 	} catch (e) {
-		if (e instanceof pki.CsrError) throw new ApiError(400, e.code, e.message);
+		if (e instanceof pki.CsrError) throw new (e.code === 'BAD_REQUEST' ? PlainError : ApiError)(400, e.code, e.message);
 		throw e;
 	}
 }
 
-function sendPkcs7(res, pems) {
-	send(res, 200, pki.b64Body(ca.pkcs7(pems)), {
+function sendPkcs7(res, pems, oneLine = false) {
+	const p7 = ca.pkcs7(pems);
+	send(res, 200, oneLine ? `${Buffer.from(p7).toString('base64')}\n` : pki.b64Body(p7), {
 		'Content-Type': 'application/pkcs7-mime; smime-type=certs-only',
 		'Content-Transfer-Encoding': 'base64',
 	});
@@ -295,7 +322,7 @@ async function estSimpleEnroll(req, res) {
 	store.data.certificates.push(rec);
 	store.save();
 	log(`issued ${rec.cn} serial ${rec.serial} (simpleenroll)`);
-	sendPkcs7(res, [rec.pem, ca.caPem]);
+	sendPkcs7(res, [rec.pem, ca.caPem], req.oneLine);
 }
 
 async function estSimpleReenroll(req, res) {
@@ -325,7 +352,7 @@ async function estSimpleReenroll(req, res) {
 	store.data.certificates.push(rec);
 	store.save();
 	log(`issued ${rec.cn} serial ${rec.serial} (simplereenroll, supersedes ${old.serial})`);
-	sendPkcs7(res, [rec.pem, ca.caPem]);
+	sendPkcs7(res, [rec.pem, ca.caPem], req.oneLine);
 }
 
 // ---------------------------------------------------------------- account API
@@ -441,6 +468,7 @@ const testApi = {
 		if (!c || !c.otp) throw E.notFound(`no OTP was sent to ${id}`);
 		sendJson(res, 200, { otp: c.otp.code });
 	},
+	'GET connections': async (req, res) => sendJson(res, 200, counters),
 	'GET clock': async (req, res) => sendJson(res, 200, { offset_days: clockOffsetDays, now: iso(nowMs()) }),
 	'POST clock': async (req, res) => {
 		const b = await readJson(req);
@@ -454,6 +482,7 @@ const testApi = {
 		clockOffsetDays = 0;
 		faults = {};
 		phantomFailures = {};
+		counters = newCounters();
 		log('reset to the seeded state');
 		sendJson(res, 200, { reset: true, now: iso(nowMs()) });
 	},
@@ -514,8 +543,12 @@ async function handle(req, res) {
 	if ((m = /^\/\.well-known\/est\/(cacerts|csrattrs|simpleenroll|simplereenroll)$/.exec(p))) {
 		const [, op] = m;
 		const want = op === 'cacerts' || op === 'csrattrs' ? 'GET' : 'POST';
-		if (req.method !== want) throw new ApiError(405, 'BAD_REQUEST', `${op} takes ${want}`);
+		if (req.method !== want) throw new PlainError(405, 'BAD_REQUEST', `${op} takes ${want}`);
 		if (await applyFault(op, 'est', res)) return;
+		const ct = String(req.headers['content-type'] || '').split(';')[0].trim().toLowerCase();
+		if (want === 'POST' && ct !== 'application/pkcs10') {
+			throw new PlainError(415, 'BAD_REQUEST', 'Content-Type must be application/pkcs10');
+		}
 		if (op === 'cacerts') {
 			return send(res, 200, pki.b64Body(ca.pkcs7([ca.caPem])), {
 				'Content-Type': 'application/pkcs7-mime', 'Content-Transfer-Encoding': 'base64' });
@@ -592,6 +625,7 @@ async function main() {
 		maxVersion: 'TLSv1.3',
 	}, (req, res) => {
 		const t0 = Date.now();
+		countAgent(req);
 		res.on('finish', () => log(`${req.method} ${req.url.replace(/\?.*/, '')} ${res.statusCode} ${Date.now() - t0}ms`));
 		handle(req, res).catch((e) => {
 			if (res.headersSent) { res.destroy(); return; }
@@ -601,6 +635,14 @@ async function main() {
 		});
 	});
 	server.on('tlsClientError', () => {});
+	server.on('connection', () => { counters.tcp_connections += 1; });
+	server.on('secureConnection', (sock) => {
+		counters.tls_handshakes += 1;
+		if (sock.isSessionReused()) counters.tls_resumed += 1;
+	});
+	// A client keeps its connection for a whole session (login, terms, OTP, enrollment): Node's default of 5 s
+	// would close it while the user types the OTP. A broker's server may be stricter; the host then reconnects.
+	server.keepAliveTimeout = 120e3;
 
 	const raJson = path.join(stateDir, 'ra.json');
 	let stopping = false;

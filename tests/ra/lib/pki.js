@@ -59,8 +59,10 @@ function derToPem(der, label = 'CERTIFICATE') {
 
 /** Base64 on one line (RFC 4648, as RFC 8951 clarifies for EST) ending with LF: every client reads this; some
  *  (strongSwan pki --est 5.9.8) cannot read line-wrapped base64. */
+/** Base64 folded at 76 columns with CRLF (RFC 2045 section 6.8, which RFC 7030 section 4.1.3 points to):
+ * libest's client reads answers line by line and cannot read one unbroken line. */
 function b64Body(buf) {
-	return Buffer.from(buf).toString('base64') + '\n';
+	return Buffer.from(buf).toString('base64').replace(/.{1,76}/g, '$&\r\n');
 }
 
 class Authority {
