@@ -1,5 +1,5 @@
 /* What an RA's answer says in words: its text kept for support staff (details.ra_message), and its media type.
- * A small UTF-8 checker of our own; host/core may grow a shared one (see docs/ra-protocol.md). */
+ * The UTF-8 checker is a small one of our own for now: a shared truncation helper in host/core would replace it. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
