@@ -54,20 +54,6 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	cJSON_AddStringToObject(config, "backup_dir", ctx->config->backup_dir ? ctx->config->backup_dir : "");
 }
 
-/* An issued certificate this session still holds (ISSUED_NOT_SAVED): logout would lose its key, so say so. */
-static void
-add_issued_unsaved(const ecm_ctx *ctx, cJSON *result)
-{
-	cJSON *o;
-
-	if (ctx->session->issued == NULL) {
-		cJSON_AddNullToObject(result, "issued_unsaved");
-		return;
-	}
-	o = cJSON_AddObjectToObject(result, "issued_unsaved");
-	cJSON_AddStringToObject(o, "serial", ctx->session->issued_serial);
-}
-
 static ecm_code
 run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
@@ -78,7 +64,7 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	cJSON_AddNumberToObject(result, "protocol", ECM_PROTOCOL_VERSION);
 	cJSON_AddStringToObject(result, "platform", platform_name());
 	cJSON_AddBoolToObject(result, "logged_in", ecm_session_logged_in(ctx->session));
-	add_issued_unsaved(ctx, result);
+	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
 	add_commands(result);
 	add_server(ctx, result);
 	add_config(ctx, result);

@@ -52,17 +52,6 @@ describe(const cJSON *account, const char *id, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-/* A certificate issued earlier in this connection and still unsaved survives the login: say so, as hello does. */
-static void
-add_issued_unsaved(const ecm_ctx *ctx, cJSON *result)
-{
-	if (ctx->session->issued == NULL) {
-		cJSON_AddNullToObject(result, "issued_unsaved");
-		return;
-	}
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(result, "issued_unsaved"), "serial", ctx->session->issued_serial);
-}
-
 static ecm_code
 run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
@@ -94,7 +83,7 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		return rc;
 	}
 	ctx->session->account = account;
-	add_issued_unsaved(ctx, result);
+	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
 	return ECM_OK;
 }
 

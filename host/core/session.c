@@ -56,6 +56,18 @@ ecm_session_clear(ecm_session *s)
 	s->ra_free = NULL;
 }
 
+cJSON *
+ecm_session_issued_unsaved(const ecm_session *s)
+{
+	cJSON *o;
+
+	if (s->issued == NULL)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "serial", s->issued_serial);
+	return o;
+}
+
 /* Letter codes A..Z as the two-digit numbers the checksum uses (I, O, W, X... are not in order). */
 static int
 letter_value(char c)

@@ -39,6 +39,9 @@ void ecm_session_end_login(ecm_session *s);
  * connection too. */
 void ecm_session_clear(ecm_session *s);
 
+/* hello's and login's "issued_unsaved": {"serial"} while an issued identity is held, else null. */
+cJSON *ecm_session_issued_unsaved(const ecm_session *s);
+
 /* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */
 int ecm_national_id_valid(const char *id);
 
