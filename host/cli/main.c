@@ -1,11 +1,11 @@
 /* ecm: the command line for support staff and scripts, over the same core as the browser host. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecm/command.h"
 #include "ecm/core.h"
+#include "ecm/platform.h"
 #include "cli.h"
 
 static void
@@ -53,7 +53,7 @@ main(int argc, char **argv)
 		printf("ecm %s (protocol %d)\n", ECM_VERSION, ECM_PROTOCOL_VERSION);
 		return 0;
 	}
-	signal(SIGPIPE, SIG_IGN);
+	ecm_platform_stdio_init();
 	ecm_error_init(&err);
 	cli.core = ecm_core_new(&err);
 	if (cli.core == NULL) {

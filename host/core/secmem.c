@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <cjson/cJSON.h>
 
+#include "ecm/platform.h"
 #include "ecm/secmem.h"
 
 /* Each secret carries its size in front so the whole allocation can be wiped and unlocked. */
@@ -15,15 +15,7 @@ typedef struct {
 void
 ecm_wipe(void *p, size_t len)
 {
-	if (p == NULL)
-		return;
-#if defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-	while (len--)
-		*v++ = 0;
-#endif
+	ecm_platform_wipe(p, len);
 }
 
 char *
@@ -34,7 +26,7 @@ ecm_secret_alloc(size_t size)
 	if (h == NULL)
 		return NULL;
 	h->size = size;
-	(void)mlock(h, sizeof(*h) + size); /* best effort: RLIMIT_MEMLOCK may refuse */
+	ecm_platform_lock(h, sizeof(*h) + size);
 	return (char *)h->data;
 }
 
@@ -58,7 +50,7 @@ ecm_secret_free(char *s)
 		return;
 	h = (secret_header *)(void *)(s - offsetof(secret_header, data));
 	ecm_wipe(h->data, h->size);
-	(void)munlock(h, sizeof(*h) + h->size);
+	ecm_platform_unlock(h, sizeof(*h) + h->size);
 	free(h);
 }
 

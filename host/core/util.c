@@ -1,27 +1,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ecm/platform.h"
 #include "ecm/util.h"
 
 char *
 ecm_home_dir(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home != NULL && home[0] == '/')
-		return strdup(home);
-	pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL)
-		return strdup(pw->pw_dir);
-	return NULL;
+	return ecm_platform_home_dir();
 }
 
 char *
@@ -49,11 +41,11 @@ ecm_mkdirs(const char *path, int mode)
 	if (copy == NULL)
 		return -1;
 	for (p = copy + 1; rc == 0; p++) {
-		if (*p != '/' && *p != '\0')
+		if (strchr(ECM_PATH_SEPS, *p) == NULL)
 			continue;
 		char saved = *p;
 		*p = '\0';
-		if (mkdir(copy, (mode_t)mode) != 0 && errno != EEXIST)
+		if (ecm_platform_mkdir(copy, mode) != 0 && errno != EEXIST)
 			rc = -1;
 		*p = saved;
 		if (saved == '\0')
@@ -89,18 +81,6 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* Rename without replacing: link(2) fails with EEXIST when the target appeared meanwhile. */
-static int
-publish(const char *tmp, const char *path, int overwrite)
-{
-	if (overwrite)
-		return rename(tmp, path);
-	if (link(tmp, path) != 0)
-		return -1;
-	unlink(tmp);
-	return 0;
-}
-
 ecm_code
 ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwrite, ecm_error *err)
 {
@@ -114,7 +94,7 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 	tmp = temp_path_for(path);
 	if (tmp == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	fd = mkstemp(tmp);
+	fd = ecm_platform_mkstemp(tmp);
 	if (fd < 0) {
 		saved = errno;
 		free(tmp);
@@ -122,7 +102,7 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot create a file beside %s: %s", path,
 		    strerror(saved));
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, data, len) != 0 || ecm_platform_fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
@@ -131,7 +111,7 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "cannot write %s: %s", path, strerror(saved));
 	}
 	close(fd);
-	if (publish(tmp, path, overwrite) != 0) {
+	if (ecm_platform_publish(tmp, path, overwrite) != 0) {
 		saved = errno;
 		unlink(tmp);
 		free(tmp);
@@ -189,16 +169,17 @@ ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ec
 char *
 ecm_exe_dir(void)
 {
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	char *slash;
+	char *path = ecm_platform_exe_path(), *sep = NULL, *p;
 
-	if (n <= 0)
+	if (path == NULL)
 		return NULL;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash == NULL)
+	for (p = path; *p != '\0'; p++)
+		if (strchr(ECM_PATH_SEPS, *p) != NULL)
+			sep = p;
+	if (sep == NULL) {
+		free(path);
 		return NULL;
-	*slash = '\0';
-	return strdup(buf);
+	}
+	*sep = '\0';
+	return path;
 }

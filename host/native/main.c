@@ -1,11 +1,11 @@
 /* ecm-host: the native-messaging front end. Frames in, frames out; the core does the rest. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ecm/core.h"
+#include "ecm/platform.h"
 #include "ecm/frame.h"
 #include "ecm/secmem.h"
 #include "caller.h"
@@ -84,7 +84,7 @@ main(int argc, char **argv)
 	const char *caller;
 	int status;
 
-	signal(SIGPIPE, SIG_IGN);
+	ecm_platform_stdio_init();
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	if (core == NULL) {

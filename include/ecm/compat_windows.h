@@ -1,0 +1,27 @@
+/* POSIX functions the shared code uses that mingw-w64 lacks: forced in front of every file of the Windows build
+ * (mk/windows.mk: -include ecm/compat_windows.h); implemented in host/core/compat_windows.c. What really
+ * differs between systems is not here but in include/ecm/platform.h. */
+#ifndef ECM_COMPAT_WINDOWS_H
+#define ECM_COMPAT_WINDOWS_H
+
+/* Before any system header: gmtime_r from time.h, rand_s from stdlib.h. */
+#define _POSIX_THREAD_SAFE_FUNCTIONS 200112L
+#define _CRT_RAND_S
+/* __USE_MINGW_ANSI_STDIO gives C99 printf: check formats against it, not msvcrt's. */
+#define ECM_PRINTF_ARCHETYPE gnu_printf
+
+#include <stdio.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0 /* handles are not inherited unless asked for */
+#endif
+
+char *strndup(const char *s, size_t n);
+char *strptime(const char *s, const char *format, struct tm *tm);
+time_t timegm(struct tm *tm);
+ssize_t getline(char **line, size_t *cap, FILE *f);
+
+#endif
