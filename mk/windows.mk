@@ -21,14 +21,14 @@ WIN_CLI_OBJS  := $(call WIN_OBJ,$(CLI_SRCS))
 
 # __USE_MINGW_ANSI_STDIO: C99 printf (%zu, %lld) instead of msvcrt's. The POSIX names mingw lacks come from
 # compat_windows.h, forced in front of every file. PE hardening: ASLR (64-bit), DEP; the stack protector needs
-# libssp, linked in statically so no extra DLL is needed.
+# libssp, and curl uses winpthreads: both linked in statically, so no extra DLL is needed.
 WIN_CFLAGS   = -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DCURL_STATICLIB $(WARN) -O2 -g \
                -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -include ecm/compat_windows.h \
                -I$(WIN_PREFIX)/include -I$(WIN_PREFIX)/include/nss -I$(WIN_PREFIX)/include/nspr -MMD -MP
 WIN_LDFLAGS  := -Wl,--dynamicbase,--nxcompat,--high-entropy-va -static-libgcc
 WIN_LIBS     = -L$(WIN_PREFIX)/lib -lcurl -lssl -lcrypto -lcjson -lsmime3 -lnss3 -lnssutil3 -lplc4 -lplds4 \
                -lnspr4 -lncrypt -lcrypt32 -lbcrypt -lws2_32 -lcomdlg32 -luser32 -ladvapi32 \
-               -Wl,-Bstatic -lssp -Wl,-Bdynamic
+               -Wl,-Bstatic -lssp -lpthread -Wl,-Bdynamic
 
 .PHONY: windows windows-deps windows-bins windows-msi check-windows
 
