@@ -4,7 +4,8 @@
 #   make check-windows  the suites that run them under Wine (tests/windows/*.t)
 # The libraries (OpenSSL, cJSON, libcurl with OpenSSL, NSPR, NSS) come from Debian's source packages, built once
 # by tests/windows/build-deps into ${XDG_CACHE_HOME:-~/.cache}/ecert-manager/win64-<versions>; the folder is
-# written to $(WIN_BUILD)/deps-prefix, which every compile and link reads.
+# written to $(WIN_BUILD)/deps-prefix, which every compile and link reads. ECM_WIN_DEPS=DIR uses libraries built
+# elsewhere (the same layout: include/, lib/, bin/*.dll).
 
 WIN_BUILD   ?= build/windows
 WIN_CC      := x86_64-w64-mingw32-gcc
@@ -43,7 +44,7 @@ windows-bins: $(WIN_BUILD)/ecm-host.exe $(WIN_BUILD)/ecm.exe
 # deps-prefix changes (and so rebuilds every object) only when the libraries' folder does.
 windows-deps $(WIN_BUILD)/deps-prefix:
 	@mkdir -p $(WIN_BUILD)
-	@p=$$(tests/windows/build-deps) && { [ "$$(cat $(WIN_BUILD)/deps-prefix 2>/dev/null)" = "$$p" ] || \
+	@p=$${ECM_WIN_DEPS:-$$(tests/windows/build-deps)} && { [ "$$(cat $(WIN_BUILD)/deps-prefix 2>/dev/null)" = "$$p" ] || \
 		echo "$$p" >$(WIN_BUILD)/deps-prefix; }
 
 $(WIN_BUILD)/obj/%.o: %.c $(WIN_BUILD)/deps-prefix

@@ -28,6 +28,22 @@ ecm_platform_home_dir(void)
 	return NULL;
 }
 
+char *
+ecm_platform_log_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	char *home, *path;
+
+	if (state != NULL && state[0] == '/')
+		return ecm_path_join(state, "ecert-manager/ecm.log");
+	home = ecm_platform_home_dir();
+	if (home == NULL)
+		return NULL;
+	path = ecm_path_join(home, ".local/state/ecert-manager/ecm.log");
+	free(home);
+	return path;
+}
+
 int
 ecm_platform_path_is_absolute(const char *path)
 {

@@ -88,6 +88,13 @@ ecm_platform_system_config(void)
 }
 
 char *
+ecm_platform_log_path(void)
+{
+	/* '/' (which Windows takes as well): the log's folder is found by its last '/'. */
+	return under_env(L"LOCALAPPDATA", "ecert-manager/ecm.log");
+}
+
+char *
 ecm_platform_exe_path(void)
 {
 	wchar_t buf[32768];

@@ -24,6 +24,9 @@ char *ecm_platform_home_dir(void);
 /* Per-user and system-wide configuration files (malloc'd) or NULL. */
 char *ecm_platform_user_config(void);
 char *ecm_platform_system_config(void);
+/* The log file (malloc'd): $XDG_STATE_HOME/ecert-manager/ecm.log or ~/.local/state/...; Windows
+ * %LOCALAPPDATA%\ecert-manager\ecm.log. */
+char *ecm_platform_log_path(void);
 /* The running program's full path (malloc'd) or NULL. */
 char *ecm_platform_exe_path(void);
 /* Whether path is absolute here ("/x"; Windows also "C:\x", "\\server\x"). */
