@@ -15,8 +15,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <fcntl.h>
+/* Every descriptor the shared code opens asks for O_CLOEXEC: on Windows that is "not inherited" AND binary (in
+ * the default text mode read() drops 0x0D before 0x0A and stops at 0x1A: a .pfx came back as PFX_INVALID). */
 #ifndef O_CLOEXEC
-#define O_CLOEXEC 0 /* handles are not inherited unless asked for */
+#define O_CLOEXEC (_O_NOINHERIT | _O_BINARY)
 #endif
 
 char *strndup(const char *s, size_t n);

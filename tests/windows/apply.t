@@ -134,7 +134,7 @@ is "$(jq -r .error.code <<<"$r")" PFX_WRONG_PASSWORD "import with the wrong pass
 r=$(call $A cleanup "{\"serials\":[\"$A1_SERIAL\"],\"dry_run\":true}" | reply)
 is "$(jq -r '[.result.found[] | .store] | sort | join(" ")' <<<"$r")" "windows:my" "cleanup dry run: the old certificate is in CurrentUser\\My only"
 r=$(call $A cleanup "{\"serials\":[\"$A1_SERIAL\"]}" | reply)
-is "$(jq -r '[.result.removed[] | .store] | join(" ") + "/" + (.result.failed | length | tostring)' <<<"$r")" "windows:my/0" \
+is "$(jq -r '([.result.removed[] | .store] | join(" ")) + "/" + (.result.failed | length | tostring)' <<<"$r")" "windows:my/0" \
 	"cleanup removes it from CurrentUser\\My"
 r=$(query_local)
 is "$(jq -r '.result.local.serial | ascii_upcase | ltrimstr("0")' <<<"$r")" "$A2_SERIAL" "the renewed certificate is still there"
