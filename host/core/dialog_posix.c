@@ -94,8 +94,11 @@ run_dialog(const char **argv, char **out)
 	pid_t pid;
 
 	*out = buf;
-	if (buf == NULL || pipe2(fds, O_CLOEXEC) != 0)
+	if (buf == NULL || pipe(fds) != 0)
 		return -1;
+	/* pipe2 is Linux-only: close-on-exec set by hand (nothing else runs between, the host is one thread) */
+	(void)fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 	pid = fork();
 	if (pid == 0)
 		child(fds[1], argv);

@@ -59,14 +59,14 @@ done
 ok "$([ ! -e "$host_exe" ]; echo $?)" "uninstall removes ecm-host.exe"
 
 # ---- per-user install
-msiexec /i "$msi_win" /qn ALLUSERS=2 MSIINSTALLPERUSER=1
-ok $? "msiexec /i installs it per user (ALLUSERS=2 MSIINSTALLPERUSER=1)"
+msiexec /i "$msi_win" /qn 'ALLUSERS=""'
+ok $? 'msiexec /i installs it per user (ALLUSERS="")'
 for k in $KEYS; do
 	t=chrome; [ "$k" = Mozilla ] && t=firefox
 	like "$(reg_value HKCU "$k")" "$NAME\\.$t\\.json\$" "HKCU $k names the $t manifest"
 	is "$(reg_value HKLM "$k")" none "a per-user install writes nothing under HKLM $k"
 done
-msiexec /x "$msi_win" /qn ALLUSERS=2 MSIINSTALLPERUSER=1
+msiexec /x "$msi_win" /qn 'ALLUSERS=""'
 ok $? "msiexec /x uninstalls the per-user install"
 for k in $KEYS; do
 	is "$(reg_value HKCU "$k")" none "uninstall removes HKCU $k"
