@@ -8,7 +8,11 @@
 # elsewhere (the same layout: include/, lib/, bin/*.dll).
 
 WIN_BUILD   ?= build/windows
-WIN_CC      := x86_64-w64-mingw32-gcc
+# On Windows itself (MSYS2, .ci/windows.yml): make windows WIN_CC=gcc WIN_AR=ar ECM_WIN_DEPS=/ucrt64 \
+#   WIN_EXTRA_CFLAGS=-I/ucrt64/include/nss3
+WIN_CC      ?= x86_64-w64-mingw32-gcc
+WIN_AR      ?= x86_64-w64-mingw32-ar
+WIN_EXTRA_CFLAGS ?=
 WIN_PREFIX   = $(shell cat $(WIN_BUILD)/deps-prefix 2>/dev/null)
 WIN_DLLS     = $(wildcard $(WIN_PREFIX)/bin/*.dll)
 
@@ -25,7 +29,7 @@ WIN_CLI_OBJS  := $(call WIN_OBJ,$(CLI_SRCS))
 # libssp, and curl uses winpthreads: both linked in statically, so no extra DLL is needed.
 WIN_CFLAGS   = -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DCURL_STATICLIB $(WARN) -O2 -g \
                -D_FORTIFY_SOURCE=2 -fstack-protector-strong -Iinclude -include ecm/compat_windows.h \
-               -I$(WIN_PREFIX)/include -I$(WIN_PREFIX)/include/nss -I$(WIN_PREFIX)/include/nspr -MMD -MP
+               -I$(WIN_PREFIX)/include -I$(WIN_PREFIX)/include/nss -I$(WIN_PREFIX)/include/nspr $(WIN_EXTRA_CFLAGS) -MMD -MP
 WIN_LDFLAGS  := -Wl,--dynamicbase,--nxcompat,--high-entropy-va -static-libgcc
 WIN_LIBS     = -L$(WIN_PREFIX)/lib -lcurl -lssl -lcrypto -lcjson -lsmime3 -lnss3 -lnssutil3 -lplc4 -lplds4 \
                -lnspr4 -lncrypt -lcrypt32 -lbcrypt -lws2_32 -lcomdlg32 -luser32 -ladvapi32 \
@@ -52,7 +56,7 @@ $(WIN_BUILD)/obj/%.o: %.c $(WIN_BUILD)/deps-prefix
 	$(WIN_CC) $(WIN_CFLAGS) -c $< -o $@
 
 $(WIN_BUILD)/libecm.a: $(WIN_CORE_OBJS)
-	rm -f $@ && x86_64-w64-mingw32-ar rcs $@ $^
+	rm -f $@ && $(WIN_AR) rcs $@ $^
 
 $(WIN_BUILD)/ecm-host.exe: $(WIN_HOST_OBJS) $(WIN_BUILD)/libecm.a
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)

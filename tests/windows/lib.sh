@@ -15,6 +15,7 @@ win_skip_all() {
 
 win_setup() {
 	WIN=${ECM_WIN_BUILD:-build/windows}
+	if [ "${ECM_WIN_NATIVE:-0}" = 1 ]; then win_setup_native; return; fi
 	WINE=$(command -v wine64 || command -v wine || ls /usr/lib/wine/wine64 2>/dev/null)
 	if [ -z "$WINE" ]; then
 		bash tests/windows/build-deps >/dev/null 2>&1 # installs wine64 with the toolchain
@@ -56,6 +57,18 @@ win_setup() {
 	export WINE WRAP
 }
 
+# On Windows itself (MSYS2 bash, .ci/windows.yml): the programs run as they are, `reg` is Windows' own.
+win_setup_native() {
+	WINE=env WINESERVER=
+	make -s windows ${ECM_WIN_MAKE_ARGS:-} || { echo "not ok 1 - make windows"; echo "1..1"; exit 1; }
+	WRAP=$(mktemp -d)
+	local exe
+	for exe in ecm-host ecm; do
+		printf '#!/bin/sh\nexec "%s" "$@"\n' "$PWD/$WIN/$exe.exe" >"$WRAP/$exe" && chmod +x "$WRAP/$exe"
+	done
+	export WINE WRAP
+}
+
 win_cleanup() {
 	[ -n "${WRAP:-}" ] && rm -rf "$WRAP"
 }
@@ -63,12 +76,13 @@ win_cleanup() {
 # win_unix_env NAME: the Unix path of a Windows environment folder as Wine sets it (APPDATA, LOCALAPPDATA, ...).
 win_unix_env() {
 	local w
+	if [ "${ECM_WIN_NATIVE:-0}" = 1 ]; then cygpath -u "$(printenv "$1")"; return; fi
 	w=$(timeout 60 "$WINE" cmd /c echo "%$1%" 2>/dev/null | tr -d '\r')
 	timeout 60 "$WINE" winepath -u "$w" 2>/dev/null | tr -d '\r' | sed 's|/$||'
 }
 
 win_path() {
-	printf 'Z:%s' "$1" | tr '/' '\\'
+	if [ "${ECM_WIN_NATIVE:-0}" = 1 ]; then cygpath -w "$1"; else printf 'Z:%s' "$1" | tr '/' '\\'; fi
 }
 
 win_reset_my() {

@@ -34,9 +34,17 @@ req() { printf '{"id":"r","cmd":"%s","args":%s}\n' "$1" "${2:-{\}}" | timeout 12
 import() { req import "{\"path\":\"$T/$1.pfx\",\"password\":\"pfx-pw-1\"}"; }
 status() { jq -r '.result.status // .error.code'; }
 local_serial() { req query | jq -r '.result.local | if . == null then "none" else "\(.serial | ascii_upcase | ltrimstr("0")) \(.has_key)" end'; }
-# containers: the rsaenh key containers of the prefix's user (Wine keeps them in its registry)
-containers() { timeout 60 "$WINE" reg query 'HKCU\Software\Wine\Crypto\RSA' 2>/dev/null | tr -d '\r' |
-	awk -F'\\' '/RSA\\/ { print $NF }' | sort | tr '\n' ' ' | sed 's/ $//'; }
+# containers: the rsaenh key containers of the prefix's user (Wine keeps them in its registry; Windows in files
+# under %APPDATA%\Microsoft\Crypto: there the suite checks the certificates only)
+containers() {
+	timeout 60 "$WINE" reg query 'HKCU\Software\Wine\Crypto\RSA' 2>/dev/null | tr -d '\r' |
+		awk -F'\\' '/RSA\\/ { print $NF }' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+# ck CHECK…: a key-container check, which reads Wine's registry (on Windows itself: skipped, named)
+ck() {
+	if [ "${ECM_WIN_NATIVE:-0}" = 1 ]; then echo "ok $((_tap_n += 1)) # SKIP key containers are checked in Wine's registry only"
+	else "$@"; fi
+}
 removed_from() { jq -r '([.result.removed[]? | "\(.store):\(.serial | ascii_upcase | ltrimstr("0"))"] | join(" ")) + "/" + (.result.failed | length | tostring)'; }
 
 win_reset_my
@@ -47,14 +55,14 @@ is "$(import c11 | status)" installed "import: RSA .pfx into CurrentUser\\My"
 is "$(import c11 | status)" already_present "import again: already_present (found by issuer + serial, with its key)"
 is "$(local_serial)" "11 true" "query in a new process finds it with its key"
 is "$(req query | jq -r .result.local.store)" windows:my "from the windows:my store"
-like "$(containers)" "." "its key went into an rsaenh key container"
+ck like "$(containers)" "." "its key went into an rsaenh key container"
 c_after_import=$(containers)
 
 # ---- a re-issue on the same key: removing one certificate keeps the container the other uses
 is "$(import c12 | status)" installed "import a second certificate on the same key"
 r=$(req cleanup '{"serials":["11"]}')
 is "$(removed_from <<<"$r")" "windows:my:11/0" "cleanup removes certificate 11 from CurrentUser\\My"
-is "$(containers)" "$c_after_import" "the key container stays: certificate 12 still uses it"
+ck is "$(containers)" "$c_after_import" "the key container stays: certificate 12 still uses it"
 # Wine does not persist a deletion across processes: a new process would still see 11 (and keep the container
 # for it). Start again from a store holding 12 alone.
 echo "ok $((_tap_n += 1)) # SKIP Wine limitation: CertDeleteCertificateFromStore is not persisted across processes, so a new process still lists 11 (on Windows it is gone)"
@@ -62,7 +70,7 @@ win_reset_my
 is "$(import c12 | status)" installed "a store holding only certificate 12"
 r=$(req cleanup '{"serials":["12"]}')
 is "$(removed_from <<<"$r")" "windows:my:12/0" "cleanup removes certificate 12"
-is "$(containers)" "" "no certificate uses the key any more: its container is deleted too (CRYPT_DELETEKEYSET)"
+ck is "$(containers)" "" "no certificate uses the key any more: its container is deleted too (CRYPT_DELETEKEYSET)"
 
 # ---- another key, then nothing of ours left
 win_reset_my
