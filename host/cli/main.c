@@ -1,5 +1,4 @@
 /* ecm: the command line for support staff and scripts, over the same core as the browser host. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "ecm/command.h"
 #include "ecm/core.h"
 #include "ecm/secmem.h"
+#include "ecm/platform.h"
 #include "cli.h"
 
 static void
@@ -55,8 +55,7 @@ main(int argc, char **argv)
 		printf("ecm %s (protocol %d)\n", ECM_VERSION, ECM_PROTOCOL_VERSION);
 		return 0;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN); /* a file over RLIMIT_FSIZE is a write error (EFBIG), not a dead host */
+	ecm_platform_stdio_init();
 	ecm_error_init(&err);
 	cli.core = ecm_core_new(&err);
 	if (cli.core == NULL) {

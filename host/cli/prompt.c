@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "ecm/platform.h"
 #include "ecm/secmem.h"
 #include "cli.h"
 
@@ -41,41 +41,20 @@ secret_from_file(const char *file)
 static char *
 secret_from_tty(const char *prompt)
 {
-	struct termios old, quiet;
-	char *buf;
-	FILE *tty = fopen("/dev/tty", "r+");
-	int ok;
+	char *buf = ecm_secret_alloc(SECRET_MAX);
+	int rc;
 
-	if (tty == NULL) {
+	if (buf == NULL)
+		return NULL;
+	rc = ecm_platform_read_hidden(prompt, buf, SECRET_MAX);
+	if (rc == 0)
+		return buf;
+	if (rc == -1)
 		fprintf(stderr, "ecm: no terminal to ask for the %s; use a --…-file option\n", prompt);
-		return NULL;
-	}
-	buf = ecm_secret_alloc(SECRET_MAX);
-	if (buf == NULL) {
-		fclose(tty);
-		return NULL;
-	}
-	setvbuf(tty, NULL, _IONBF, 0);
-	if (tcgetattr(fileno(tty), &old) != 0) { /* never read a secret with echo on */
+	else
 		fprintf(stderr, "ecm: cannot turn off echo to ask for the %s\n", prompt);
-		ecm_secret_free(buf);
-		fclose(tty);
-		return NULL;
-	}
-	fprintf(tty, "%s: ", prompt);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	ok = fgets(buf, SECRET_MAX, tty) != NULL;
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (!ok) {
-		ecm_secret_free(buf);
-		return NULL;
-	}
-	chomp(buf);
-	return buf;
+	ecm_secret_free(buf);
+	return NULL;
 }
 
 char *

@@ -1,19 +1,6 @@
 /* hello: what this host is and what it can do. Needs no login, loads neither NSS nor curl. */
 #include "ecm/command.h"
-
-static const char *
-platform_name(void)
-{
-#if defined(__APPLE__)
-	return "macos";
-#elif defined(_WIN32)
-	return "windows";
-#elif defined(__linux__)
-	return "linux";
-#else
-	return "unknown";
-#endif
-}
+#include "ecm/platform.h"
 
 static void
 add_commands(cJSON *result)
@@ -62,7 +49,7 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	cJSON_AddStringToObject(result, "host", "e-Cert Manager");
 	cJSON_AddStringToObject(result, "version", ECM_VERSION);
 	cJSON_AddNumberToObject(result, "protocol", ECM_PROTOCOL_VERSION);
-	cJSON_AddStringToObject(result, "platform", platform_name());
+	cJSON_AddStringToObject(result, "platform", ecm_platform_name());
 	cJSON_AddBoolToObject(result, "logged_in", ecm_session_logged_in(ctx->session));
 	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
 	add_commands(result);

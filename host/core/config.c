@@ -9,6 +9,7 @@
 
 #include "ecm/config.h"
 #include "ecm/json.h"
+#include "ecm/platform.h"
 #include "ecm/util.h"
 
 #define CONFIG_MAX_BYTES (256u * 1024u)
@@ -321,34 +322,7 @@ ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
 char *
 ecm_config_user_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	char *home, *path;
-
-#ifdef __APPLE__
-	xdg = NULL;
-#endif
-	if (xdg != NULL && xdg[0] == '/')
-		return ecm_path_join(xdg, "ecert-manager/config.json");
-	home = ecm_home_dir();
-	if (home == NULL)
-		return NULL;
-#ifdef __APPLE__
-	path = ecm_path_join(home, "Library/Application Support/ecert-manager/config.json");
-#else
-	path = ecm_path_join(home, ".config/ecert-manager/config.json");
-#endif
-	free(home);
-	return path;
-}
-
-static char *
-system_path(void)
-{
-#ifdef __APPLE__
-	return strdup("/Library/Application Support/ecert-manager/config.json");
-#else
-	return strdup("/etc/ecert-manager/config.json");
-#endif
+	return ecm_platform_user_config();
 }
 
 static char *
@@ -367,7 +341,7 @@ ecm_code
 ecm_config_load(ecm_config *cfg, ecm_error *err)
 {
 	const char *env = getenv("ECM_CONFIG");
-	char *(*const finders[])(void) = { ecm_config_user_path, system_path, beside_binary_path };
+	char *(*const finders[])(void) = { ecm_config_user_path, ecm_platform_system_config, beside_binary_path };
 	size_t i;
 
 	if (env != NULL && env[0] != '\0')

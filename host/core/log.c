@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ecm/log.h"
+#include "ecm/platform.h"
 #include "ecm/util.h"
 
 static ecm_log_level threshold = ECM_LOG_OFF;
@@ -15,17 +16,7 @@ static FILE *log_file;
 char *
 ecm_log_path(void)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	char *home, *path;
-
-	if (state != NULL && state[0] == '/')
-		return ecm_path_join(state, "ecert-manager/ecm.log");
-	home = ecm_home_dir();
-	if (home == NULL)
-		return NULL;
-	path = ecm_path_join(home, ".local/state/ecert-manager/ecm.log");
-	free(home);
-	return path;
+	return ecm_platform_log_path();
 }
 
 static ecm_log_level

@@ -1,14 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <unistd.h>
-#if __has_include(<sys/prctl.h>)
-#include <sys/prctl.h>
-#endif
 
 #include <cjson/cJSON.h>
 
+#include "ecm/platform.h"
 #include "ecm/secmem.h"
 
 /* Each secret has pages of its own (mapped, not from the heap) so that they can be locked against swapping and
@@ -21,43 +16,22 @@ typedef struct {
 void
 ecm_wipe(void *p, size_t len)
 {
-	if (p == NULL)
-		return;
-#if defined(__GLIBC__) || defined(__OpenBSD__) || defined(__FreeBSD__)
-	explicit_bzero(p, len);
-#else
-	volatile unsigned char *v = p;
-	while (len--)
-		*v++ = 0;
-#endif
-}
-
-static size_t
-page_rounded(size_t n)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t p = page > 0 ? (size_t)page : 4096;
-
-	return n > (size_t)-1 - p ? 0 : (n + p - 1) / p * p;
+	ecm_platform_wipe(p, len);
 }
 
 char *
 ecm_secret_alloc(size_t size)
 {
-	size_t total = page_rounded(sizeof(secret_header) + size);
+	size_t total = 0;
 	secret_header *h;
 
-	if (total == 0)
+	if (size > (size_t)-1 - sizeof(secret_header))
 		return NULL;
-	h = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (h == MAP_FAILED)
+	h = ecm_platform_secret_pages(sizeof(secret_header) + size, &total);
+	if (h == NULL)
 		return NULL;
 	h->size = total;
-	(void)mlock(h, total); /* best effort: RLIMIT_MEMLOCK may refuse */
-#ifdef MADV_DONTDUMP
-	(void)madvise(h, total, MADV_DONTDUMP);
-#endif
-	return (char *)h->data; /* mmap gives zeroed pages */
+	return (char *)h->data;
 }
 
 char *
@@ -82,21 +56,13 @@ ecm_secret_free(char *s)
 	h = (secret_header *)(void *)(s - offsetof(secret_header, data));
 	total = h->size;
 	ecm_wipe(h, total);
-	(void)munlock(h, total);
-	(void)munmap(h, total);
+	ecm_platform_secret_pages_free(h, total);
 }
 
 void
 ecm_secure_process(void)
 {
-	struct rlimit none = { 0, 0 };
-
-	(void)setrlimit(RLIMIT_CORE, &none);
-#ifdef PR_SET_DUMPABLE
-	/* Also makes /proc/PID/{mem,environ,maps} unreadable and ptrace attach impossible for other processes of
-	 * the same user; root (CAP_SYS_PTRACE) can still attach, as tests/host/secrets.t does. */
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-#endif
+	ecm_platform_no_dumps();
 	ecm_wipe_alloc_install();
 }
 

@@ -1,27 +1,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ecm/platform.h"
 #include "ecm/util.h"
 
 char *
 ecm_home_dir(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home != NULL && home[0] == '/')
-		return strdup(home);
-	pw = getpwuid(getuid());
-	if (pw != NULL && pw->pw_dir != NULL)
-		return strdup(pw->pw_dir);
-	return NULL;
+	return ecm_platform_home_dir();
 }
 
 char *
@@ -49,11 +41,11 @@ ecm_mkdirs(const char *path, int mode)
 	if (copy == NULL)
 		return -1;
 	for (p = copy + 1; rc == 0; p++) {
-		if (*p != '/' && *p != '\0')
+		if (strchr(ECM_PATH_SEPS, *p) == NULL)
 			continue;
 		char saved = *p;
 		*p = '\0';
-		if (mkdir(copy, (mode_t)mode) != 0 && errno != EEXIST)
+		if (ecm_platform_mkdir(copy, mode) != 0 && errno != EEXIST)
 			rc = -1;
 		*p = saved;
 		if (saved == '\0')
@@ -90,7 +82,9 @@ ecm_write_reason(int e)
 	case EROFS:
 		return "read_only";
 	case ENOSPC:
+#ifdef EDQUOT /* not in every C library (mingw-w64) */
 	case EDQUOT:
+#endif
 	case EFBIG: /* RLIMIT_FSIZE (SIGXFSZ is ignored by both front ends) or the file system's own limit */
 		return "disk_full";
 	case EEXIST:
@@ -128,18 +122,6 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/* Rename without replacing: link(2) fails with EEXIST when the target appeared meanwhile. */
-static int
-publish(const char *tmp, const char *path, int overwrite)
-{
-	if (overwrite)
-		return rename(tmp, path);
-	if (link(tmp, path) != 0)
-		return -1;
-	unlink(tmp);
-	return 0;
-}
-
 /* The temporary file beside path (mkstemp: O_EXCL, mode 0600), its name in *tmp. -1 with errno. */
 static int
 create_temp(const char *path, char **tmp)
@@ -151,7 +133,7 @@ create_temp(const char *path, char **tmp)
 		errno = ENOMEM;
 		return -1;
 	}
-	fd = mkstemp(*tmp);
+	fd = ecm_platform_mkstemp(*tmp);
 	if (fd < 0) {
 		saved = errno;
 		free(*tmp);
@@ -186,14 +168,14 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 		return rc;
 	if ((fd = create_temp(path, &tmp)) < 0)
 		return write_fail(err, path, errno, "cannot create a file beside");
-	if (fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, data, len) != 0 || ecm_platform_fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return write_fail(err, path, saved, "cannot write");
 	}
-	if (close(fd) != 0 || publish(tmp, path, overwrite) != 0) {
+	if (close(fd) != 0 || ecm_platform_publish(tmp, path, overwrite) != 0) {
 		saved = errno;
 		unlink(tmp);
 		free(tmp);
@@ -208,20 +190,17 @@ ecm_write_file_atomic(const char *path, const void *data, size_t len, int overwr
 ecm_code
 ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err)
 {
-	struct stat st;
 	char *tmp;
 	int fd, e;
 	ecm_code rc;
 
 	if ((rc = refuse_existing(path, overwrite, err)) != ECM_OK)
 		return rc;
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) /* rename(2) could not replace it after the work */
+	if (ecm_platform_is_special(path)) /* rename(2) could not replace it after the work */
 		return write_fail(err, path, EISDIR, "not a regular file:");
 	if ((fd = create_temp(path, &tmp)) < 0)
 		return write_fail(err, path, errno, "cannot create a file beside");
-	e = size > 0 ? posix_fallocate(fd, 0, (off_t)size) : 0;
-	if (e == EINVAL || e == EOPNOTSUPP)
-		e = 0; /* a file system without fallocate: the name and the permission are still proven */
+	e = ecm_platform_reserve(fd, size); /* without it the name and the permission are still proven */
 	close(fd);
 	unlink(tmp);
 	free(tmp);
@@ -235,7 +214,7 @@ ecm_user_path(const char *path)
 {
 	char *home, *out;
 
-	if (path[0] == '/')
+	if (ecm_platform_path_is_absolute(path))
 		return strdup(path);
 	if ((home = ecm_home_dir()) == NULL)
 		return NULL;
@@ -251,7 +230,7 @@ ecm_cwd_path(const char *path)
 {
 	char cwd[PATH_MAX];
 
-	if (path[0] == '/' || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
+	if (ecm_platform_path_is_absolute(path) || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return strdup(path);
 	return ecm_path_join(cwd, path);
 }
@@ -270,7 +249,7 @@ static ecm_code
 open_regular(const char *path, size_t max, int *fd_out, size_t *size, ecm_error *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = ecm_platform_open_read(path);
 
 	*fd_out = -1;
 	if (fd < 0) {
@@ -330,16 +309,17 @@ ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ec
 char *
 ecm_exe_dir(void)
 {
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	char *slash;
+	char *path = ecm_platform_exe_path(), *sep = NULL, *p;
 
-	if (n <= 0)
+	if (path == NULL)
 		return NULL;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash == NULL)
+	for (p = path; *p != '\0'; p++)
+		if (strchr(ECM_PATH_SEPS, *p) != NULL)
+			sep = p;
+	if (sep == NULL) {
+		free(path);
 		return NULL;
-	*slash = '\0';
-	return strdup(buf);
+	}
+	*sep = '\0';
+	return path;
 }

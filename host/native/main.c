@@ -1,5 +1,4 @@
 /* ecm-host: the native-messaging front end. Frames in, frames out; the core does the rest. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "ecm/core.h"
+#include "ecm/platform.h"
 #include "ecm/frame.h"
 #include "ecm/secmem.h"
 #include "caller.h"
@@ -87,8 +87,7 @@ main(int argc, char **argv)
 	int status;
 
 	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGXFSZ, SIG_IGN); /* a file over RLIMIT_FSIZE is a write error (EFBIG), not a dead host */
+	ecm_platform_stdio_init(); /* binary stdio; SIGPIPE and SIGXFSZ are errors, not a dead host */
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	if (core == NULL) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ecm/utf8.h"
+#include "ecm/platform.h"
 #include "ecm/util.h"
 #include "store_int.h"
 
@@ -21,6 +22,40 @@ extern const ecm_store_backend ecm_store_keychain;
 #elif defined(_WIN32)
 extern const ecm_store_backend ecm_store_wincrypt;
 #endif
+
+/* Where a place's folder starts: the home folder, %APPDATA%, $XDG_CONFIG_HOME (else ~/.config), or nowhere (the
+ * place's path is the store's own name, e.g. the login keychain). */
+typedef enum { AT_HOME, AT_APPDATA, AT_XDG_CONFIG, AT_NAME } place_root;
+
+/* One place a store may be: a store of backend (primary: where install and query go first), or with backend
+ * NULL a Firefox folder whose profiles.ini / installs.ini list its profiles. only_if: the place counts only
+ * when this folder (under home) exists. */
+typedef struct {
+	const ecm_store_backend *backend;
+	const char *id, *browser;
+	place_root root;
+	const char *path, *only_if;
+	int primary;
+} store_place;
+
+/* Every place, per system, in the order they are listed (as curl's available_backends[]). */
+static const store_place places[] = {
+#if defined(__APPLE__)
+	{ &ecm_store_keychain, "keychain:login", "Safari, Chrome, Edge, Brave", AT_NAME, "login", NULL, 1 },
+	{ NULL, "home", "Firefox", AT_HOME, "Library/Application Support/Firefox", NULL, 0 },
+#elif defined(_WIN32)
+	{ &ecm_store_wincrypt, "windows:my", "Edge, Chrome, Brave", AT_NAME, "CurrentUser\\My", NULL, 1 },
+	{ NULL, "home", "Firefox", AT_APPDATA, "Mozilla/Firefox", NULL, 0 },
+#else
+	{ &ecm_store_nss, "nss:pki", "Chrome, Chromium, Edge, Brave, Vivaldi", AT_HOME, ".pki/nssdb", NULL, 1 },
+	{ &ecm_store_nss, "nss:snap-chromium", "Chromium (snap)", AT_HOME, "snap/chromium/current/.pki/nssdb",
+	    "snap/chromium", 0 },
+	{ NULL, "home", "Firefox", AT_HOME, ".mozilla/firefox", NULL, 0 },
+	{ NULL, "snap", "Firefox (snap)", AT_HOME, "snap/firefox/common/.mozilla/firefox", NULL, 0 },
+	{ NULL, "flatpak", "Firefox (Flatpak)", AT_HOME, ".var/app/org.mozilla.firefox/.mozilla/firefox", NULL, 0 },
+	{ NULL, "xdg", "Firefox", AT_XDG_CONFIG, "mozilla/firefox", NULL, 0 },
+#endif
+};
 
 static void
 info_free(ecm_store_info *s)
@@ -58,11 +93,17 @@ ecm_store_list_find(const ecm_store_list *list, const char *id)
 static int
 same_place(const char *a, const char *b)
 {
-	char ra[PATH_MAX], rb[PATH_MAX];
+	char *ra, *rb;
+	int same;
 
 	if (strcmp(a, b) == 0)
 		return 1;
-	return realpath(a, ra) != NULL && realpath(b, rb) != NULL && strcmp(ra, rb) == 0;
+	ra = ecm_platform_realpath(a);
+	rb = ecm_platform_realpath(b);
+	same = ra != NULL && rb != NULL && strcmp(ra, rb) == 0;
+	free(ra);
+	free(rb);
+	return same;
 }
 
 static int
@@ -163,18 +204,6 @@ has_dotdot(const char *path)
 	}
 }
 
-/* Firefox writes an IsRelative=0 Path= absolute: "/home/…", on Windows "C:\Users\…". */
-static int
-path_is_absolute(const char *path)
-{
-#if defined(_WIN32)
-	return (isalpha((unsigned char)path[0]) && path[1] == ':' && (path[2] == '\\' || path[2] == '/')) ||
-	    (path[0] == '\\' && path[1] == '\\');
-#else
-	return path[0] == '/';
-#endif
-}
-
 /* A relative Path= stays under the Firefox folder: Firefox never writes "..", and a profile found outside would
  * get a certificate database created there by install. An IsRelative=0 path that is not absolute would be read
  * against the host's working folder (wherever the browser started it): skipped too (found by tests/fuzz/profiles). */
@@ -183,7 +212,7 @@ profile_dir(const char *root, const ini_profile *p)
 {
 	if (p->path[0] == '\0')
 		return NULL;
-	if (path_is_absolute(p->path))
+	if (ecm_platform_path_is_absolute(p->path))
 		return strdup(p->path);
 	if (!p->relative)
 		return NULL;
@@ -276,69 +305,55 @@ firefox_root(ecm_store_list *list, const char *tag, const char *browser, char *r
 	return rc;
 }
 
-/* --- per platform ---------------------------------------------------------------------------------------- */
+/* --- the places ------------------------------------------------------------------------------------------ */
 
-#if defined(__APPLE__)
-static ecm_code
-platform_stores(ecm_store_list *list, const char *home, ecm_error *err)
-{
-	ecm_code rc = add_store(list, &ecm_store_keychain, "keychain:login", "Safari, Chrome, Edge, Brave", NULL,
-	    strdup("login"), 1, err);
-
-	if (rc == ECM_OK)
-		rc = firefox_root(list, "home", "Firefox", ecm_path_join(home, "Library/Application Support/Firefox"),
-		    err);
-	return rc;
-}
-#elif defined(_WIN32)
-static ecm_code
-platform_stores(ecm_store_list *list, const char *home, ecm_error *err)
-{
-	const char *appdata = getenv("APPDATA");
-	ecm_code rc = add_store(list, &ecm_store_wincrypt, "windows:my", "Edge, Chrome, Brave", NULL,
-	    strdup("CurrentUser\\My"), 1, err);
-
-	if (rc == ECM_OK && appdata != NULL)
-		rc = firefox_root(list, "home", "Firefox", ecm_path_join(appdata, "Mozilla/Firefox"), err);
-	return rc;
-}
-#else
+/* The folder a place starts from (malloc'd), or NULL when it has none here. */
 static char *
-xdg_firefox(const char *home)
+root_dir(place_root root, const char *home)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *env = getenv(root == AT_APPDATA ? "APPDATA" : "XDG_CONFIG_HOME");
 
-	if (xdg != NULL && xdg[0] == '/')
-		return ecm_path_join(xdg, "mozilla/firefox");
-	return ecm_path_join(home, ".config/mozilla/firefox");
+	switch (root) {
+	case AT_HOME:
+		return strdup(home);
+	case AT_APPDATA:
+		return env != NULL && ecm_platform_path_is_absolute(env) ? strdup(env) : NULL;
+	case AT_XDG_CONFIG:
+		return env != NULL && ecm_platform_path_is_absolute(env) ? strdup(env) : ecm_path_join(home, ".config");
+	default:
+		return NULL;
+	}
+}
+
+static ecm_code
+add_place(ecm_store_list *list, const store_place *pl, const char *home, ecm_error *err)
+{
+	char *dir, *path;
+
+	if (pl->only_if != NULL && !exists_in(home, pl->only_if))
+		return ECM_OK;
+	if (pl->root == AT_NAME)
+		return add_store(list, pl->backend, pl->id, pl->browser, NULL, strdup(pl->path), pl->primary, err);
+	dir = root_dir(pl->root, home);
+	if (dir == NULL)
+		return ECM_OK;
+	path = ecm_path_join(dir, pl->path);
+	free(dir);
+	if (pl->backend != NULL)
+		return add_store(list, pl->backend, pl->id, pl->browser, NULL, path, pl->primary, err);
+	return firefox_root(list, pl->id, pl->browser, path, err);
 }
 
 static ecm_code
 platform_stores(ecm_store_list *list, const char *home, ecm_error *err)
 {
-	char *snap = ecm_path_join(home, "snap/chromium");
-	int have_snap = snap != NULL && access(snap, F_OK) == 0;
-	ecm_code rc;
+	ecm_code rc = ECM_OK;
+	size_t i;
 
-	free(snap);
-	rc = add_store(list, &ecm_store_nss, "nss:pki", "Chrome, Chromium, Edge, Brave, Vivaldi", NULL,
-	    ecm_path_join(home, ".pki/nssdb"), 1, err);
-	if (rc == ECM_OK && have_snap)
-		rc = add_store(list, &ecm_store_nss, "nss:snap-chromium", "Chromium (snap)", NULL,
-		    ecm_path_join(home, "snap/chromium/current/.pki/nssdb"), 0, err);
-	if (rc == ECM_OK)
-		rc = firefox_root(list, "home", "Firefox", ecm_path_join(home, ".mozilla/firefox"), err);
-	if (rc == ECM_OK)
-		rc = firefox_root(list, "snap", "Firefox (snap)",
-		    ecm_path_join(home, "snap/firefox/common/.mozilla/firefox"), err);
-	if (rc == ECM_OK)
-		rc = firefox_root(list, "flatpak", "Firefox (Flatpak)",
-		    ecm_path_join(home, ".var/app/org.mozilla.firefox/.mozilla/firefox"), err);
-	if (rc == ECM_OK)
-		rc = firefox_root(list, "xdg", "Firefox", xdg_firefox(home), err);
+	for (i = 0; rc == ECM_OK && i < sizeof(places) / sizeof(places[0]); i++)
+		rc = add_place(list, &places[i], home, err);
 	return rc;
 }
-#endif
 
 ecm_code
 ecm_stores_discover(ecm_store_list *out, ecm_error *err)

@@ -22,6 +22,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "ecm/platform.h"
 #include "ecm/util.h"
 #include "store_int.h"
 
@@ -111,15 +112,8 @@ static int
 file_locked(const char *dir, const char *name)
 {
 	char *p = ecm_path_join(dir, name);
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SQLITE_LOCK_START,
-		.l_len = SQLITE_LOCK_LEN };
-	int fd = p != NULL ? open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW) : -1, locked = 0;
+	int locked = p != NULL && ecm_platform_range_locked(p, SQLITE_LOCK_START, SQLITE_LOCK_LEN);
 
-	/* F_GETLK only asks; it never takes a lock (and so cannot disturb the holder). */
-	if (fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0)
-		locked = fl.l_type != F_UNLCK;
-	if (fd >= 0)
-		close(fd);
 	free(p);
 	return locked;
 }

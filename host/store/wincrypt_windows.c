@@ -1,5 +1,5 @@
 /* Windows certificate store (CryptoAPI), CurrentUser\My: what Edge, Chrome and Brave use on Windows.
- * Compiled only on Windows; type-checked on Linux with mingw-w64 (tests/stores/wincrypt-typecheck.t).
+ * Compiled only on Windows (make windows); run under Wine by tests/windows/wincrypt.t.
  * Import goes through a one-time PKCS#12 (3DES/SHA-1, which every Windows reads) with a random password and
  * PFXImportCertStore; export through PFXExportCertStoreEx. Keys are imported exportable so backup works. */
 #include <windows.h>
@@ -20,12 +20,17 @@ typedef struct win_store {
 	HCERTSTORE my;
 } win_store;
 
+/* code: GetLastError() (or an NCrypt status) taken right after the call that failed, before anything else
+ * (the error detail's allocation among them) can overwrite it. */
 static ecm_code
-win_fail(ecm_error *err, ecm_code code, const char *what)
+win_fail_code(ecm_error *err, ecm_code code, const char *what, DWORD winerr)
 {
-	ecm_error_detail_num(err, "windows_error", (double)GetLastError());
-	return ecm_fail(err, code, "Windows certificate store: %s (error %lu)", what, (unsigned long)GetLastError());
+	ecm_error_detail_num(err, "windows_error", (double)winerr);
+	return ecm_fail(err, code, "Windows certificate store: %s (error %lu)", what, (unsigned long)winerr);
 }
+
+/* Called as the failing call's next step: the argument is evaluated before win_fail_code runs. */
+#define win_fail(err, code, what) win_fail_code((err), (code), (what), GetLastError())
 
 static ecm_code
 win_open(const ecm_store_info *info, const char *password, void **handle, ecm_error *err)
@@ -271,24 +276,30 @@ key_still_used(HCERTSTORE my, const CRYPT_KEY_PROV_INFO *gone)
 	return used;
 }
 
-/* Deletes the key container: CNG keys (dwProvType 0) through NCrypt, older CSP keys through CryptAcquireContext. */
-static int
+/* Deletes the key container: CNG keys (dwProvType 0) through NCrypt, older CSP keys through CryptAcquireContext.
+ * ERROR_SUCCESS, or the error code of the call that failed. */
+static DWORD
 delete_key(const CRYPT_KEY_PROV_INFO *info)
 {
 	NCRYPT_PROV_HANDLE prov = 0;
 	NCRYPT_KEY_HANDLE key = 0;
 	HCRYPTPROV legacy = 0;
-	int ok;
+	SECURITY_STATUS st;
 
 	if (info->dwProvType != 0)
 		return CryptAcquireContextW(&legacy, info->pwszContainerName, info->pwszProvName, info->dwProvType,
-		    CRYPT_DELETEKEYSET | (info->dwFlags & CRYPT_MACHINE_KEYSET)) != 0;
-	if (NCryptOpenStorageProvider(&prov, info->pwszProvName, 0) != ERROR_SUCCESS)
-		return 0;
-	ok = NCryptOpenKey(prov, &key, info->pwszContainerName, info->dwKeySpec, 0) == ERROR_SUCCESS &&
-	    NCryptDeleteKey(key, 0) == ERROR_SUCCESS; /* frees key on success */
+		    CRYPT_DELETEKEYSET | (info->dwFlags & CRYPT_MACHINE_KEYSET)) ? ERROR_SUCCESS : GetLastError();
+	st = NCryptOpenStorageProvider(&prov, info->pwszProvName, 0);
+	if (st != ERROR_SUCCESS)
+		return (DWORD)st;
+	st = NCryptOpenKey(prov, &key, info->pwszContainerName, info->dwKeySpec, 0);
+	if (st == ERROR_SUCCESS) {
+		st = NCryptDeleteKey(key, 0); /* frees key only when it succeeds */
+		if (st != ERROR_SUCCESS)
+			NCryptFreeObject(key);
+	}
 	NCryptFreeObject(prov);
-	return ok;
+	return (DWORD)st;
 }
 
 /* The certificate first, then its key (unless another certificate still uses it): a failure on the way never
@@ -300,15 +311,17 @@ win_remove(void *handle, const X509 *which, ecm_error *err)
 	PCCERT_CONTEXT c = find_ctx(s->my, which);
 	CRYPT_KEY_PROV_INFO *info;
 	ecm_code rc = ECM_OK;
+	DWORD e;
 
 	if (c == NULL)
 		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in CurrentUser\\My");
+
 	info = key_info(c);
 	/* CertDeleteCertificateFromStore frees the context it is given, even on failure. */
 	if (!CertDeleteCertificateFromStore(c))
 		rc = win_fail(err, ECM_STORE_FAILED, "cannot delete the certificate");
-	else if (info != NULL && !key_still_used(s->my, info) && !delete_key(info))
-		rc = win_fail(err, ECM_STORE_FAILED, "the certificate is gone but its key could not be deleted");
+	else if (info != NULL && !key_still_used(s->my, info) && (e = delete_key(info)) != ERROR_SUCCESS)
+		rc = win_fail_code(err, ECM_STORE_FAILED, "the certificate is gone but its key could not be deleted", e);
 	free(info);
 	return rc;
 }

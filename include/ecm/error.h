@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+/* printf-style checking; the Windows build checks C99 formats (include/ecm/compat_windows.h). */
+#ifndef ECM_PRINTF_ARCHETYPE
+#define ECM_PRINTF_ARCHETYPE printf
+#endif
+
 /* X(NAME, "English description for logs") — append only; names are part of the protocol (docs/protocol.md). */
 #define ECM_CODE_LIST(X) \
 	X(OK, "success") \
@@ -81,7 +86,7 @@ void ecm_error_init(ecm_error *err);
 void ecm_error_clear(ecm_error *err);
 /* Sets code and message (printf format) and returns code, so handlers can `return ecm_fail(...)`. */
 ecm_code ecm_fail(ecm_error *err, ecm_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__attribute__((format(ECM_PRINTF_ARCHETYPE, 3, 4)));
 /* Adds one string / number detail; creates the details object on first use. */
 void ecm_error_detail_str(ecm_error *err, const char *key, const char *value);
 void ecm_error_detail_num(ecm_error *err, const char *key, double value);

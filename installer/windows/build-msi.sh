@@ -18,4 +18,20 @@ fi
 out=$(cd "$(dirname "$4")" && pwd)/$(basename "$4")
 # wixl takes source paths relative to the current folder only.
 cd "$2"
-wixl -a x64 -D "Version=$1" -D "SourceDir=." -D "ConfigFile=config.json" -o "$out" "$here/ecert-manager.wxs"
+# Every DLL beside the programs, one File each (the first is the component's key path; none: a key file anyway).
+files=
+key=' KeyPath="yes"'
+for d in *.dll; do
+	[ -f "$d" ] || continue
+	id=Lib_$(printf '%s' "$d" | tr -c 'A-Za-z0-9_' '_')
+	files="$files<File Id=\"$id\" Name=\"$d\" Source=\"\$(var.SourceDir)/$d\"$key />"
+	key=
+done
+[ -n "$files" ] || files='<CreateFolder />'
+wxs=$(mktemp "${TMPDIR:-/tmp}/ecm-wxs.XXXXXX")
+trap 'rm -f "$wxs"' EXIT
+sed "s|<!-- @LIBRARIES@ -->|$files|" "$here/ecert-manager.wxs" >"$wxs"
+wixl -a x64 -D "Version=$1" -D "SourceDir=." -D "ConfigFile=config.json" -o "$out" "$wxs" || exit 1
+# wixl writes HKMU as Root 4, which Windows Installer does not know: the table's value for "HKLM for a machine
+# install, HKCU for a per-user one" is -1.
+msibuild "$out" -q "UPDATE \`Registry\` SET \`Root\` = -1 WHERE \`Root\` = 4"

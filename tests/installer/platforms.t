@@ -61,9 +61,9 @@ if command -v wixl >/dev/null; then
 	[ $rc -eq 0 ] || diag "$(tail -5 "$work/wixl.log")"
 	reg=$(msiinfo export "$work/e.msi" Registry 2>/dev/null)
 	for k in 'Google\Chrome' 'Chromium' 'Microsoft\Edge'; do
-		like "$reg" "^[^	]*	2	SOFTWARE\\\\${k//\\/\\\\}\\\\NativeMessagingHosts\\\\$NAME		\\[INSTALLDIR\\]$NAME.chrome.json	" "MSI registers HKLM $k"
+		like "$reg" "^[^	]*	-1	SOFTWARE\\\\${k//\\/\\\\}\\\\NativeMessagingHosts\\\\$NAME		\\[INSTALLDIR\\]$NAME.chrome.json	" "MSI registers $k (HKMU: HKLM per machine, HKCU per user)"
 	done
-	like "$reg" "	2	SOFTWARE\\\\Mozilla\\\\NativeMessagingHosts\\\\$NAME		\\[INSTALLDIR\\]$NAME.firefox.json	" "MSI registers HKLM Mozilla"
+	like "$reg" "	-1	SOFTWARE\\\\Mozilla\\\\NativeMessagingHosts\\\\$NAME		\\[INSTALLDIR\\]$NAME.firefox.json	" "MSI registers Mozilla (HKMU)"
 	files=$(msiinfo export "$work/e.msi" File 2>/dev/null | awk -F'\t' 'NR > 3 { print $3 }' | sort | tr '\n' ' ')
 	is "$files" "config.json ecm-host.exe ecm.exe $NAME.chrome.json $NAME.firefox.json " "MSI file list"
 	mkdir -p "$work/x" && (cd "$work/x" && msiextract "$work/e.msi" >/dev/null 2>&1)
