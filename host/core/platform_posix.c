@@ -129,6 +129,14 @@ ecm_platform_range_locked(const char *path, long long start, long long len)
 }
 
 int
+ecm_platform_private_to_user(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) != 0 || (st.st_mode & 077) == 0;
+}
+
+int
 ecm_platform_reserve(int fd, size_t size)
 {
 	int e = size > 0 ? posix_fallocate(fd, 0, (off_t)size) : 0;

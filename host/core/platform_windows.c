@@ -269,6 +269,13 @@ ecm_platform_range_locked(const char *path, long long start, long long len)
 }
 
 int
+ecm_platform_private_to_user(const char *path)
+{
+	(void)path;
+	return 1;
+}
+
+int
 ecm_platform_reserve(int fd, size_t size)
 {
 	return size > 0 ? _chsize_s(fd, (long long)size) : 0;

@@ -10,6 +10,7 @@
 
 #include "ecm/core.h"
 #include "ecm/util.h"
+#include "ecm/platform.h"
 #include "ra_int.h"
 
 #define CA_FILE_MAX (1024u * 1024u)
@@ -93,10 +94,9 @@ read_pem(const char *key, const char *file, int private, ecm_identity *id, ecm_e
 {
 	unsigned char *text = NULL;
 	size_t len = 0;
-	struct stat st;
 	BIO *bio;
 
-	if (private && stat(file, &st) == 0 && (st.st_mode & 077) != 0)
+	if (private && !ecm_platform_private_to_user(file))
 		return bad_client(key, file, "may be read by others: chmod 600", err);
 	if (ecm_read_file(file, CLIENT_FILE_MAX, &text, &len, err) != ECM_OK) {
 		ecm_error_clear(err);

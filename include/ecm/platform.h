@@ -44,6 +44,9 @@ int ecm_platform_is_special(const char *path);
 /* 1 when another process holds a lock on bytes [start, start+len) of the file (how SQLite marks a database in
  * use), else 0. POSIX only asks (F_GETLK); Windows tries the lock for an instant and gives it back at once. */
 int ecm_platform_range_locked(const char *path, long long start, long long len);
+/* 0 when other users may read the file (POSIX: any group/other bit), else 1. Windows answers 1: access there
+ * is an ACL, and a user's profile folders are private by default (not checked further). */
+int ecm_platform_private_to_user(const char *path);
 /* Reserves size bytes for fd so that a full disk shows now, not after the work. 0, or an errno value; a file
  * system that cannot reserve ahead answers 0. */
 int ecm_platform_reserve(int fd, size_t size);
