@@ -129,20 +129,20 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, cJSON *result, ecm_error 
 	st->installed = cJSON_CreateArray();
 	rc = ecm_install_everywhere(ctx->config, &st->id, NULL, NULL, results, &ierr);
 	note_installed(st, results);
-	if (rc != ECM_OK) {
+	if (rc != ECM_OK) { /* nothing could be attempted (discovery failed) */
 		e = cJSON_AddObjectToObject(install, "error");
 		cJSON_AddStringToObject(e, "code", ecm_code_name(ierr.code));
 		cJSON_AddStringToObject(e, "message", ierr.message);
+	} else if (cJSON_GetArraySize(st->installed) == 0) {
+		ecm_fail(&ierr, ECM_STORE_FAILED, "no certificate store took the certificate");
 	}
-	if (cJSON_GetArraySize(st->installed) == 0 && rc == ECM_OK)
-		rc = ecm_fail(&ierr, ECM_STORE_FAILED, "no certificate store took the certificate");
-	if (cJSON_GetArraySize(st->installed) == 0) {
-		ecm_fail(err, ierr.code, "%s", ierr.message);
+	if (cJSON_GetArraySize(st->installed) > 0) {
 		ecm_error_clear(&ierr);
-		return err->code;
+		return ECM_OK;
 	}
-	ecm_error_clear(&ierr);
-	return ECM_OK;
+	ecm_error_clear(err);
+	*err = ierr; /* the caller owns its details now */
+	return err->code;
 }
 
 void
