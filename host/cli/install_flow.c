@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #define LINE_MAX_BYTES 2048
+#define PASSWORD_LINES_MAX 256
 
 /* Fills passwords from F; the file's lines are secrets and are wiped. 0 or 1. */
 static int
@@ -17,6 +18,7 @@ read_passwords_file(const char *file, cJSON *passwords)
 {
 	char *line = ecm_secret_alloc(LINE_MAX_BYTES), *tab;
 	FILE *f = fopen(file, "r");
+	int lines = 0;
 
 	if (f == NULL || line == NULL) {
 		fprintf(stderr, "ecm: cannot read %s\n", file);
@@ -26,7 +28,8 @@ read_passwords_file(const char *file, cJSON *passwords)
 		return 1;
 	}
 	setvbuf(f, NULL, _IONBF, 0);
-	while (fgets(line, LINE_MAX_BYTES, f) != NULL) {
+	/* Bounded: one line per store, and a store list is short (a device such as /dev/zero never ends). */
+	while (lines++ < PASSWORD_LINES_MAX && fgets(line, LINE_MAX_BYTES, f) != NULL) {
 		line[strcspn(line, "\r\n")] = '\0';
 		if ((tab = strchr(line, '\t')) == NULL)
 			continue;

@@ -167,7 +167,7 @@ save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_id
 	refresh_account(ctx);
 	ecm_progress(ctx, "install", 4, STEPS);
 	/* Installed even when the backup failed: a store is one more place where the key survives. */
-	enroll_issued_install(ctx, st, result, &install_err);
+	enroll_issued_install(ctx, st, NULL, result, &install_err);
 	if (enroll_issued_saved(st)) {
 		enroll_issued_retire_previous(st, result);
 		enroll_issued_free(st);

@@ -97,9 +97,10 @@ void enroll_issued_free(enroll_issued *st);
 /* Writes the backup; adds result.backup {path, format}. */
 ecm_code enroll_issued_backup(ecm_ctx *ctx, enroll_issued *st, const enroll_backup *b, cJSON *result,
     ecm_error *err);
-/* Installs into every store; adds result.install {results, error?}. Per-store failures are results: ECM_OK
- * unless no store took it. */
-ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, cJSON *result, ecm_error *err);
+/* Installs into every store (passwords: NULL or {store id: password}); adds result.install {results, error?}.
+ * Per-store failures are results: ECM_OK unless no store took it. */
+ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, cJSON *result,
+    ecm_error *err);
 /* Both done: backed up and in at least one store. */
 int enroll_issued_saved(const enroll_issued *st);
 /* Renew, once saved: the superseded certificate leaves every store where its successor is installed

@@ -117,7 +117,7 @@ note_installed(enroll_issued *st, const cJSON *results)
 }
 
 ecm_code
-enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, cJSON *result, ecm_error *err)
+enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, cJSON *result, ecm_error *err)
 {
 	cJSON *install = cJSON_AddObjectToObject(result, "install"), *e;
 	cJSON *results = cJSON_AddArrayToObject(install, "results");
@@ -127,22 +127,22 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, cJSON *result, ecm_error 
 	ecm_error_init(&ierr);
 	cJSON_Delete(st->installed);
 	st->installed = cJSON_CreateArray();
-	rc = ecm_install_everywhere(ctx->config, &st->id, NULL, NULL, results, &ierr);
+	rc = ecm_install_everywhere(ctx->config, &st->id, NULL, passwords, results, &ierr);
 	note_installed(st, results);
-	if (rc != ECM_OK) {
+	if (rc != ECM_OK) { /* nothing could be attempted (discovery failed) */
 		e = cJSON_AddObjectToObject(install, "error");
 		cJSON_AddStringToObject(e, "code", ecm_code_name(ierr.code));
 		cJSON_AddStringToObject(e, "message", ierr.message);
+	} else if (cJSON_GetArraySize(st->installed) == 0) {
+		ecm_fail(&ierr, ECM_STORE_FAILED, "no certificate store took the certificate");
 	}
-	if (cJSON_GetArraySize(st->installed) == 0 && rc == ECM_OK)
-		rc = ecm_fail(&ierr, ECM_STORE_FAILED, "no certificate store took the certificate");
-	if (cJSON_GetArraySize(st->installed) == 0) {
-		ecm_fail(err, ierr.code, "%s", ierr.message);
+	if (cJSON_GetArraySize(st->installed) > 0) {
 		ecm_error_clear(&ierr);
-		return err->code;
+		return ECM_OK;
 	}
-	ecm_error_clear(&ierr);
-	return ECM_OK;
+	ecm_error_clear(err);
+	*err = ierr; /* the caller owns its details now */
+	return err->code;
 }
 
 void

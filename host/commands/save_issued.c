@@ -15,6 +15,7 @@ typedef struct save_args {
 	enroll_backup b;
 	char *path;          /* resolved; NULL: the default name in backup_dir */
 	int install;
+	const cJSON *passwords; /* password_for: {store id: password} for protected stores */
 } save_args;
 
 static ecm_code
@@ -46,7 +47,8 @@ parse_args(const cJSON *args, save_args *s, ecm_error *err)
 
 	memset(s, 0, sizeof(*s));
 	if ((rc = ecm_arg_object(args, "backup", 0, &s->backup, err)) != ECM_OK ||
-	    (rc = ecm_arg_bool(args, "install", &s->install, err)) != ECM_OK)
+	    (rc = ecm_arg_bool(args, "install", &s->install, err)) != ECM_OK ||
+	    (rc = ecm_arg_object(args, "password_for", 0, &s->passwords, err)) != ECM_OK)
 		return rc;
 	if (s->backup == NULL && !s->install) {
 		ecm_error_detail_str(err, "field", "backup");
@@ -82,7 +84,7 @@ run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	if (s.backup != NULL)
 		rc = enroll_issued_backup(ctx, st, &s.b, result, err);
 	if (rc == ECM_OK && s.install)
-		rc = enroll_issued_install(ctx, st, result, err);
+		rc = enroll_issued_install(ctx, st, s.passwords, result, err);
 	if (rc != ECM_OK) {
 		rc = enroll_issued_keep(ctx, st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 		    result, "install"), "results"), err);

@@ -207,6 +207,18 @@ mkdir -p "$HOME/rel"
 r=$(rpc a apply "$(apply_args "rel/inside-home.pfx")" | reply)
 is "$(jq -r .result.backup.path <<<"$r")" "$HOME/rel/inside-home.pfx" "  once it exists, the backup is written there"
 [ ! -e "$T/rel/inside-home.pfx" ]; ok $? "  never in the working folder"
+# the only store is protected by a password: ISSUED_NOT_SAVED, then save_issued with password_for
+echo >"$T/empty.pw" # one empty line: certutil reads it as the empty password
+printf 'Store-Pass-1\n' >"$T/store.pw"
+certutil -W -d "sql:$PKI" -f "$T/empty.pw" -@ "$T/store.pw" >/dev/null 2>&1
+new_otp
+r=$(rpc a apply "$(apply_args "$T/protected.pfx")" | reply)
+is "$(code <<<"$r")/$(detail backup_written "$r")/$(jq -r '.error.details.install_results[0].error.code' <<<"$r")" \
+	ISSUED_NOT_SAVED/true/STORE_PASSWORD_REQUIRED "the only store wants a password: ISSUED_NOT_SAVED (backup written)"
+r=$(rpc s save_issued '{"install": true, "password_for": {"nss:pki": "Store-Pass-1"}}' | reply)
+is "$(jq -r '"\(.ok) \(.result.saved)"' <<<"$r")" "true true" "  save_issued install with password_for: saved"
+certutil -W -d "sql:$PKI" -f "$T/store.pw" -@ "$T/empty.pw" >/dev/null 2>&1
+
 # logout wipes an unsaved certificate
 new_otp
 ra_fault simpleenroll slow 3

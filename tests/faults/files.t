@@ -67,6 +67,10 @@ is "$(jq -r '"\(.ok) \(.result.stores | length)"' <<<"$out")" "true 64" "10 000 
 ok $(( $(date +%s) - start <= 15 ? 0 : 1 )) "  within 15 s"
 rm -rf "$HOME/.mozilla"
 
+# the command line's --store-passwords-file: a device that never ends is read only up to its cap
+timeout 20 "$ECM" install --store-passwords-file /dev/zero </dev/null >/dev/null 2>>"$T/stderr"
+ok $(( $? != 124 ? 0 : 1 )) "ecm install --store-passwords-file /dev/zero ends (bounded read)"
+
 # ---------------------------------------------------------------- read-only HOME: login, list, hello, logout
 if mount -t tmpfs -o ro,size=64k tmpfs "$HOME" 2>/dev/null; then
 	out=$(session "$login" '{"id":"c","cmd":"list"}' "$hello" '{"id":"q","cmd":"query"}' '{"id":"o","cmd":"logout"}')
