@@ -166,12 +166,6 @@ ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap)
 	return 0;
 }
 
-time_t
-ecm_platform_timegm(struct tm *tm)
-{
-	return timegm(tm);
-}
-
 #ifndef __APPLE__
 const char *
 ecm_platform_name(void)
