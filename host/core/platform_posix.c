@@ -33,20 +33,30 @@ ecm_platform_home_dir(void)
 	return NULL;
 }
 
+/* $ENV/rel when ENV holds an absolute path (the XDG rule), else ~/home_rel/rel (malloc'd). */
+static char *
+xdg_path(const char *env, const char *home_rel, const char *rel)
+{
+	const char *dir = getenv(env);
+	char *home, *base, *path;
+
+	if (dir != NULL && dir[0] == '/')
+		return ecm_path_join(dir, rel);
+	if ((home = ecm_platform_home_dir()) == NULL)
+		return NULL;
+	base = ecm_path_join(home, home_rel);
+	free(home);
+	if (base == NULL)
+		return NULL;
+	path = ecm_path_join(base, rel);
+	free(base);
+	return path;
+}
+
 char *
 ecm_platform_log_path(void)
 {
-	const char *state = getenv("XDG_STATE_HOME");
-	char *home, *path;
-
-	if (state != NULL && state[0] == '/')
-		return ecm_path_join(state, "ecert-manager/ecm.log");
-	home = ecm_platform_home_dir();
-	if (home == NULL)
-		return NULL;
-	path = ecm_path_join(home, ".local/state/ecert-manager/ecm.log");
-	free(home);
-	return path;
+	return xdg_path("XDG_STATE_HOME", ".local/state", "ecert-manager/ecm.log");
 }
 
 int
@@ -233,12 +243,6 @@ ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap)
 	return 0;
 }
 
-time_t
-ecm_platform_timegm(struct tm *tm)
-{
-	return timegm(tm);
-}
-
 #ifndef __APPLE__
 const char *
 ecm_platform_name(void)
@@ -253,17 +257,7 @@ ecm_platform_name(void)
 char *
 ecm_platform_user_config(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	char *home, *path;
-
-	if (xdg != NULL && xdg[0] == '/')
-		return ecm_path_join(xdg, "ecert-manager/config.json");
-	home = ecm_platform_home_dir();
-	if (home == NULL)
-		return NULL;
-	path = ecm_path_join(home, ".config/ecert-manager/config.json");
-	free(home);
-	return path;
+	return xdg_path("XDG_CONFIG_HOME", ".config", "ecert-manager/config.json");
 }
 
 char *

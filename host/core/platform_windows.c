@@ -357,9 +357,3 @@ ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap)
 	SecureZeroMemory(wide, sizeof(wide));
 	return ok && n > 0 ? 0 : -1;
 }
-
-time_t
-ecm_platform_timegm(struct tm *tm)
-{
-	return _mkgmtime(tm);
-}

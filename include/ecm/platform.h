@@ -81,7 +81,4 @@ int ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap);
  * (malloc'd), 1 when cancelled, -1 when there is no dialog here (*why says which). */
 int ecm_platform_pick_file(int save, const char *start, char **path, const char **why);
 
-/* timegm(3): a broken-down UTC time to seconds since the epoch. */
-time_t ecm_platform_timegm(struct tm *tm);
-
 #endif
