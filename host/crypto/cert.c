@@ -77,6 +77,27 @@ set_check_time(X509_STORE_CTX *vctx, X509 *cert)
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(vctx), start);
 }
 
+/* The verified path's CA certificates that chain lacks (an intermediate the RA left out of its answer, found in
+ * the bundle) are added to it, so that the backup and the stores get the whole chain. */
+static int
+complete_chain(X509_STORE_CTX *vctx, STACK_OF(X509) *chain)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(vctx);
+	X509 *ca;
+	int i, j, have;
+
+	for (i = 1; chain != NULL && i < sk_X509_num(path); i++) {
+		ca = sk_X509_value(path, i);
+		for (j = 0, have = 0; j < sk_X509_num(chain) && !have; j++)
+			have = X509_cmp(sk_X509_value(chain, j), ca) == 0;
+		if (!have && (!X509_up_ref(ca) || !sk_X509_push(chain, ca))) {
+			X509_free(ca);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* chain holds what the RA sent beside the certificate: untrusted helpers, the anchor is only the pinned file.
  * Every certificate of that file is an anchor (PARTIAL_CHAIN, as curl does for TLS): a broker may give its
  * issuing intermediate alone, or beside its root, and the RA may leave the intermediate out of its answer. */
@@ -92,7 +113,7 @@ verify_chain(X509 *cert, STACK_OF(X509) *chain, const char *ca_file, ecm_error *
 	    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) == 1 &&
 	    X509_STORE_CTX_init(vctx, store, cert, chain) == 1) {
 		set_check_time(vctx, cert);
-		ok = X509_verify_cert(vctx) == 1;
+		ok = X509_verify_cert(vctx) == 1 && complete_chain(vctx, chain);
 	}
 	if (!ok) {
 		int e = vctx != NULL ? X509_STORE_CTX_get_error(vctx) : 0;

@@ -87,6 +87,10 @@ config inter "$T/issuing-bundle.pem" '+ {ra_tls_ca_file: ($t + "/ca.pem")}'
 r=$(enroll inter)
 is "$(jq -r '.ok' <<<"$r")" true \
 	"issued by an intermediate absent from the answer: verified through ra_ca_file (TLS anchored by ra_tls_ca_file)"
+openssl pkcs12 -in "$T/backups/inter.pfx" -nokeys -passin pass:Backup-Pass-1 2>/dev/null |
+	sed -n 's/^subject=//p' >"$T/inter.subjects"
+is "$(sort "$T/inter.subjects" | tr '\n' ' ')" "C = TW, CN = A123456789-00-PC001 CN = inter " \
+	"and the backup holds the intermediate from the bundle beside the certificate (what a TLS server needs)"
 config inter "$T/inter.pem" '+ {ra_tls_ca_file: ($t + "/ca.pem")}'
 r=$(enroll inter-only)
 is "$(jq -r '.ok' <<<"$r")" true "a bundle holding only the intermediate anchors the chain as well"
