@@ -103,6 +103,7 @@ out:
 static const ecm_arg_spec args[] = {
 	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args },
 	{ "install", ECM_ARG_BOOL, 0, NULL },
+	{ "password_for", ECM_ARG_STRING_MAP, ECM_ARG_SECRET_MAX, NULL },
 	ECM_ARG_END,
 };
 
