@@ -22,6 +22,7 @@ typedef struct enroll_opts {
 	int wait_approval;
 	int overwrite;
 	int compat;
+	int replace_existing; /* apply: supersede the valid certificate the account holds */
 } enroll_opts;
 
 static const char **
@@ -55,6 +56,8 @@ flag_slot(enroll_opts *o, const char *opt)
 		return &o->overwrite;
 	if (strcmp(opt, "--compat") == 0)
 		return &o->compat;
+	if (strcmp(opt, "--replace-existing") == 0)
+		return &o->replace_existing;
 	return NULL;
 }
 
@@ -219,6 +222,15 @@ error_detail(const cJSON *reply, const char *key)
 }
 
 static int
+is_code(const cJSON *reply, const char *code)
+{
+	const char *c = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "error"), "code"));
+
+	return c != NULL && strcmp(c, code) == 0;
+}
+
+static int
 is_pending(const cJSON *reply)
 {
 	return cJSON_IsTrue(error_detail(reply, "pending"));
@@ -252,6 +264,9 @@ call_waiting_for_approval(ecm_cli *cli, const char *cmd, const cJSON *args, int 
 	ecm_cli_report_error(reply);
 	if (!wait && is_pending(reply))
 		fprintf(stderr, "ecm: run with --wait-approval to wait for the broker's approval of one request.\n");
+	if (is_code(reply, "VALID_CERT_EXISTS"))
+		fprintf(stderr, "ecm: import its .pfx backup (ecm import), renew it when its window opens, or run with "
+		    "--replace-existing to supersede it.\n");
 	cJSON_Delete(reply);
 	return NULL;
 }
@@ -272,6 +287,8 @@ run_enroll(ecm_cli *cli, const char *cmd, const enroll_opts *o)
 	cJSON_AddItemToObject(args, "backup", backup_args(o, backup_pw));
 	if (add_current(args, o) != 0)
 		goto out;
+	if (o->replace_existing)
+		cJSON_AddTrueToObject(args, "replace_existing");
 	fprintf(stderr, "%s:\n", strcmp(cmd, "renew") == 0 ? "Renewing" : "Applying");
 	reply = call_waiting_for_approval(cli, cmd, args, o->wait_approval);
 	if (reply != NULL) {

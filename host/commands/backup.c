@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "ecm/command.h"
+#include "ecm/password_rule.h"
 #include "ecm/store.h"
 #include "ecm/util.h"
 #include "../store/store_int.h"
 
-#define BACKUP_PASSWORD_MIN 8
 
 static const char *const secrets[] = { "password", "store_password", NULL };
 
@@ -50,11 +50,8 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "compat", &compat, err)) != ECM_OK)
 		return rc;
-	if (strlen(password) < BACKUP_PASSWORD_MIN) {
-		ecm_error_detail_num(err, "min_length", BACKUP_PASSWORD_MIN);
-		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs %d characters or more",
-		    BACKUP_PASSWORD_MIN);
-	}
+	if ((rc = ecm_password_rule_check(password, ctx->session->national_id, err)) != ECM_OK)
+		return rc;
 	rc = ecm_store_open_primary(&list, store_password, &s, err);
 	if (rc == ECM_OK)
 		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);

@@ -10,6 +10,7 @@
 
 #include <openssl/err.h>
 
+#include "ecm/password_rule.h"
 #include "ecm/util.h"
 #include "ecm/store.h"
 #include "enroll.h"
@@ -214,7 +215,11 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 	enroll_pending *req = NULL;
 	ecm_code rc;
 
+	if ((rc = ecm_password_rule_check(a->backup_password, ctx->session->national_id, err)) != ECM_OK)
+		return rc;
 	if (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK)
+		return rc;
+	if (current == NULL && !a->resume && (rc = enroll_check_supersede(ctx, a->replace_existing, err)) != ECM_OK)
 		return rc;
 	if ((rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
 		return rc;
@@ -258,11 +263,6 @@ parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 		return rc;
 	if (a->backup_path != NULL && a->backup_path[0] == '\0')
 		a->backup_path = NULL;
-	if (strlen(a->backup_password) < ENROLL_MIN_BACKUP_PASSWORD) {
-		ecm_error_detail_num(err, "min_length", ENROLL_MIN_BACKUP_PASSWORD);
-		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs at least %d characters",
-		    ENROLL_MIN_BACKUP_PASSWORD);
-	}
 	return ECM_OK;
 }
 
@@ -297,7 +297,7 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	    (rc = parse_backup(args, a, err)) != ECM_OK)
 		return rc;
 	if (!renew)
-		return ECM_OK;
+		return ecm_arg_bool(args, "replace_existing", &a->replace_existing, err);
 	if ((rc = ecm_arg_object(args, "current", 0, &current, err)) != ECM_OK)
 		return rc;
 	if (current == NULL)

@@ -1,5 +1,6 @@
 /* hello: what this host is and what it can do. Needs no login, loads neither NSS nor curl. */
 #include "ecm/command.h"
+#include "ecm/password_rule.h"
 
 static const char *
 platform_name(void)
@@ -67,6 +68,7 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	add_commands(result);
 	add_server(ctx, result);
 	add_config(ctx, result);
+	ecm_password_rule_describe(cJSON_AddObjectToObject(result, "password_rule"));
 	return ECM_OK;
 }
 

@@ -52,7 +52,8 @@
 	X(STORE_FAILED, "the certificate store refused the operation") \
 	X(KEY_MISSING, "the certificate's private key is not in the store") \
 	X(NO_DIALOG, "no file dialog is available; type the path") \
-	X(CANCELLED, "cancelled by the user")
+	X(CANCELLED, "cancelled by the user") \
+	X(VALID_CERT_EXISTS, "a valid certificate exists; applying would supersede it (replace_existing)")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,
