@@ -12,14 +12,7 @@ async function showStatus() {
   const slot = $('#status-slot');
   const r = await call('query');
   if (!r.ok && r.error.code !== 'UNKNOWN_COMMAND') { showError(errBox, r.error); }
-  const q = r.ok ? { ...r.result } : { local: null, server: null, match: false };
-  // After an apply or renew in this session the background knows a newer server certificate than the
-  // host's login snapshot; prefer it.
-  const known = login && login.server_cert;
-  if (known && (!q.server || q.server.serial !== known.serial) && login.suggestion === 'none') {
-    q.server = known;
-    q.match = !!(q.local && q.local.serial === known.serial);
-  }
+  const q = r.ok ? r.result : { local: null, server: null, match: false };
   slot.replaceChildren(h('h2.section', { text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
   if (r.ok && !q.local) {
     slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),

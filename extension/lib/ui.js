@@ -99,14 +99,16 @@ function certBlock(title, cert, opts) {
   return h('section.cert' + (cert ? '' : '.none'), { 'aria-label': title }, h('h3', { text: title }), ...rows);
 }
 
-// Server certificate beside the local one; the serial is blue when they match (as in the seed).
+// Server certificate beside the local one; the serial is blue when they match (as in the seed). Logged out
+// (q.logged_in false) the server side is unknown, which is not the same as "none".
 export function certCard(q, windowDays = 30) {
   const match = !!(q && q.match);
   const local = q && q.local;
   const server = q && q.server;
   const grid = h('div.certs',
     {},
-    certBlock(t('serverCert'), server, { match, windowDays, emptyText: t('noServerCert') }),
+    certBlock(t('serverCert'), server, { match, windowDays,
+      emptyText: t(q && q.logged_in === false ? 'serverUnknown' : 'noServerCert') }),
     certBlock(t('localCert') + (q && q.source === 'pfx' ? ' ' + t('sourcePfx') : ''), local,
       { match, windowDays, emptyText: t('noLocalCert') }));
   const note = (local && server) ? h('p.matchnote' + (match ? '.yes' : '.no'), { role: 'status', text: t(match ? 'matchYes' : 'matchNo') }) : null;
