@@ -176,6 +176,33 @@ api.runtime.onConnect.addListener((ui) => {
 
 /* ---- expiry reminder ---- */
 
+// The badge is not kept across a browser restart: it is drawn again from the last check whenever this
+// background starts (browser start-up, a woken service worker), then checked afresh on start-up.
+async function showBadge(state, daysLeft) {
+  const action = api.action ?? api.browserAction;
+  if (state === 'expired') {
+    await action.setBadgeText({ text: '!' });
+    await action.setBadgeBackgroundColor({ color: '#b3261e' });
+    await action.setTitle({ title: msg('badgeTitleExpired') });
+  } else if (state === 'renew') {
+    await action.setBadgeText({ text: String(Math.max(0, daysLeft)) });
+    await action.setBadgeBackgroundColor({ color: '#8a4b00' });
+    await action.setTitle({ title: msg('badgeTitleRenew', [String(daysLeft)]) });
+  } else {
+    await action.setBadgeText({ text: '' });
+    await action.setTitle({ title: msg('actionTitle') });
+  }
+}
+
+async function restoreBadge() {
+  const { reminder } = await api.storage.local.get('reminder');
+  if (reminder && reminder.state) await showBadge(reminder.state, reminder.days_left);
+  // No check for half a day (the browser was closed, or the alarm was lost): check now rather than tomorrow.
+  const age = reminder ? Date.now() - Date.parse(reminder.checked_at) : Infinity;
+  if (!(age < 12 * 3600 * 1000)) await checkExpiry();
+  await ensureAlarm();
+}
+
 function msg(key, subs) { return api.i18n.getMessage(key, subs) || key; }
 
 // Checks run one after another, so two overlapping checks cannot both notify.
@@ -201,19 +228,7 @@ async function checkOnce() {
   const windowDays = Number.isInteger(stored.renewal_window_days) ? stored.renewal_window_days : DEFAULT_WINDOW_DAYS;
   let state = 'none';
   if (local) state = (local.expired || local.days_left < 0) ? 'expired' : (local.days_left <= windowDays ? 'renew' : 'ok');
-  const action = api.action ?? api.browserAction;
-  if (state === 'expired') {
-    await action.setBadgeText({ text: '!' });
-    await action.setBadgeBackgroundColor({ color: '#b3261e' });
-    await action.setTitle({ title: msg('badgeTitleExpired') });
-  } else if (state === 'renew') {
-    await action.setBadgeText({ text: String(Math.max(0, local.days_left)) });
-    await action.setBadgeBackgroundColor({ color: '#8a4b00' });
-    await action.setTitle({ title: msg('badgeTitleRenew', [String(local.days_left)]) });
-  } else {
-    await action.setBadgeText({ text: '' });
-    await action.setTitle({ title: msg('actionTitle') });
-  }
+  await showBadge(state, local ? local.days_left : null);
   const result = { state, serial: local ? local.serial : null, days_left: local ? local.days_left : null,
     window_days: windowDays, checked_at: new Date().toISOString(), notified: false };
   if (state === 'expired' || state === 'renew') {
@@ -249,3 +264,4 @@ async function ensureAlarm() {
 }
 api.runtime.onInstalled.addListener(() => { ensureAlarm(); });
 api.runtime.onStartup.addListener(() => { ensureAlarm(); checkExpiry().catch(() => {}); });
+restoreBadge().catch(() => {});

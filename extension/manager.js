@@ -1,9 +1,9 @@
 // Manager page (a tab): everything a popup would lose when it closes. This file is the frame only: the menu, the
 // routing between the sections of sections/index.js, the login and the session. Each section is its own file.
-import { $, h, call, hello, t, loginForm } from './lib/ui.js';
+import { $, h, call, hello, t, loginForm, hostMissing } from './lib/ui.js';
 import { localize } from './lib/i18n.js';
-import { onSession } from './lib/host.js';
-import { app, section } from './lib/app.js';
+import { onSession, api } from './lib/host.js';
+import { app, section, unsavedOf } from './lib/app.js';
 import { SECTIONS } from './sections/index.js';
 import { homeSection } from './sections/home.js';
 
@@ -33,6 +33,7 @@ function setWho() {
 async function refreshSession() {
   const st = await call('_state');
   app.login = st.ok && st.result.logged_in ? st.result.login : null;
+  app.issuedUnsaved = st.ok ? unsavedOf(st.result) : app.issuedUnsaved;
   setWho();
   return app.login;
 }
@@ -61,6 +62,7 @@ async function init() {
   localize();
   buildMenu();
   const hl = await hello();
+  if (!hl.ok && hostMissing(main, hl.error, () => location.reload())) { document.body.dataset.ready = 'yes'; return; }
   if (hl.ok) { app.hostInfo = hl.result; $('#hostinfo').textContent = t('hostVersion', hl.result.version); }
   await refreshSession();
   await route();
@@ -68,6 +70,7 @@ async function init() {
 }
 
 $('#logout').addEventListener('click', async () => {
+  if (app.issuedUnsaved && !window.confirm(t('issuedLeaveWarn'))) return;
   await call('logout');
   app.login = null;
   setWho();
@@ -89,4 +92,18 @@ onSession(async (m) => {
 });
 
 window.addEventListener('hashchange', () => route());
+
+// The popup asks an open manager page to show a section instead of opening another tab.
+api.runtime.onMessage.addListener((m, sender, reply) => {
+  if (!m || m.ecm !== 'show-section' || (sender && sender.id !== api.runtime.id)) return false;
+  if (location.hash.slice(1) !== m.section) location.hash = m.section;
+  api.tabs.getCurrent().then((tab) => {
+    if (tab) { api.tabs.update(tab.id, { active: true }); if (api.windows) api.windows.update(tab.windowId, { focused: true }); }
+  }).catch(() => {});
+  reply({ shown: true });
+  return false;
+});
+
+// A certificate the broker issued but the host could not save yet is lost when the tab closes: ask first.
+window.addEventListener('beforeunload', (ev) => { if (app.issuedUnsaved) { ev.preventDefault(); ev.returnValue = ''; } });
 init();

@@ -6,7 +6,13 @@ export const app = {
   login: null,      // the host's session summary (account, server_cert, suggestion, renewal_window_days)
   hostInfo: null,   // hello result
   token: 0,         // increases on every navigation: an answer for an older page is dropped
+  issuedUnsaved: null, // {serial}: the host holds an issued certificate it could not save (save_issued retries)
 };
+
+// issued_unsaved as the host reports it (hello or session), or null.
+export function unsavedOf(result) {
+  return (result && (result.issued_unsaved || (result.login && result.login.issued_unsaved))) || null;
+}
 
 export function windowDays() { return app.login ? app.login.renewal_window_days : 30; }
 

@@ -80,7 +80,10 @@ export function pathField(id, mode, errBox, labelKey = 'pathLabel') {
     browse.addEventListener('click', async () => {
       busy(browse, true);
       const args = { mode };
-      if (input.value || dir) args.default_path = input.value || dir;
+      // A folder ends with a separator: the dialog then opens it, instead of its parent with the folder's
+      // name as the file name.
+      if (input.value.trim()) args.default_path = normalizePath(input.value, app.hostInfo);
+      else if (dir) args.default_path = withSep(dir);
       const r = await call('pick_file', args);
       busy(browse, false);
       if (r.ok) { input.value = r.result.path; input.focus(); return; }
@@ -94,14 +97,17 @@ export function pathField(id, mode, errBox, labelKey = 'pathLabel') {
   return { el: wrap, input, value: () => normalizePath(input.value, app.hostInfo) };
 }
 
-// What the user typed, as the host should get it: "~" is the home folder, a folder gets the default file name,
-// and a name without an extension gets ".pfx" (Import's chooser shows only .pfx/.p12 files).
+function withSep(dir) { return /[\\/]$/.test(dir) ? dir : dir + (dir.includes('\\') ? '\\' : '/'); }
+
+// What the user typed, as the host should get it: "~" is the home folder (as in a shell), a folder (ending in
+// a separator) gets a file name, and a name without an extension gets ".pfx" (Import's chooser shows only
+// .pfx/.p12 files, so a file without one would seem lost).
 export function normalizePath(typed, hostInfo) {
   let p = String(typed || '').trim();
   if (!p) return '';
   const home = hostInfo && hostInfo.config && hostInfo.config.home;
-  if (home && (p === '~' || /^~[\\/]/.test(p))) p = home + p.slice(1);
-  if (/[\\/]$/.test(p)) return p;   // a folder: the host puts the default name in it
+  if (home && (p === '~' || /^~[\\/]/.test(p))) p = withSep(home) + p.slice(2);
+  if (/[\\/]$/.test(p)) p += 'ECM_' + ((app.login && app.login.account && app.login.account.id) || 'backup');
   if (!/\.(pfx|p12)$/i.test(p)) p += '.pfx';
   return p;
 }
@@ -154,12 +160,13 @@ export function installTable(results, id = 'install-results') {
       });
       cell.append(h('div.inline', {}, pw, retry));
     }
-    const tr = h('tr', { 'data-status': r.status }, h('td', { text: r.browser || '' }), h('td', { text: r.profile || '' }),
-      h('td.path', { text: r.store || '' }), cell);
+    // Investors see browser and profile names; the store id (nss:pki, firefox:home:…) stays for support only.
+    const tr = h('tr', { 'data-status': r.status, 'data-store': r.store || '', title: r.store || '' },
+      h('td', { text: r.browser || r.store || '' }), h('td', { text: r.profile || '—' }), cell);
     body.append(tr);
   }
   return h('table.data#' + id, {},
     h('caption', { text: t('installResults') }),
-    h('thead', {}, h('tr', {}, ...['colBrowser', 'colProfile', 'colStore', 'colResult'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+    h('thead', {}, h('tr', {}, ...['colBrowser', 'colProfile', 'colResult'].map((k) => h('th', { scope: 'col', text: t(k) })))),
     body);
 }

@@ -62,7 +62,7 @@ class Wizard {
       if (j === i) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
     });
     this.body.dataset.step = step;
-    this.stepList.hidden = step === 'check' || step === 'closed' || step === 'replace';
+    this.stepList.hidden = ['check', 'closed', 'replace', 'unsaved'].includes(step);
     return this[step](error);
   }
 
@@ -70,6 +70,10 @@ class Wizard {
 
   /* ---- check: is there anything to refuse before a single thing is spent? ---- */
   check() {
+    if (app.issuedUnsaved && !this.s.issued) {   // e.g. the page was reloaded: the host still holds it
+      this.s.issued = { issued_serial: app.issuedUnsaved.serial, backup_written: false, installed: [] };
+      return this.go('unsaved');
+    }
     const c = serverCert();
     if (this.renew) {
       if (!isValid(c)) return this.go('closed', { kind: 'none' });
@@ -292,7 +296,11 @@ class Wizard {
         days_left: d.days_left, status: 'valid' } });
     }
     if (e.code === 'NOT_IN_RENEWAL_WINDOW') return this.go('closed', { kind: 'window', from: e.details && e.details.renewable_from });
-    if (e.code === 'ISSUED_NOT_SAVED') { s.issued = e.details || {}; return this.go('unsaved'); }
+    if (e.code === 'ISSUED_NOT_SAVED') {
+      s.issued = e.details || {};
+      app.issuedUnsaved = { serial: s.issued.issued_serial };
+      return this.go('unsaved');
+    }
     if (BACKUP_CODES.includes(e.code)) return this.go('backup', e);
     const err = msgBox('wizard-error');
     this.body.append(err, h('div.actions', {}, h('button#wizard-restart', { type: 'button', text: t('backButton'), onclick: () => this.go('backup') })));
@@ -334,6 +342,7 @@ class Wizard {
         return;
       }
       this.forget();
+      app.issuedUnsaved = null;
       s.result = r.result;
       this.go('done');
     });

@@ -1,6 +1,9 @@
 /* hello: what this host is and what it can do. Needs no login, loads neither NSS nor curl. */
+#include <stdlib.h>
+
 #include "ecm/command.h"
 #include "ecm/password_rule.h"
+#include "ecm/util.h"
 
 static const char *
 platform_name(void)
@@ -43,6 +46,7 @@ static void
 add_config(const ecm_ctx *ctx, cJSON *result)
 {
 	cJSON *config = cJSON_AddObjectToObject(result, "config");
+	char *home;
 
 	cJSON_AddItemToObject(config, "file",
 	    ctx->config->source ? cJSON_CreateString(ctx->config->source) : cJSON_CreateNull());
@@ -53,6 +57,10 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	}
 	cJSON_AddStringToObject(config, "key_type", ecm_key_type_name(ctx->config->key_type));
 	cJSON_AddStringToObject(config, "backup_dir", ctx->config->backup_dir ? ctx->config->backup_dir : "");
+	/* front ends turn a typed "~" into this, as a shell would */
+	home = ecm_home_dir();
+	cJSON_AddStringToObject(config, "home", home ? home : "");
+	free(home);
 }
 
 static ecm_code

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, setCommands, failures, raOtp, raClock, raFault, account,
-  shotPath, sleep, missing } from './lib.mjs';
+  shotPath, sleep, missing, skip } from './lib.mjs';
 
 const BASE = `chrome-extension://${CHROME_ID}/`;
 const PW = 'Demo1234';
@@ -404,6 +404,31 @@ async function main() {
     return rows.length >= 1;
   }, { needs: ['install'] });
 
+  await step('item 12: popup buttons reuse the open manager tab; results name browsers, not store ids; no ring on the title', async () => {
+    const m = await open(ctx, 'manager.html#query');
+    const q = await popup(ctx);
+    let opened = false;
+    const onPage = () => { opened = true; };
+    ctx.on('page', onPage);
+    await q.click('[data-fn=install]');
+    await m.waitForFunction(() => location.hash === '#install', null, { timeout: 5000 }).catch(() => {});
+    await sleep(500);
+    ctx.off('page', onPage);
+    const reused = m.url().endsWith('#install') && !opened;
+    await q.close();
+    await m.waitForSelector('#install-start');
+    const titleFocused = await m.evaluate(() => document.activeElement && document.activeElement.id);
+    const ring = await m.evaluate(() => getComputedStyle(document.querySelector('#section-title')).outlineStyle);
+    await m.click('#install-start');
+    await m.waitForSelector('#install-results, #install-error:not([hidden])', { timeout: 30000 });
+    const table = await text(m, '#install-results');
+    const heads = await m.locator('#install-results th').allTextContents();
+    await m.close();
+    diag(`reused ${reused}, focus on ${titleFocused} (outline ${ring}), heads ${heads.join('|')}`);
+    return reused && titleFocused === 'section-title' && ring === 'none' && !/nss:|firefox:/.test(table) &&
+      heads.join('|') === '瀏覽器|設定檔|結果';
+  }, { needs: ['install'] });
+
   await step('revoke: 憑證註銷 opens the broker\'s revocation page in a new tab', async () => {
     const q = await popup(ctx);
     const [tab] = await Promise.all([ctx.waitForEvent('page', { timeout: 15000 }), q.click('[data-fn=revoke]')]);
@@ -585,6 +610,57 @@ async function main() {
       issuedRef === ref;
   }, { needs: ['login', 'apply'] });
 
+  // Issue 9 class 1 (host side by another branch): the RA issued the certificate but the backup could not be
+  // written. The backup folder is swapped for a plain file while the RA is slow, so the write fails after the
+  // checks passed (even as root); the same screen then saves to another path.
+  if (missing('save_issued').length) {
+    skip('issued but not saved: the wizard offers another path on the same screen and warns before logout', 'needs save_issued');
+  } else {
+    await step('issued but not saved: the wizard offers another path on the same screen and warns before logout', async () => {
+      const dir = path.join(TMP, 'home', 'unsaved-dir');
+      fs.mkdirSync(dir, { recursive: true });
+      const m = await open(ctx, 'manager.html#apply');
+      await m.waitForSelector('#replace-ask, #terms-agree', { timeout: 20000 });
+      if (await m.locator('#replace-ask').count()) { await m.check('#replace-sure'); await m.click('#replace-confirm'); }
+      await m.waitForSelector('#terms-agree', { timeout: 20000 });
+      await m.check('#terms-agree');
+      await m.click('#terms-next');
+      await m.fill('#wiz-pw1', BACKUP_PW);
+      await m.fill('#wiz-pw2', BACKUP_PW);
+      await m.fill('#wiz-path', path.join(dir, 'new.pfx'));
+      await m.click('#backup-next');
+      await m.waitForFunction(() => document.querySelector('#otp-sent')?.textContent, null, { timeout: 20000 });
+      await m.fill('#otp-code', raOtp(fresh.id));
+      raFault('simpleenroll', 'slow', 3);
+      try {
+        await m.click('#wizard-start');
+        await m.waitForSelector('#wizard-progress li[data-step=enroll][data-state=running]', { timeout: 20000 });
+        fs.renameSync(dir, dir + '.away');
+        fs.writeFileSync(dir, 'not a folder');
+        await m.waitForSelector('#unsaved-form, #wizard-done, #wizard-error:not([hidden])', { timeout: 60000 });
+      } finally {
+        raFault('simpleenroll', 'none');
+      }
+      const said = await text(m, '#unsaved-say');
+      await shot(m, 'apply-issued-not-saved');
+      let asked = '';
+      m.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+      await m.click('#logout');
+      await sleep(300);
+      const stillIn = await m.locator('#who').isVisible();
+      await m.fill('#us-pw1', BACKUP_PW);
+      await m.fill('#us-pw2', BACKUP_PW);
+      await m.fill('#us-path', path.join(TMP, 'home', 'saved-after-all.pfx'));
+      await m.click('#unsaved-retry');
+      await m.waitForSelector('#wizard-done, #unsaved-error:not([hidden])', { timeout: 30000 });
+      const done = await m.locator('#wizard-done').count();
+      await m.close();
+      diag(`${said} / logout asked "${asked}"`);
+      return /尚未/.test(said) && /未保存|無法取回/.test(asked) && stillIn && done === 1 &&
+        fs.existsSync(path.join(TMP, 'home', 'saved-after-all.pfx'));
+    }, { needs: ['apply'] });
+  }
+
   await ctx.close();
 
   // The reminder, in a second profile whose host has its own home: a certificate that is already inside the
@@ -642,7 +718,41 @@ async function main() {
         r2.notified === false && badge === String(r2.days_left) && /24|2\d/.test(title) && secretFree;
     }, { needs: ['login', 'apply', 'query'] });
     await ctx2.close();
+
+    await step('item 10: after a browser restart the badge is back at once (not at the next daily alarm)', async () => {
+      const ctx3 = await launch(reminderProfile);
+      let sw3 = ctx3.serviceWorkers()[0];
+      if (!sw3) sw3 = await ctx3.waitForEvent('serviceworker', { timeout: 15000 });
+      let badge = '';
+      for (let i = 0; i < 30 && !badge; i++) { badge = await sw3.evaluate(() => chrome.action.getBadgeText({})); if (!badge) await sleep(200); }
+      const stored = await sw3.evaluate(() => chrome.storage.local.get('reminder'));
+      await ctx3.close();
+      diag(`after restart: badge "${badge}", stored ${JSON.stringify(stored.reminder)}`);
+      return badge !== '' && badge === String(stored.reminder.days_left);
+    });
   }
+
+  // No host registered for this browser profile: one message, with install steps, in the product's name.
+  const nohost = path.join(TMP, 'chromium-profile-nohost');
+  fs.mkdirSync(nohost, { recursive: true });
+  const ctx4 = await launch(nohost);
+  await step('item 9: without the host, one message names 憑證e總管 and gives the install steps for this OS', async () => {
+    const q = await popup(ctx4);
+    await q.waitForSelector('#host-missing', { timeout: 15000 });
+    const alerts = await q.locator('[role=alert]:visible').count();
+    const said = await text(q, '#host-missing');
+    const steps = await q.locator('#host-steps li').count();
+    const loginForm = await q.locator('#login-form').count();
+    await shot(q, 'popup-no-host');
+    await q.close();
+    const m = await open(ctx4, 'manager.html#apply');
+    const mOnce = await m.locator('#host-missing').count();
+    await m.close();
+    diag(said);
+    return alerts === 1 && /憑證e總管/.test(said) && !/e-Cert Manager 主程式/.test(said) && /apt install/.test(said) &&
+      steps === 3 && loginForm === 0 && mOnce === 1;
+  });
+  await ctx4.close();
 }
 
 main().then(() => process.exit(0), (e) => {
