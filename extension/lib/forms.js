@@ -99,16 +99,12 @@ export function pathField(id, mode, errBox, labelKey = 'pathLabel') {
 
 function withSep(dir) { return /[\\/]$/.test(dir) ? dir : dir + (dir.includes('\\') ? '\\' : '/'); }
 
-// What the user typed, as the host should get it: "~" is the home folder (as in a shell), a folder (ending in
-// a separator) gets a file name, and a name without an extension gets ".pfx" (Import's chooser shows only
-// .pfx/.p12 files, so a file without one would seem lost).
+// What the user typed, as the host should get it: "~" is the home folder, as in a shell. (A folder gets the
+// default file name in it, and ".pfx" is added to a name without it: the host does both.)
 export function normalizePath(typed, hostInfo) {
-  let p = String(typed || '').trim();
-  if (!p) return '';
+  const p = String(typed || '').trim();
   const home = hostInfo && hostInfo.config && hostInfo.config.home;
-  if (home && (p === '~' || /^~[\\/]/.test(p))) p = withSep(home) + p.slice(2);
-  if (/[\\/]$/.test(p)) p += 'ECM_' + ((app.login && app.login.account && app.login.account.id) || 'backup');
-  if (!/\.(pfx|p12)$/i.test(p)) p += '.pfx';
+  if (home && (p === '~' || /^~[\\/]/.test(p))) return withSep(home) + p.slice(2);
   return p;
 }
 

@@ -69,7 +69,7 @@ ask_missing(const cJSON *results, cJSON *passwords, cJSON *retry)
 		if (!cJSON_IsString(code) || strcmp(code->valuestring, "STORE_PASSWORD_REQUIRED") != 0 ||
 		    !cJSON_IsString(store) || cJSON_GetObjectItemCaseSensitive(passwords, store->valuestring) != NULL)
 			continue;
-		snprintf(prompt, sizeof(prompt), "Password of the certificate store %.256s", store->valuestring);
+		snprintf(prompt, sizeof(prompt), ecm_cli_tr("Password of the certificate store %.256s"), store->valuestring);
 		if ((pw = ecm_cli_read_secret(prompt, NULL)) == NULL)
 			continue;
 		cJSON_AddStringToObject(passwords, store->valuestring, pw);
@@ -103,7 +103,7 @@ ask_primary(ecm_cli *cli, cJSON *passwords)
 		cJSON_Delete(reply);
 		return 0;
 	}
-	snprintf(prompt, sizeof(prompt), "Password of the certificate store %.256s", id);
+	snprintf(prompt, sizeof(prompt), ecm_cli_tr("Password of the certificate store %.256s"), id);
 	pw = ecm_cli_read_secret(prompt, NULL);
 	if (pw != NULL)
 		cJSON_AddStringToObject(passwords, id, pw);

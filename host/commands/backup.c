@@ -8,6 +8,7 @@
 #include "ecm/store.h"
 #include "ecm/util.h"
 #include "../store/store_int.h"
+#include "enroll.h"
 
 
 static const char *const secrets[] = { "password", "store_password", NULL };
@@ -42,6 +43,8 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
 	char *target = NULL;
+	ecm_config folder;
+	const ecm_config *in;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string(args, "path", 0, &path, err)) != ECM_OK ||
@@ -58,7 +61,8 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	if (rc == ECM_OK) {
-		target = path ? strdup(path) : ecm_backup_default_path(ctx->config, id.cert);
+		in = enroll_folder_config(ctx->config, path, &folder); /* a folder: the default name inside */
+		target = path && in == NULL ? enroll_backup_name(path) : ecm_backup_default_path(in ? in : ctx->config, id.cert);
 		rc = target ? make_parent(target, err) : ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
 	if (rc == ECM_OK)

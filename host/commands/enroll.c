@@ -24,10 +24,18 @@ check_backup_target(const ecm_config *cfg, const enroll_args *a, ecm_error *err)
 	char *copy, *dir;
 	int ok;
 
+	ecm_config folder;
+
 	if (a->backup_path == NULL) {
 		if (cfg->backup_dir == NULL || ecm_mkdirs(cfg->backup_dir, 0700) != 0)
 			return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the backup folder cannot be created");
 		return ECM_OK;
+	}
+	if (enroll_folder_config(cfg, a->backup_path, &folder) != NULL) { /* a folder: the default name inside */
+		if (access(a->backup_path, W_OK) == 0)
+			return ECM_OK;
+		ecm_error_detail_str(err, "path", a->backup_path);
+		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the folder %s is not writable", a->backup_path);
 	}
 	if (!a->overwrite && access(a->backup_path, F_OK) == 0) {
 		ecm_error_detail_str(err, "path", a->backup_path);
@@ -135,7 +143,10 @@ free_default_path(const ecm_config *cfg, const X509 *cert)
 static ecm_code
 backup_step(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *issued, cJSON *result, ecm_error *err)
 {
-	char *path = a->backup_path ? strdup(a->backup_path) : free_default_path(ctx->config, issued->cert);
+	ecm_config folder;
+	const ecm_config *in = enroll_folder_config(ctx->config, a->backup_path, &folder);
+	char *path = a->backup_path && in == NULL ? strdup(a->backup_path)
+						   : free_default_path(in ? in : ctx->config, issued->cert);
 	ecm_code rc;
 	cJSON *b;
 
@@ -209,20 +220,24 @@ refresh_account(ecm_ctx *ctx)
 }
 
 ecm_code
-enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result, ecm_error *err)
+enroll_run(ecm_ctx *ctx, const enroll_args *given, const ecm_identity *current, cJSON *result, ecm_error *err)
 {
 	ecm_identity issued = { NULL, NULL, NULL };
 	enroll_pending *req = NULL;
+	enroll_args named = *given;
+	const enroll_args *a = &named;
+	char *name = enroll_backup_name(given->backup_path);
 	ecm_code rc;
 
-	if ((rc = ecm_password_rule_check(a->backup_password, ctx->session->national_id, err)) != ECM_OK)
-		return rc;
-	if (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK)
-		return rc;
-	if (current == NULL && !a->resume && (rc = enroll_check_supersede(ctx, a->replace_existing, err)) != ECM_OK)
-		return rc;
-	if ((rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
-		return rc;
+	if (given->backup_path != NULL && name == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	named.backup_path = name;
+
+	if ((rc = ecm_password_rule_check(a->backup_password, ctx->session->national_id, err)) != ECM_OK ||
+	    (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK) ||
+	    (current == NULL && !a->resume && (rc = enroll_check_supersede(ctx, a->replace_existing, err)) != ECM_OK) ||
+	    (rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
+		goto out;
 	if ((rc = request_step(ctx, a, current, &req, err)) != ECM_OK)
 		goto out;
 	ecm_progress(ctx, "enroll", 2, STEPS);
@@ -243,6 +258,7 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 	ecm_progress(ctx, "install", 4, STEPS);
 	rc = enroll_install(ctx, &issued, current, result, err);
 out:
+	free(name);
 	enroll_pending_free(req);
 	ecm_identity_free(&issued);
 	ERR_clear_error();

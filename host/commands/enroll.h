@@ -67,6 +67,14 @@ ecm_code enroll_check_supersede(ecm_ctx *ctx, int replace_existing, ecm_error *e
  * broker's current one and its window has not opened yet. */
 ecm_code enroll_check_window(ecm_ctx *ctx, const char *serial, ecm_error *err);
 
+/* A backup path that is an existing folder means "the default name in that folder": tmp, a copy of cfg with
+ * backup_dir = path (borrowed), is returned; NULL when path is not a folder. */
+const ecm_config *enroll_folder_config(const ecm_config *cfg, const char *path, ecm_config *tmp);
+
+/* The backup file a typed path names: itself when it is a folder or ends in .pfx/.p12, else path + ".pfx"
+ * (Import's chooser shows only those: a file without the extension would seem lost). malloc'd; NULL for NULL. */
+char *enroll_backup_name(const char *path);
+
 ecm_code enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err);
 /* The whole apply (current == NULL) or renew. Fills result per docs/protocol.md. */
 ecm_code enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result,

@@ -1,5 +1,7 @@
 /* Small helpers the enrollment commands share: credentials, the RA's clock and certificate records. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -242,4 +244,39 @@ enroll_check_window(ecm_ctx *ctx, const char *serial, ecm_error *err)
 	}
 	cJSON_Delete(c);
 	return rc;
+}
+
+static int
+is_folder(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const ecm_config *
+enroll_folder_config(const ecm_config *cfg, const char *path, ecm_config *tmp)
+{
+	if (!is_folder(path))
+		return NULL;
+	*tmp = *cfg;
+	tmp->backup_dir = (char *)path; /* borrowed for one call; never freed through tmp */
+	return tmp;
+}
+
+char *
+enroll_backup_name(const char *path)
+{
+	size_t n = path != NULL ? strlen(path) : 0;
+	char *out;
+
+	if (path == NULL)
+		return NULL;
+	if (is_folder(path) ||
+	    (n >= 4 && (strcasecmp(path + n - 4, ".pfx") == 0 || strcasecmp(path + n - 4, ".p12") == 0)))
+		return strdup(path);
+	out = malloc(n + 5);
+	if (out != NULL)
+		snprintf(out, n + 5, "%s.pfx", path);
+	return out;
 }

@@ -359,6 +359,30 @@ async function main() {
     return first && asked && named && second && fs.existsSync(backup2) && pwLeft === '';
   }, { needs: ['backup'] });
 
+  await step('item 6: "~/…" lands in the home folder, and a folder path gets the default file name in it', async () => {
+    const m = await open(ctx, 'manager.html#backup');
+    const run = async (typed) => {
+      await m.fill('#bk-pw1', BACKUP_PW);
+      await m.fill('#bk-pw2', BACKUP_PW);
+      await m.fill('#bk-path', typed);
+      await m.click('#backup-submit');
+      await m.waitForSelector('#backup-done, #backup-exists, #backup-error:not([hidden])', { timeout: 30000 });
+      const said = await text(m, '#backup-path').catch(() => '');
+      if (await m.locator('#backup-keep').count()) await m.click('#backup-keep');
+      return said;
+    };
+    const home = path.join(TMP, 'home');
+    const t1 = await run('~/tilde-backup');
+    const folder = path.join(home, 'backups-folder');
+    fs.mkdirSync(folder, { recursive: true });
+    const t2 = await run(folder);
+    await m.close();
+    const inFolder = fs.readdirSync(folder).filter((f) => /^ECM_A123456789_\d{8}\.pfx$/.test(f));
+    diag(`~: ${t1}; folder: ${t2}; ${inFolder.join(',')}`);
+    return fs.existsSync(path.join(home, 'tilde-backup.pfx')) && !fs.existsSync(path.join(home, '~')) &&
+      inFolder.length === 1 && t2.includes(folder);
+  }, { needs: ['backup'] });
+
   await step('import: the wrong .pfx password is refused with a sentence to act on', async () => {
     const m = await open(ctx, 'manager.html#import');
     await m.setInputFiles('#import-file', backup2);

@@ -150,7 +150,37 @@ r=$(rpc b backup '{"password":"onlyletters","path":"'"$T"'/x.pfx"}' | reply)
 is "$(code <<<"$r")/$(detail rule "$r")" PASSWORD_TOO_WEAK/digit "backup: the same rule"
 r=$(rpc b backup '{"password":"Backup-Pass-1","path":"'"$T"'/x.pfx"}' | reply)
 is "$(jq -r .ok <<<"$r")" true "backup: a password the rule accepts"
+
+# ================================================================ 6. a folder as the backup path
+mkdir -p "$T/folder"
+r=$(rpc b backup '{"password":"Backup-Pass-1","path":"'"$T"'/folder"}' | reply)
+like "$(jq -r .result.path <<<"$r")" "^$T/folder/ECM_${A}_[0-9]{8}\.pfx$" "backup to a folder: the default name inside it (not FILE_EXISTS)"
+[ -f "$(jq -r .result.path <<<"$r")" ]; ok $? "…and the file is there"
+mkdir -p "$T/folder2"
+OTP=$(new_otp $A)
+r=$(enroll apply "$OTP" '{"replace_existing": true, "backup": {"password": "Backup-Pass-1", "path": "'"$T"'/folder2"}}' | reply)
+like "$(jq -r .result.backup.path <<<"$r")" "^$T/folder2/ECM_${A}_[0-9]{8}\.pfx$" "apply to a folder: the default name inside it"
+r=$(rpc b backup '{"password":"Backup-Pass-1","path":"'"$T"'/no-extension"}' | reply)
+is "$(jq -r .result.path <<<"$r")" "$T/no-extension.pfx" "backup: .pfx is added to a name without it"
+[ -f "$T/no-extension.pfx" ] && [ ! -e "$T/no-extension" ]; ok $? "…and only that file is written"
+r=$(rpc b backup '{"password":"Backup-Pass-1","path":"'"$T"'/no-extension"}' | reply)
+is "$(code <<<"$r")/$(detail path "$r")" "FILE_EXISTS/$T/no-extension.pfx" "…and the overwrite question names the real file"
 sess_close >/dev/null
+
+# ================================================================ 13. ecm's prompts follow the locale
+printf '%s\n' "$PW" >"$T/pw"
+zh=$(cd "$T" && env -u LC_ALL -u LC_MESSAGES LANG=zh_TW.UTF-8 setsid "$ECM" apply --id $D --password-file "$T/pw" \
+	--accept-terms </dev/null 2>&1 >/dev/null)
+like "$zh" "用戶約定條款（版本 2026.1）" "ecm apply under zh_TW: the terms heading in zh-TW"
+like "$zh" "簡訊驗證碼已傳送至 0945-\*\*\*-123" "…and where the OTP went, in zh-TW"
+en=$(cd "$T" && env -u LC_ALL -u LC_MESSAGES LANG=C setsid "$ECM" apply --id $D --password-file "$T/pw" \
+	--accept-terms </dev/null 2>&1 >/dev/null)
+like "$en" "A one-time password was sent to 0945-\*\*\*-123" "…and in English under another locale"
+printf '123456\n' >"$T/otp"
+printf '%s\n' "$BPW" >"$T/bpw"
+zh=$(env LC_ALL=zh_TW.UTF-8 setsid "$ECM" apply --id $D --password-file "$T/pw" --accept-terms \
+	--otp-file "$T/otp" --backup-password-file "$T/bpw" 2>&1 >/dev/null)
+like "$zh" "已有有效的憑證.*--replace-existing" "VALID_CERT_EXISTS: ecm says what to do instead (zh-TW)"
 
 r=$(printf '%s\n' '{"id":1,"cmd":"session"}' | "$ECM" session 2>>"$T/stderr")
 is "$(jq -r .result.logged_in <<<"$r")" false "a new connection starts logged out"
