@@ -75,7 +75,7 @@ export function showImport() {
     const status = await brokerStatus(res.certificate);
     busy(go, false);
     const stale = ['superseded', 'revoked', 'expired'].includes(status);
-    out.append(stale ? h('p.msg#import-done', { role: 'status', 'data-status': status, text: t('importDoneStale') })
+    out.append(stale ? h('p.msg.warn#import-done', { role: 'status', 'data-status': status, text: t('importDoneStale') })
       : okBox('import-done', t('importDone')), certSummary(res.certificate, 'import-cert'));
     if (stale) out.append(staleWarning(res, status, err, out));
     else if (status === 'unknown') out.append(h('p.hint#import-status-unknown', { text: t('importStatusUnknown') }));

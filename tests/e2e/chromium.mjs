@@ -12,17 +12,18 @@ const PW = 'Demo1234';
 const BACKUP_PW = 'Tw-Secure#2026';
 const EXE = fs.existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium';
 
-async function launch(profile) {
+async function launch(profile, { lang = 'zh-TW' } = {}) {
+  const posix = lang.replace('-', '_');
   return chromium.launchPersistentContext(profile, {
     executablePath: EXE,
     headless: true,
-    locale: 'zh-TW',
+    locale: lang,
     ignoreHTTPSErrors: true,
     viewport: { width: 1000, height: 720 },
-    env: { ...process.env, LANGUAGE: 'zh_TW', LANG: 'zh_TW.UTF-8' },
+    env: { ...process.env, LANGUAGE: posix, LANG: `${posix}.UTF-8` },
     args: [`--load-extension=${EXT}`, `--disable-extensions-except=${EXT}`, '--no-sandbox', '--disable-gpu',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-quic', '--lang=zh-TW',
+      '--disable-quic', `--lang=${lang}`,
       // the revocation page is served by the development RA, whose CA the browser does not know
       '--ignore-certificate-errors'],
   });
@@ -743,17 +744,50 @@ async function main() {
     }, { needs: ['login', 'apply', 'query'] });
     await ctx2.close();
 
+    let ctx3En = null;
     await step('item 10: after a browser restart the badge is back at once (not at the next daily alarm)', async () => {
-      const ctx3 = await launch(reminderProfile);
+      const ctx3 = await launch(reminderProfile, { lang: 'en-US' });
       let sw3 = ctx3.serviceWorkers()[0];
       if (!sw3) sw3 = await ctx3.waitForEvent('serviceworker', { timeout: 15000 });
       let badge = '';
       for (let i = 0; i < 30 && !badge; i++) { badge = await sw3.evaluate(() => chrome.action.getBadgeText({})); if (!badge) await sleep(200); }
       const stored = await sw3.evaluate(() => chrome.storage.local.get('reminder'));
-      await ctx3.close();
+      ctx3En = ctx3;
       diag(`after restart: badge "${badge}", stored ${JSON.stringify(stored.reminder)}`);
       return badge !== '' && badge === String(stored.reminder.days_left);
     });
+
+    // The same profile, now in English: the popup at 400 × 600 with the renewal banner and the status card.
+    if (ctx3En) {
+      await step('item 11: English popup (400 × 600, banner): nothing clipped, "Log out" on one line, no scrolling; list at 200 % keeps IDs on one line', async () => {
+        const q = await open(ctx3En, 'popup.html', { width: 400, height: 600 });
+        await login(q, second.id, second.password);
+        await q.waitForSelector('#status-card .serial', { timeout: 20000 });
+        await q.waitForSelector('#suggest:not([hidden])', { timeout: 10000 });
+        const m = await q.evaluate(() => {
+          const clipped = [...document.querySelectorAll('#status-card dd, #status-card .cert')]
+            .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 40));
+          const lo = document.querySelector('#logout');
+          const last = [...document.querySelectorAll('[data-fn]')].pop().getBoundingClientRect().bottom;
+          return { clipped, logoutH: lo.getBoundingClientRect().height, logoutText: lo.textContent, last, h: innerHeight,
+            scroll: document.scrollingElement.scrollHeight, wide: document.documentElement.scrollWidth > innerWidth };
+        });
+        await shot(q, 'popup-status-en');
+        await q.close();
+        const l = await open(ctx3En, 'manager.html#list', { width: 500, height: 720 });
+        await l.waitForSelector('#cert-list', { timeout: 20000 });
+        const cn = await l.evaluate(() => {
+          const td = document.querySelector('#cert-list tbody td.mono:nth-of-type(4)') || document.querySelector('#cert-list tbody td.mono');
+          return { h: td.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(td).lineHeight) || 22,
+            pageWide: document.documentElement.scrollWidth > innerWidth };
+        });
+        await l.close();
+        diag(JSON.stringify({ ...m, cn }));
+        return m.clipped.length === 0 && m.logoutText === 'Log out' && m.logoutH < 36 && m.last <= m.h && m.scroll <= m.h &&
+          !m.wide && cn.h < 2 * cn.lh + 12 && !cn.pageWide;
+      }, { needs: ['login', 'query', 'list'] });
+      await ctx3En.close();
+    }
   }
 
   // No host registered for this browser profile: one message, with install steps, in the product's name.

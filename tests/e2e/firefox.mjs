@@ -217,8 +217,13 @@ async function main() {
       await q.waitForSelector('#status-card', { timeout: 20000 });
       const match = await attr(q, '#status-card', 'data-match');
       const color = await q.$eval('.serial.match', (e) => getComputedStyle(e).color).catch(() => '');
+      // item 11: in Firefox the serial used to overflow its card
+      const clipped = await q.$$eval('#status-card .cert, #status-card dd', (l) =>
+        l.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 40)));
+      await q.screenshot({ path: shotPath('firefox-popup-status') });
       await q.close();
-      return match === 'yes' && color === 'rgb(0, 51, 204)';
+      diag(`clipped: ${JSON.stringify(clipped)}`);
+      return match === 'yes' && color === 'rgb(0, 51, 204)' && clipped.length === 0;
     }, { needs: ['login', 'query', 'apply'] });
 
     await step('Firefox item 2: logged out, query says the broker side is unknown and offers the login', async () => {
