@@ -3,7 +3,8 @@
  * serves the popup and the manager page over runtime ports. Also runs the daily expiry reminder, which uses a
  * separate one-shot host call (no login needed: `query`).
  *
- * Page -> background (runtime port "ecm-ui"): {rid, cmd, args}  ("_state" and "_check_expiry" are local).
+ * Page -> background (runtime port "ecm-ui"): {rid, cmd, args}  ("_state" is the host's `session`;
+ * "_check_expiry" is local).
  * Background -> page: {rid, progress} ... then {rid, reply: {ok, result|error}};  {event: "session", ...}.
  * Nothing secret is kept here after a reply: passwords only pass through to the host.
  *
@@ -26,7 +27,7 @@ let host = null;                 // native port, or null
 let nextId = 1;
 const pending = new Map();       // host request id -> {ui, rid, cmd}
 const uiPorts = new Set();
-let session = { logged_in: false, login: null };
+let loggedIn = false;           // only to tell the pages when a session ends; the host holds the session itself
 
 function classifyDisconnect(msg) {
   if (/not found|no such native/i.test(msg || '')) return 'HOST_NOT_FOUND';
@@ -52,8 +53,8 @@ function openHost() {
       pending.delete(id);
       send(req.ui, { rid: req.rid, reply: { ok: false, error: { code, message: (err && err.message) || 'host exited' } } });
     }
-    const was = session.logged_in;
-    session = { logged_in: false, login: null };
+    const was = loggedIn;
+    loggedIn = false;
     if (was) broadcast({ event: 'session', logged_in: false, reason: 'ended' });
   });
   host = port;
@@ -74,24 +75,23 @@ function onHostMessage(msg) {
   pending.delete(msg.id);
   const reply = msg.ok ? { ok: true, result: msg.result } : { ok: false, error: msg.error || { code: 'INTERNAL' } };
   if (req.cmd === 'login') {
-    session = reply.ok ? { logged_in: true, login: reply.result } : { logged_in: false, login: null };
+    loggedIn = reply.ok;
     if (reply.ok && Number.isInteger(reply.result.renewal_window_days))
       api.storage.local.set({ renewal_window_days: reply.result.renewal_window_days });
     send(req.ui, { rid: req.rid, reply });   // the caller first, then the other pages
-    broadcast({ event: 'session', logged_in: session.logged_in });
+    broadcast({ event: 'session', logged_in: loggedIn });
     return;
   } else if (req.cmd === 'logout' && reply.ok) {
-    session = { logged_in: false, login: null };
+    loggedIn = false;
     broadcast({ event: 'session', logged_in: false, reason: 'logout' });
-  } else if (reply.ok && ['apply', 'renew', 'import'].includes(req.cmd)) {
-    // The newly issued certificate is now the server's current one: the login snapshot is stale.
-    if (req.cmd !== 'import' && session.login && reply.result.certificate)
-      session.login = { ...session.login, suggestion: 'none', server_cert: { ...reply.result.certificate, status: 'valid' } };
-    checkExpiry().catch(() => {});
-  } else if (!reply.ok && reply.error.code === 'NOT_LOGGED_IN' && session.logged_in) {
+  } else if (req.cmd === 'session' && reply.ok) {
+    loggedIn = !!reply.result.logged_in;
+  } else if (reply.ok && ['apply', 'renew', 'import', 'save_issued'].includes(req.cmd)) {
+    checkExpiry().catch(() => {});   // the certificate in the browser changed: the badge follows
+  } else if (!reply.ok && reply.error.code === 'NOT_LOGGED_IN' && loggedIn) {
     // The core no longer has the login although we had one: on Safari the handler's process was ended between
     // messages (on a port the port drops first). Same as a dropped session: every page shows the login again.
-    session = { logged_in: false, login: null };
+    loggedIn = false;
     send(req.ui, { rid: req.rid, reply });
     broadcast({ event: 'session', logged_in: false, reason: 'ended' });
     return;
@@ -163,7 +163,8 @@ api.runtime.onConnect.addListener((ui) => {
   ui.onMessage.addListener((m) => {
     if (!m || typeof m.cmd !== 'string') return;
     if (m.cmd === '_state') {
-      send(ui, { rid: m.rid, reply: { ok: true, result: { logged_in: session.logged_in, login: session.login } } });
+      // The host holds the session: ask it (its answer follows every apply, renew and refresh), keep no copy.
+      callHost(ui, m.rid, 'session');
     } else if (m.cmd === '_check_expiry') {
       checkExpiry().then((r) => send(ui, { rid: m.rid, reply: { ok: true, result: r } }),
         (e) => send(ui, { rid: m.rid, reply: { ok: false, error: { code: 'INTERNAL', message: String(e) } } }));
@@ -174,6 +175,33 @@ api.runtime.onConnect.addListener((ui) => {
 });
 
 /* ---- expiry reminder ---- */
+
+// The badge is not kept across a browser restart: it is drawn again from the last check whenever this
+// background starts (browser start-up, a woken service worker), then checked afresh on start-up.
+async function showBadge(state, daysLeft) {
+  const action = api.action ?? api.browserAction;
+  if (state === 'expired') {
+    await action.setBadgeText({ text: '!' });
+    await action.setBadgeBackgroundColor({ color: '#b3261e' });
+    await action.setTitle({ title: msg('badgeTitleExpired') });
+  } else if (state === 'renew') {
+    await action.setBadgeText({ text: String(Math.max(0, daysLeft)) });
+    await action.setBadgeBackgroundColor({ color: '#8a4b00' });
+    await action.setTitle({ title: msg('badgeTitleRenew', [String(daysLeft)]) });
+  } else {
+    await action.setBadgeText({ text: '' });
+    await action.setTitle({ title: msg('actionTitle') });
+  }
+}
+
+async function restoreBadge() {
+  const { reminder } = await api.storage.local.get('reminder');
+  if (reminder && reminder.state) await showBadge(reminder.state, reminder.days_left);
+  // No check for half a day (the browser was closed, or the alarm was lost): check now rather than tomorrow.
+  const age = reminder ? Date.now() - Date.parse(reminder.checked_at) : Infinity;
+  if (!(age < 12 * 3600 * 1000)) await checkExpiry();
+  await ensureAlarm();
+}
 
 function msg(key, subs) { return api.i18n.getMessage(key, subs) || key; }
 
@@ -200,19 +228,7 @@ async function checkOnce() {
   const windowDays = Number.isInteger(stored.renewal_window_days) ? stored.renewal_window_days : DEFAULT_WINDOW_DAYS;
   let state = 'none';
   if (local) state = (local.expired || local.days_left < 0) ? 'expired' : (local.days_left <= windowDays ? 'renew' : 'ok');
-  const action = api.action ?? api.browserAction;
-  if (state === 'expired') {
-    await action.setBadgeText({ text: '!' });
-    await action.setBadgeBackgroundColor({ color: '#b3261e' });
-    await action.setTitle({ title: msg('badgeTitleExpired') });
-  } else if (state === 'renew') {
-    await action.setBadgeText({ text: String(Math.max(0, local.days_left)) });
-    await action.setBadgeBackgroundColor({ color: '#8a4b00' });
-    await action.setTitle({ title: msg('badgeTitleRenew', [String(local.days_left)]) });
-  } else {
-    await action.setBadgeText({ text: '' });
-    await action.setTitle({ title: msg('actionTitle') });
-  }
+  await showBadge(state, local ? local.days_left : null);
   const result = { state, serial: local ? local.serial : null, days_left: local ? local.days_left : null,
     window_days: windowDays, checked_at: new Date().toISOString(), notified: false };
   if (state === 'expired' || state === 'renew') {
@@ -248,3 +264,4 @@ async function ensureAlarm() {
 }
 api.runtime.onInstalled.addListener(() => { ensureAlarm(); });
 api.runtime.onStartup.addListener(() => { ensureAlarm(); checkExpiry().catch(() => {}); });
+restoreBadge().catch(() => {});

@@ -1,7 +1,7 @@
 // Toolbar popup: login, the status card (server certificate beside the local one) and one button per function.
 // Anything that needs more than a glance (terms, OTP, files, progress, tables) opens the manager page in a tab:
 // the popup closes whenever it loses focus.
-import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokePage, openManager, busy } from './lib/ui.js';
+import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokePage, openManager, busy, hostMissing } from './lib/ui.js';
 import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
 
@@ -12,14 +12,7 @@ async function showStatus() {
   const slot = $('#status-slot');
   const r = await call('query');
   if (!r.ok && r.error.code !== 'UNKNOWN_COMMAND') { showError(errBox, r.error); }
-  const q = r.ok ? { ...r.result } : { local: null, server: null, match: false };
-  // After an apply or renew in this session the background knows a newer server certificate than the
-  // host's login snapshot; prefer it.
-  const known = login && login.server_cert;
-  if (known && (!q.server || q.server.serial !== known.serial) && login.suggestion === 'none') {
-    q.server = known;
-    q.match = !!(q.local && q.local.serial === known.serial);
-  }
+  const q = r.ok ? r.result : { local: null, server: null, match: false };
   slot.replaceChildren(h('h2.section', { text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
   if (r.ok && !q.local) {
     slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),
@@ -72,7 +65,11 @@ function showLoggedOut() {
 async function init() {
   localize();
   const hl = await hello();
-  if (!hl.ok) { showError(errBox, hl.error); }
+  if (!hl.ok && hostMissing($('#login-slot'), hl.error, () => location.reload())) {
+    document.body.dataset.ready = 'yes';   // nothing else can work: one message, no login form
+    return;
+  }
+  if (!hl.ok) showError(errBox, hl.error);
   else $('#hostinfo').textContent = t('hostVersion', hl.result.version);
   const st = await call('_state');
   if (st.ok && st.result.logged_in && st.result.login) await showLoggedIn(st.result.login);
@@ -81,6 +78,9 @@ async function init() {
 }
 
 $('#logout').addEventListener('click', async () => {
+  const st = await call('_state');
+  const unsaved = st.ok && (st.result.issued_unsaved || (st.result.login && st.result.login.issued_unsaved));
+  if (unsaved && !window.confirm(t('issuedLeaveWarn'))) return;
   await call('logout');
   showLoggedOut();
   $('#login-id').focus();

@@ -1,54 +1,90 @@
-// The page side of the background connection: call(cmd, args, onProgress) -> Promise<{ok, result|error}>.
+// The page side of the background connection, modelled on web-eid-webextension's NativeAppService: a connection
+// with an explicit state, a handshake (hello) with a timeout, per-request timeouts, and close() that does nothing
+// when already disconnected. call(cmd, args, onProgress) -> Promise<{ok, result|error}>; it never rejects.
 export const api = globalThis.browser ?? globalThis.chrome;
 
-let port = null;
-let nextRid = 1;
-const waiting = new Map();
-const sessionListeners = new Set();
+export const State = Object.freeze({ DISCONNECTED: 'disconnected', CONNECTED: 'connected' });
 
-function connect() {
-  if (port) return port;
-  port = api.runtime.connect({ name: 'ecm-ui' });
-  port.onMessage.addListener((m) => {
-    if (m.event === 'session') {
-      for (const f of sessionListeners) f(m);
-      return;
-    }
-    const w = waiting.get(m.rid);
+// Milliseconds without an answer (or a progress event) before a request fails with HOST_TIMEOUT. Requests that
+// wait for the user (a file dialog) or for the broker have none or a long one; progress restarts the clock.
+const TIMEOUTS = { hello: 10000, pick_file: 0, apply: 180000, renew: 180000, save_issued: 120000, install: 120000,
+  cleanup: 120000, backup: 120000, import: 120000 };
+const DEFAULT_TIMEOUT = 30000;
+
+class HostConnection {
+  constructor() {
+    this.state = State.DISCONNECTED;
+    this.port = null;
+    this.nextRid = 1;
+    this.waiting = new Map();   // rid -> {resolve, onProgress, timer, ms}
+    this.sessionListeners = new Set();
+  }
+
+  connect() {
+    if (this.state === State.CONNECTED) return this.port;
+    const port = api.runtime.connect({ name: 'ecm-ui' });
+    port.onMessage.addListener((m) => this.onMessage(m));
+    port.onDisconnect.addListener(() => { if (this.port === port) this.dropped(); });
+    this.port = port;
+    this.state = State.CONNECTED;
+    return port;
+  }
+
+  onMessage(m) {
+    if (m.event === 'session') { for (const f of this.sessionListeners) f(m); return; }
+    const w = this.waiting.get(m.rid);
     if (!w) return;
-    if (m.progress) {
-      if (w.onProgress) w.onProgress(m.progress);
-      return;
-    }
-    waiting.delete(m.rid);
-    w.resolve(m.reply);
-  });
-  port.onDisconnect.addListener(() => {
-    port = null;
-    for (const [rid, w] of waiting) {
-      waiting.delete(rid);
-      w.resolve({ ok: false, error: { code: 'HOST_EXITED' } });
-    }
-  });
-  return port;
+    if (m.progress) { this.arm(m.rid, w); if (w.onProgress) w.onProgress(m.progress); return; }
+    this.finish(m.rid, m.reply);
+  }
+
+  arm(rid, w) {
+    clearTimeout(w.timer);
+    if (w.ms > 0) w.timer = setTimeout(() => this.finish(rid, { ok: false, error: { code: 'HOST_TIMEOUT' } }), w.ms);
+  }
+
+  finish(rid, reply) {
+    const w = this.waiting.get(rid);
+    if (!w) return;
+    clearTimeout(w.timer);
+    this.waiting.delete(rid);
+    w.resolve(reply);
+  }
+
+  dropped() {
+    this.port = null;
+    this.state = State.DISCONNECTED;
+    for (const rid of [...this.waiting.keys()]) this.finish(rid, { ok: false, error: { code: 'HOST_EXITED' } });
+  }
+
+  call(cmd, args, onProgress) {
+    return new Promise((resolve) => {
+      const rid = this.nextRid++;
+      const w = { resolve, onProgress, timer: null, ms: cmd in TIMEOUTS ? TIMEOUTS[cmd] : DEFAULT_TIMEOUT };
+      this.waiting.set(rid, w);
+      this.arm(rid, w);
+      try {
+        this.connect().postMessage(args === undefined ? { rid, cmd } : { rid, cmd, args });
+      } catch (e) {
+        this.dropped();
+        this.finish(rid, { ok: false, error: { code: 'HOST_EXITED', message: String(e) } });
+      }
+    });
+  }
+
+  close() {
+    if (this.state === State.DISCONNECTED) return;
+    const port = this.port;
+    this.dropped();
+    try { port.disconnect(); } catch (e) { /* already gone */ }
+  }
 }
 
-export function call(cmd, args, onProgress) {
-  return new Promise((resolve) => {
-    const rid = nextRid++;
-    waiting.set(rid, { resolve, onProgress });
-    try {
-      connect().postMessage(args === undefined ? { rid, cmd } : { rid, cmd, args });
-    } catch (e) {
-      waiting.delete(rid);
-      port = null;
-      resolve({ ok: false, error: { code: 'HOST_EXITED', message: String(e) } });
-    }
-  });
-}
+export const host = new HostConnection();
+export function call(cmd, args, onProgress) { return host.call(cmd, args, onProgress); }
+export function onSession(f) { host.sessionListeners.add(f); host.connect(); }
 
-export function onSession(f) { sessionListeners.add(f); connect(); }
-
+// The handshake: hello once per page (cached), with its own timeout.
 let helloCache = null;
 export async function hello(force) {
   if (!helloCache || force) {

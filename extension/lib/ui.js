@@ -99,14 +99,16 @@ function certBlock(title, cert, opts) {
   return h('section.cert' + (cert ? '' : '.none'), { 'aria-label': title }, h('h3', { text: title }), ...rows);
 }
 
-// Server certificate beside the local one; the serial is blue when they match (as in the seed).
+// Server certificate beside the local one; the serial is blue when they match (as in the seed). Logged out
+// (q.logged_in false) the server side is unknown, which is not the same as "none".
 export function certCard(q, windowDays = 30) {
   const match = !!(q && q.match);
   const local = q && q.local;
   const server = q && q.server;
   const grid = h('div.certs',
     {},
-    certBlock(t('serverCert'), server, { match, windowDays, emptyText: t('noServerCert') }),
+    certBlock(t('serverCert'), server, { match, windowDays,
+      emptyText: t(q && q.logged_in === false ? 'serverUnknown' : 'noServerCert') }),
     certBlock(t('localCert') + (q && q.source === 'pfx' ? ' ' + t('sourcePfx') : ''), local,
       { match, windowDays, emptyText: t('noLocalCert') }));
   const note = (local && server) ? h('p.matchnote' + (match ? '.yes' : '.no'), { role: 'status', text: t(match ? 'matchYes' : 'matchNo') }) : null;
@@ -121,9 +123,36 @@ export async function revokePage(errBox) {
   return true;
 }
 
+// One manager tab: an open one shows the section and comes to the front; only when none answers is a new tab
+// opened. (Asking the pages needs no "tabs" permission, unlike looking tabs up by URL.)
 export async function openManager(section) {
   const api = globalThis.browser ?? globalThis.chrome;
-  await api.tabs.create({ url: api.runtime.getURL('manager.html#' + section) });
+  let shown = false;
+  try {
+    const r = await api.runtime.sendMessage({ ecm: 'show-section', section });
+    shown = !!(r && r.shown);
+  } catch (e) { /* no manager page open */ }
+  if (!shown) await api.tabs.create({ url: api.runtime.getURL('manager.html#' + section) });
+}
+
+function userOs() {
+  const p = ((navigator.userAgentData && navigator.userAgentData.platform) || navigator.platform || '').toLowerCase();
+  if (p.startsWith('win')) return 'windows';
+  if (p.startsWith('mac')) return 'mac';
+  return 'linux';
+}
+
+// No host (or it died at once): one message, what to do on this computer, and a retry. Returns true when shown.
+export function hostMissing(box, error, onRetry) {
+  if (!error || !['HOST_NOT_FOUND', 'HOST_EXITED'].includes(error.code)) return false;
+  const steps = t('hostSteps_' + userOs()).split('|');
+  box.replaceChildren(h('section.banner.warn#host-missing', { role: 'alert', 'data-code': error.code, 'aria-labelledby': 'host-missing-title' },
+    h('h2#host-missing-title', { text: t('hostMissingTitle') }),
+    h('p', { text: errorText(error) }),
+    h('ol#host-steps', {}, ...steps.map((x) => h('li', { text: x.replace(/^\d+\.\s*/, '') }))),
+    h('div.actions', {}, h('button.primary#host-retry', { type: 'button', text: t('retryButton'), onclick: onRetry }))));
+  box.hidden = false;
+  return true;
 }
 
 export { call, hello, t, errorText };

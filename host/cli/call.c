@@ -87,7 +87,7 @@ ecm_cli_report_error(const cJSON *reply)
 int
 ecm_cli_login(ecm_cli *cli, const char *national_id, const char *password_file)
 {
-	char *password = ecm_cli_read_secret("Online-trading password", password_file);
+	char *password = ecm_cli_read_secret(ecm_cli_tr("Online-trading password"), password_file);
 	cJSON *args, *reply;
 	int rc;
 

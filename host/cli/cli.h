@@ -24,6 +24,12 @@ char *ecm_cli_read_secret(const char *prompt, const char *file);
 /* A visible answer from the terminal (malloc'd), NULL at end of input. */
 char *ecm_cli_ask(const char *prompt);
 
+/* The message in the user's language (host/cli/lang.c): zh-TW under a Chinese locale, else the English given.
+ * format_arg: the compiler checks printf formats against the English literal. */
+const char *ecm_cli_tr(const char *english) __attribute__((format_arg(1)));
+/* y, yes, 是, 同意. */
+int ecm_cli_yes(const char *answer);
+
 /* Logs in with id and a password read per ecm_cli_read_secret. 0 or 1 (error printed). */
 int ecm_cli_login(ecm_cli *cli, const char *national_id, const char *password_file);
 

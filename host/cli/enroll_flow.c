@@ -23,6 +23,7 @@ typedef struct enroll_opts {
 	int wait_approval;
 	int overwrite;
 	int compat;
+	int replace_existing; /* apply: supersede the valid certificate the account holds */
 } enroll_opts;
 
 static const char **
@@ -56,6 +57,8 @@ flag_slot(enroll_opts *o, const char *opt)
 		return &o->overwrite;
 	if (strcmp(opt, "--compat") == 0)
 		return &o->compat;
+	if (strcmp(opt, "--replace-existing") == 0)
+		return &o->replace_existing;
 	return NULL;
 }
 
@@ -111,13 +114,13 @@ accept_terms(ecm_cli *cli, const enroll_opts *o)
 
 	if (reply == NULL)
 		return NULL;
-	fprintf(stderr, "\nTerms of use (version %s):\n%s\n\n", result_str(reply, "version"), result_str(reply, "text"));
+	fprintf(stderr, ecm_cli_tr("\nTerms of use (version %s):\n%s\n\n"), result_str(reply, "version"), result_str(reply, "text"));
 	if (!o->accept_terms)
-		answer = ecm_cli_ask("Do you accept these terms? [y/N] ");
-	if (o->accept_terms || (answer != NULL && (strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0)))
+		answer = ecm_cli_ask(ecm_cli_tr("Do you accept these terms? [y/N] "));
+	if (o->accept_terms || ecm_cli_yes(answer))
 		version = strdup(result_str(reply, "version"));
 	else
-		fprintf(stderr, "ecm: the terms were not accepted; nothing was applied for\n");
+		fprintf(stderr, ecm_cli_tr("ecm: the terms were not accepted; nothing was applied for\n"));
 	free(answer);
 	cJSON_Delete(reply);
 	return version;
@@ -130,9 +133,9 @@ ask_otp(ecm_cli *cli, const enroll_opts *o)
 
 	if (reply == NULL)
 		return NULL;
-	fprintf(stderr, "A one-time password was sent to %s.\n", result_str(reply, "sent_to"));
+	fprintf(stderr, ecm_cli_tr("A one-time password was sent to %s.\n"), result_str(reply, "sent_to"));
 	cJSON_Delete(reply);
-	return ecm_cli_read_secret("One-time password", o->otp_file);
+	return ecm_cli_read_secret(ecm_cli_tr("One-time password"), o->otp_file);
 }
 
 /* From the file once, or typed twice (a typo here would lock the user out of the backup). */
@@ -143,13 +146,13 @@ ask_backup_password(const enroll_opts *o)
 	int same;
 
 	if (o->backup_password_file != NULL)
-		return ecm_cli_read_secret("Backup password", o->backup_password_file);
-	first = ecm_cli_read_secret("New password for the backup file (8+ characters)", NULL);
-	second = first != NULL ? ecm_cli_read_secret("The same password again", NULL) : NULL;
+		return ecm_cli_read_secret(ecm_cli_tr("Backup password"), o->backup_password_file);
+	first = ecm_cli_read_secret(ecm_cli_tr("New password for the backup file (8+ characters)"), NULL);
+	second = first != NULL ? ecm_cli_read_secret(ecm_cli_tr("The same password again"), NULL) : NULL;
 	same = second != NULL && strcmp(first, second) == 0;
 	ecm_secret_free(second);
 	if (!same) {
-		fprintf(stderr, "ecm: the two passwords differ\n");
+		fprintf(stderr, ecm_cli_tr("ecm: the two passwords differ\n"));
 		ecm_secret_free(first);
 		return NULL;
 	}
@@ -182,7 +185,7 @@ add_current(cJSON *args, const enroll_opts *o)
 
 	if (o->current_pfx == NULL)
 		return 0;
-	pw = ecm_cli_read_secret("Password of the current .pfx", o->current_password_file);
+	pw = ecm_cli_read_secret(ecm_cli_tr("Password of the current .pfx"), o->current_password_file);
 	if (pw == NULL)
 		return 1;
 	cur = cJSON_AddObjectToObject(args, "current");
@@ -206,11 +209,11 @@ print_outcome(const cJSON *reply)
 	const cJSON *r = ecm_cli_result(reply);
 	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(r, "certificate");
 
-	printf("Certificate %s issued for %s, valid until %s.\n", field(cert, "serial"), field(cert, "cn"),
+	printf(ecm_cli_tr("Certificate %s issued for %s, valid until %s.\n"), field(cert, "serial"), field(cert, "cn"),
 	    field(cert, "not_after"));
-	printf("Backup written to %s\n", field(cJSON_GetObjectItemCaseSensitive(r, "backup"), "path"));
+	printf(ecm_cli_tr("Backup written to %s\n"), field(cJSON_GetObjectItemCaseSensitive(r, "backup"), "path"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "saved_only")))
-		printf("Not installed into any browser yet: import the backup file where you trade.\n");
+		printf(ecm_cli_tr("Not installed into any browser yet: import the backup file where you trade.\n"));
 }
 
 #define APPROVAL_WAIT_MAX_S 3600
@@ -220,6 +223,15 @@ error_detail(const cJSON *reply, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "error"), "details"), key);
+}
+
+static int
+is_code(const cJSON *reply, const char *code)
+{
+	const char *c = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(reply, "error"), "code"));
+
+	return c != NULL && strcmp(c, code) == 0;
 }
 
 static int
@@ -242,7 +254,7 @@ call_waiting_for_approval(ecm_cli *cli, const char *cmd, const cJSON *args, int 
 		pause = (long)cJSON_GetNumberValue(error_detail(reply, "retry_after"));
 		pause = pause < 1 ? 1 : pause > 600 ? 600 : pause;
 		ref = cJSON_GetStringValue(error_detail(reply, "spki_sha256"));
-		fprintf(stderr, "The broker is reviewing the request (reference %.16s); asking again in %ld s.\n",
+		fprintf(stderr, ecm_cli_tr("The broker is reviewing the request (reference %.16s); asking again in %ld s.\n"),
 		    ref != NULL ? ref : "?", pause);
 		sleep((unsigned int)pause);
 		waited += pause;
@@ -255,7 +267,10 @@ call_waiting_for_approval(ecm_cli *cli, const char *cmd, const cJSON *args, int 
 		return reply;
 	ecm_cli_report_error(reply);
 	if (!wait && is_pending(reply))
-		fprintf(stderr, "ecm: run with --wait-approval to wait for the broker's approval of one request.\n");
+		fprintf(stderr, ecm_cli_tr("ecm: run with --wait-approval to wait for the broker's approval of one request.\n"));
+	if (is_code(reply, "VALID_CERT_EXISTS"))
+		fprintf(stderr, ecm_cli_tr("ecm: import its .pfx backup (ecm import), renew it when its window opens, or "
+					   "run with --replace-existing to supersede it.\n"));
 	cJSON_Delete(reply);
 	return NULL;
 }
@@ -276,7 +291,9 @@ run_enroll(ecm_cli *cli, const char *cmd, const enroll_opts *o)
 	cJSON_AddItemToObject(args, "backup", backup_args(o, backup_pw));
 	if (add_current(args, o) != 0)
 		goto out;
-	fprintf(stderr, "%s:\n", strcmp(cmd, "renew") == 0 ? "Renewing" : "Applying");
+	if (o->replace_existing)
+		cJSON_AddTrueToObject(args, "replace_existing");
+	fprintf(stderr, "%s:\n", strcmp(cmd, "renew") == 0 ? ecm_cli_tr("Renewing") : ecm_cli_tr("Applying"));
 	reply = call_waiting_for_approval(cli, cmd, args, o->wait_approval);
 	if (reply != NULL) {
 		print_outcome(reply);

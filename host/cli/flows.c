@@ -9,7 +9,7 @@ int ecm_cli_install(ecm_cli *cli, int argc, char **argv); /* host/cli/install_fl
 
 const ecm_cli_flow ecm_cli_flows[] = {
 	{ "apply", "apply --id ID [--password-file F] [--backup-path P] [--backup-password-file F] [--otp-file F] "
-		   "[--accept-terms] [--wait-approval] [--overwrite] [--compat]", ecm_cli_apply },
+		   "[--accept-terms] [--wait-approval] [--overwrite] [--compat] [--replace-existing]", ecm_cli_apply },
 	{ "renew", "renew --id ID [same as apply] [--current-pfx P --current-password-file F]", ecm_cli_renew },
 	{ "install", "install [--stores ID,ID…] [--store-passwords-file F]   (F: STORE-ID<TAB>PASSWORD lines)",
 	  ecm_cli_install },

@@ -73,7 +73,7 @@ ask_missing(const cJSON *results, cJSON *passwords, cJSON *retry)
 		if (!cJSON_IsString(code) || strcmp(code->valuestring, "STORE_PASSWORD_REQUIRED") != 0 ||
 		    !cJSON_IsString(store) || cJSON_GetObjectItemCaseSensitive(passwords, store->valuestring) != NULL)
 			continue;
-		snprintf(prompt, sizeof(prompt), "Password of the certificate store %.*s", ecm_utf8_prec(store->valuestring, 256),
+		snprintf(prompt, sizeof(prompt), ecm_cli_tr("Password of the certificate store %.*s"), ecm_utf8_prec(store->valuestring, 256),
 		    store->valuestring);
 		if ((pw = ecm_cli_read_secret(prompt, NULL)) == NULL)
 			continue;
@@ -108,7 +108,7 @@ ask_primary(ecm_cli *cli, cJSON *passwords)
 		cJSON_Delete(reply);
 		return 0;
 	}
-	snprintf(prompt, sizeof(prompt), "Password of the certificate store %.*s", ecm_utf8_prec(id, 256), id);
+	snprintf(prompt, sizeof(prompt), ecm_cli_tr("Password of the certificate store %.*s"), ecm_utf8_prec(id, 256), id);
 	pw = ecm_cli_read_secret(prompt, NULL);
 	if (pw != NULL)
 		cJSON_AddStringToObject(passwords, id, pw);

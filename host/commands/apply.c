@@ -1,4 +1,5 @@
-/* apply: a new PC certificate for a logged-in customer (terms accepted, OTP from the phone). */
+/* apply: a new PC certificate for a logged-in customer (terms accepted, OTP from the phone). It would supersede
+ * a valid one: that needs replace_existing (enroll_check_supersede, from enroll_run). */
 #include "enroll.h"
 
 static ecm_code
@@ -17,6 +18,7 @@ static const char *const secrets[] = { "otp", "backup.password", NULL };
 
 static const ecm_arg_spec args[] = {
 	ENROLL_ARGS,
+	{ "replace_existing", ECM_ARG_BOOL, 0, NULL },
 	ECM_ARG_END,
 };
 

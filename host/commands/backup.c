@@ -4,11 +4,12 @@
 #include <string.h>
 
 #include "ecm/command.h"
+#include "ecm/password_rule.h"
 #include "ecm/store.h"
 #include "ecm/util.h"
 #include "../store/store_int.h"
+#include "enroll.h"
 
-#define BACKUP_PASSWORD_MIN 8
 
 static const char *const secrets[] = { "password", "store_password", NULL };
 
@@ -42,6 +43,8 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
 	char *target = NULL;
+	ecm_config folder;
+	const ecm_config *in;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string(args, "path", 0, &path, err)) != ECM_OK ||
@@ -50,18 +53,16 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "compat", &compat, err)) != ECM_OK)
 		return rc;
-	if (strlen(password) < BACKUP_PASSWORD_MIN) {
-		ecm_error_detail_num(err, "min_length", BACKUP_PASSWORD_MIN);
-		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs %d characters or more",
-		    BACKUP_PASSWORD_MIN);
-	}
+	if ((rc = ecm_password_rule_check(password, ctx->session->national_id, err)) != ECM_OK)
+		return rc;
 	rc = ecm_store_open_primary_ro(&list, store_password, &s, err);
 	if (rc == ECM_OK)
 		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	if (rc == ECM_OK) {
-		target = path && path[0] ? ecm_user_path(path) : ecm_backup_default_path(ctx->config, id.cert);
+		in = enroll_folder_config(ctx->config, path, &folder); /* a folder: the default name inside */
+		target = path && in == NULL ? enroll_backup_name(path) : ecm_backup_default_path(in ? in : ctx->config, id.cert);
 		rc = target ? make_parent(target, err) : ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
 	if (rc == ECM_OK)

@@ -25,7 +25,8 @@
 	X(backup) \
 	X(install) \
 	X(cleanup) \
-	X(pick_file)
+	X(pick_file) \
+	X(session)
 
 #define ECM_DECLARE_COMMAND(name) extern const ecm_command ecm_cmd_##name;
 ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)

@@ -10,6 +10,7 @@
 
 #include <openssl/err.h>
 
+#include "ecm/password_rule.h"
 #include "ecm/util.h"
 #include "ecm/store.h"
 #include "enroll.h"
@@ -29,14 +30,18 @@ check_backup_target(const ecm_config *cfg, const enroll_args *a, ecm_error *err)
 	char *probe;
 	ecm_code rc;
 
-	if (a->backup_path != NULL)
+	ecm_config folder;
+	const ecm_config *in = cfg;
+
+	if (a->backup_path != NULL && (in = enroll_folder_config(cfg, a->backup_path, &folder)) == NULL)
 		return ecm_probe_write(a->backup_path, BACKUP_SIZE_PROBE, a->overwrite, err);
-	if (cfg->backup_dir == NULL || ecm_mkdirs(cfg->backup_dir, 0700) != 0) {
-		ecm_error_detail_str(err, "path", cfg->backup_dir ? cfg->backup_dir : "");
+	/* no path, or a folder: the default name goes there */
+	if (in->backup_dir == NULL || ecm_mkdirs(in->backup_dir, 0700) != 0) {
+		ecm_error_detail_str(err, "path", in->backup_dir ? in->backup_dir : "");
 		ecm_error_detail_str(err, "reason", ecm_write_reason(errno));
 		return ecm_fail(err, ECM_FILE_WRITE_FAILED, "the backup folder cannot be created");
 	}
-	if ((probe = ecm_path_join(cfg->backup_dir, DEFAULT_NAME_PROBE)) == NULL)
+	if ((probe = ecm_path_join(in->backup_dir, DEFAULT_NAME_PROBE)) == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	rc = ecm_probe_write(probe, BACKUP_SIZE_PROBE, 1, err);
 	free(probe);
@@ -187,21 +192,30 @@ save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_id
 }
 
 ecm_code
-enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result, ecm_error *err)
+enroll_run(ecm_ctx *ctx, const enroll_args *given, const ecm_identity *current, cJSON *result, ecm_error *err)
 {
 	ecm_identity issued = { NULL, NULL, NULL };
 	enroll_pending *req = NULL;
+	enroll_args named = *given;
+	const enroll_args *a = &named;
+	char *name = enroll_backup_name(given->backup_path);
 	ecm_code rc;
 
 	if (enroll_issued_held(ctx) != NULL) {
 		/* A new enrollment must not be the way the unsaved key of the last one is lost. */
+		free(name);
 		ecm_fail(err, ECM_ISSUED_NOT_SAVED, "save the certificate issued earlier first (save_issued)");
 		return enroll_issued_keep(ctx, enroll_issued_held(ctx), NULL, err);
 	}
-	if (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK)
-		return rc;
-	if ((rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
-		return rc;
+	if (given->backup_path != NULL && name == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	named.backup_path = name;
+
+	if ((rc = ecm_password_rule_check(a->backup_password, ctx->session->national_id, err)) != ECM_OK ||
+	    (a->resume && (rc = enroll_pending_check(ctx, current != NULL, err)) != ECM_OK) ||
+	    (current == NULL && !a->resume && (rc = enroll_check_supersede(ctx, a->replace_existing, err)) != ECM_OK) ||
+	    (rc = check_backup_target(ctx->config, a, err)) != ECM_OK)
+		goto out;
 	if ((rc = request_step(ctx, a, current, &req, err)) != ECM_OK)
 		goto out;
 	ecm_progress(ctx, "enroll", 2, STEPS);
@@ -215,6 +229,7 @@ enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSO
 	}
 	rc = save_step(ctx, a, &issued, current, result, err);
 out:
+	free(name);
 	enroll_pending_free(req);
 	ecm_identity_free(&issued);
 	ERR_clear_error();
@@ -244,11 +259,6 @@ parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 		return rc;
 	if (path != NULL && path[0] != '\0' && (a->backup_path = ecm_user_path(path)) == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	if (strlen(a->backup_password) < ENROLL_MIN_BACKUP_PASSWORD) {
-		ecm_error_detail_num(err, "min_length", ENROLL_MIN_BACKUP_PASSWORD);
-		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs at least %d characters",
-		    ENROLL_MIN_BACKUP_PASSWORD);
-	}
 	return ECM_OK;
 }
 
@@ -283,7 +293,7 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	    (rc = parse_backup(args, a, err)) != ECM_OK)
 		return rc;
 	if (!renew)
-		return ECM_OK;
+		return ecm_arg_bool(args, "replace_existing", &a->replace_existing, err);
 	if ((rc = ecm_arg_object(args, "current", 0, &current, err)) != ECM_OK)
 		return rc;
 	if (current == NULL)

@@ -7,8 +7,6 @@
 #include "ecm/crypto.h"
 #include "ecm/ra.h"
 
-#define ENROLL_MIN_BACKUP_PASSWORD 8
-
 typedef struct enroll_args {
 	const char *terms_version;
 	const char *otp;
@@ -19,6 +17,7 @@ typedef struct enroll_args {
 	const char *current_path; /* renew: the current certificate's .pfx */
 	const char *current_password;
 	int resume; /* send the session's pending request again instead of making a new one */
+	int replace_existing; /* apply: supersede the valid certificate the account holds */
 } enroll_args;
 
 /* One enrollment request: the new key, the exact CSR made with it and, for renew, references to the identity that
@@ -55,6 +54,26 @@ ecm_ra_auth enroll_session_auth(const ecm_ctx *ctx);
 cJSON *enroll_server_cert(const cJSON *ra_cert, long long ra_now);
 /* The RA's clock from the last account answer of this session, or our own. */
 long long enroll_ra_now(const ecm_ctx *ctx);
+
+/* The account's current PC certificate as enroll_server_cert gives it, plus "renewable_from"; NULL when none. */
+cJSON *enroll_account_cert(const cJSON *account);
+/* login's and session's answer from an account: account, server_cert, suggestion, renewal_window_days, ra_now. */
+ecm_code enroll_describe_account(const cJSON *account, const char *id, cJSON *result, ecm_error *err);
+/* GET /account again into the session. */
+ecm_code enroll_fetch_account(ecm_ctx *ctx, ecm_error *err);
+/* apply: VALID_CERT_EXISTS (serial, device, not_after, days_left) unless replace_existing. */
+ecm_code enroll_check_supersede(ecm_ctx *ctx, int replace_existing, ecm_error *err);
+/* renew of the certificate with this serial: NOT_IN_RENEWAL_WINDOW (renewable_from, window_days) when it is the
+ * broker's current one and its window has not opened yet. */
+ecm_code enroll_check_window(ecm_ctx *ctx, const char *serial, ecm_error *err);
+
+/* A backup path that is an existing folder means "the default name in that folder": tmp, a copy of cfg with
+ * backup_dir = path (borrowed), is returned; NULL when path is not a folder. */
+const ecm_config *enroll_folder_config(const ecm_config *cfg, const char *path, ecm_config *tmp);
+
+/* The backup file a typed path names: itself when it is a folder or ends in .pfx/.p12, else path + ".pfx"
+ * (Import's chooser shows only those: a file without the extension would seem lost). malloc'd; NULL for NULL. */
+char *enroll_backup_name(const char *path);
 
 ecm_code enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err);
 /* The arguments apply and renew share, as enroll_parse_args reads them (docs/protocol.md). */

@@ -82,7 +82,9 @@ free_default_path(const ecm_config *cfg, const X509 *cert)
 ecm_code
 enroll_issued_backup(ecm_ctx *ctx, enroll_issued *st, const enroll_backup *b, cJSON *result, ecm_error *err)
 {
-	char *path = b->path ? strdup(b->path) : free_default_path(ctx->config, st->id.cert);
+	ecm_config folder;
+	const ecm_config *in = enroll_folder_config(ctx->config, b->path, &folder); /* a folder: the default name */
+	char *path = b->path && in == NULL ? strdup(b->path) : free_default_path(in ? in : ctx->config, st->id.cert);
 	ecm_code rc;
 	cJSON *o;
 

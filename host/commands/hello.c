@@ -1,6 +1,10 @@
 /* hello: what this host is and what it can do. Needs no login, loads neither NSS nor curl. */
+#include <stdlib.h>
+
 #include "ecm/command.h"
+#include "ecm/password_rule.h"
 #include "ecm/platform.h"
+#include "ecm/util.h"
 
 static void
 add_commands(cJSON *result)
@@ -29,6 +33,7 @@ static void
 add_config(const ecm_ctx *ctx, cJSON *result)
 {
 	cJSON *config = cJSON_AddObjectToObject(result, "config");
+	char *home;
 
 	cJSON_AddItemToObject(config, "file",
 	    ctx->config->source ? cJSON_CreateString(ctx->config->source) : cJSON_CreateNull());
@@ -39,6 +44,10 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	}
 	cJSON_AddStringToObject(config, "key_type", ecm_key_type_name(ctx->config->key_type));
 	cJSON_AddStringToObject(config, "backup_dir", ctx->config->backup_dir ? ctx->config->backup_dir : "");
+	/* front ends turn a typed "~" into this, as a shell would */
+	home = ecm_home_dir();
+	cJSON_AddStringToObject(config, "home", home ? home : "");
+	free(home);
 }
 
 static ecm_code
@@ -55,6 +64,7 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	add_commands(result);
 	add_server(ctx, result);
 	add_config(ctx, result);
+	ecm_password_rule_describe(cJSON_AddObjectToObject(result, "password_rule"));
 	return ECM_OK;
 }
 

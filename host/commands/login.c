@@ -6,52 +6,6 @@
 #include "ecm/secmem.h"
 #include "enroll.h"
 
-/* window_days stays a double: the RA sends it, and a huge value cast to long would be undefined behaviour. */
-static const char *
-suggestion(const cJSON *server_cert, double window_days)
-{
-	const cJSON *status = cJSON_GetObjectItemCaseSensitive(server_cert, "status");
-	const cJSON *days = cJSON_GetObjectItemCaseSensitive(server_cert, "days_left");
-
-	if (server_cert == NULL || !cJSON_IsString(status) || strcmp(status->valuestring, "valid") != 0)
-		return "apply";
-	if (!cJSON_IsNumber(days) || days->valuedouble < 0)
-		return "apply";
-	return days->valuedouble <= window_days ? "renew" : "none";
-}
-
-static void
-add_account(cJSON *result, const cJSON *account, const char *id)
-{
-	cJSON *a = cJSON_AddObjectToObject(result, "account");
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(account, "name");
-	const cJSON *phone = cJSON_GetObjectItemCaseSensitive(account, "phone_masked");
-
-	cJSON_AddStringToObject(a, "id", id);
-	cJSON_AddStringToObject(a, "name", cJSON_IsString(name) ? name->valuestring : "");
-	cJSON_AddStringToObject(a, "phone_masked", cJSON_IsString(phone) ? phone->valuestring : "");
-}
-
-static ecm_code
-describe(const cJSON *account, const char *id, cJSON *result, ecm_error *err)
-{
-	const cJSON *now = cJSON_GetObjectItemCaseSensitive(account, "now");
-	const cJSON *window = cJSON_GetObjectItemCaseSensitive(account, "renewal_window_days");
-	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(account, "current_pc_cert");
-	long long ra_now = cJSON_IsString(now) ? ecm_ra_parse_time(now->valuestring) : -1;
-	cJSON *server_cert;
-
-	if (ra_now < 0 || !cJSON_IsNumber(window))
-		return ecm_fail(err, ECM_RA_BAD_RESPONSE, "the account answer lacks now or renewal_window_days");
-	server_cert = cJSON_IsObject(cur) ? enroll_server_cert(cur, ra_now) : NULL;
-	add_account(result, account, id);
-	cJSON_AddItemToObject(result, "server_cert", server_cert != NULL ? server_cert : cJSON_CreateNull());
-	cJSON_AddStringToObject(result, "suggestion", suggestion(server_cert, window->valuedouble));
-	cJSON_AddNumberToObject(result, "renewal_window_days", window->valuedouble);
-	cJSON_AddStringToObject(result, "ra_now", now->valuestring);
-	return ECM_OK;
-}
-
 static ecm_code
 run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
@@ -75,7 +29,7 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	auth = (ecm_ra_auth){ id, password, NULL };
 	rc = ecm_ra_api(ctx->session, ctx->config, &auth, "GET", "/account", NULL, &account, err);
 	if (rc == ECM_OK)
-		rc = describe(account, id, result, err);
+		rc = enroll_describe_account(account, id, result, err);
 	if (rc == ECM_OK && ecm_session_set(ctx->session, id, password) != 0)
 		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	if (rc != ECM_OK) {

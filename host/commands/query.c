@@ -6,18 +6,18 @@
 #include "ecm/command.h"
 #include "ecm/store.h"
 #include "../store/store_int.h"
+#include "enroll.h"
 
 static const char *const secrets[] = { "pfx.password", "store_password", NULL };
 
-static const cJSON *
+/* The broker's current certificate as login shows it (days_left, renewable_from), or NULL: none, or logged out
+ * (then the result says logged_in false: the broker side is unknown, not empty). */
+static cJSON *
 server_cert(const ecm_ctx *ctx)
 {
-	const cJSON *c;
-
 	if (!ecm_session_logged_in(ctx->session) || ctx->session->account == NULL)
 		return NULL;
-	c = cJSON_GetObjectItemCaseSensitive(ctx->session->account, "current_pc_cert");
-	return cJSON_IsObject(c) ? c : NULL;
+	return enroll_account_cert(ctx->session->account);
 }
 
 static cJSON *
@@ -56,7 +56,8 @@ from_store(const ecm_ctx *ctx, const char *password, ecm_identity *id, int *has_
 static ecm_code
 run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
-	const cJSON *pfx = NULL, *server = server_cert(ctx), *sserial;
+	const cJSON *pfx = NULL, *sserial;
+	cJSON *server = NULL;
 	const char *store_password = NULL, *source = "store";
 	ecm_identity id = { NULL, NULL, NULL };
 	char *store_id = NULL, *serial;
@@ -66,28 +67,33 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	if ((rc = ecm_arg_object(args, "pfx", 0, &pfx, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
 		return rc;
+	server = server_cert(ctx);
 	rc = from_store(ctx, store_password, &id, &has_key, &store_id, err);
 	if (id.cert == NULL && pfx != NULL) {
 		ecm_error_clear(err);
 		ecm_error_init(err);
 		free(store_id);
 		store_id = NULL;
-		if ((rc = store_pfx_from_args(pfx, &id, err)) != ECM_OK)
+		if ((rc = store_pfx_from_args(pfx, &id, err)) != ECM_OK) {
+			cJSON_Delete(server);
 			return rc;
+		}
 		has_key = id.key != NULL;
 		source = "pfx";
 	}
 	if (rc != ECM_OK) {
+		cJSON_Delete(server);
 		free(store_id);
 		return rc;
 	}
 	cJSON_AddItemToObject(result, "local", id.cert ? local_json(&id, has_key, store_id) : cJSON_CreateNull());
-	cJSON_AddItemToObject(result, "server", server ? cJSON_Duplicate(server, 1) : cJSON_CreateNull());
 	sserial = server ? cJSON_GetObjectItemCaseSensitive(server, "serial") : NULL;
 	serial = id.cert ? ecm_cert_serial(id.cert) : NULL;
 	cJSON_AddBoolToObject(result, "match", serial != NULL && cJSON_IsString(sserial) &&
 	    store_same_serial(serial, sserial->valuestring));
 	cJSON_AddStringToObject(result, "source", source);
+	cJSON_AddBoolToObject(result, "logged_in", ecm_session_logged_in(ctx->session));
+	cJSON_AddItemToObject(result, "server", server ? server : cJSON_CreateNull());
 	free(serial);
 	free(store_id);
 	ecm_identity_free(&id);

@@ -30,6 +30,17 @@ load_current(ecm_ctx *ctx, const enroll_args *a, ecm_identity *current, ecm_erro
 	return ECM_OK;
 }
 
+/* Outside the window, say when it opens before an OTP is spent or a key made. */
+static ecm_code
+check_window(ecm_ctx *ctx, const ecm_identity *current, ecm_error *err)
+{
+	char *serial = ecm_cert_serial(current->cert);
+	ecm_code rc = enroll_check_window(ctx, serial, err);
+
+	free(serial);
+	return rc;
+}
+
 static ecm_code
 run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
@@ -45,8 +56,8 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	 * read again, so the user need not type the .pfx password twice. */
 	if (a.resume)
 		rc = enroll_pending_current(ctx, &current, err);
-	else
-		rc = load_current(ctx, &a, &current, err);
+	else if ((rc = load_current(ctx, &a, &current, err)) == ECM_OK)
+		rc = check_window(ctx, &current, err);
 	if (rc == ECM_OK) {
 		cJSON_AddItemToObject(result, "previous", ecm_cert_summary(current.cert));
 		rc = enroll_run(ctx, &a, &current, result, err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecm/password_rule.h"
 #include "ecm/util.h"
 #include "enroll.h"
 
@@ -19,9 +20,10 @@ typedef struct save_args {
 } save_args;
 
 static ecm_code
-parse_backup(const cJSON *backup, save_args *s, ecm_error *err)
+parse_backup(const cJSON *backup, const char *national_id, save_args *s, ecm_error *err)
 {
 	const char *path = NULL;
+	char *resolved;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string(backup, "password", 1, &s->b.password, err)) != ECM_OK ||
@@ -29,19 +31,21 @@ parse_backup(const cJSON *backup, save_args *s, ecm_error *err)
 	    (rc = ecm_arg_bool(backup, "overwrite", &s->b.overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "compat", &s->b.compat, err)) != ECM_OK)
 		return rc;
-	if (strlen(s->b.password) < ENROLL_MIN_BACKUP_PASSWORD) {
-		ecm_error_detail_num(err, "min_length", ENROLL_MIN_BACKUP_PASSWORD);
-		return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password needs at least %d characters",
-		    ENROLL_MIN_BACKUP_PASSWORD);
+	if ((rc = ecm_password_rule_check(s->b.password, national_id, err)) != ECM_OK)
+		return rc;
+	if (path != NULL && path[0] != '\0') { /* as apply names it: home-relative, a folder, .pfx added */
+		resolved = ecm_user_path(path);
+		s->path = resolved != NULL ? enroll_backup_name(resolved) : NULL;
+		free(resolved);
+		if (s->path == NULL)
+			return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
-	if (path != NULL && path[0] != '\0' && (s->path = ecm_user_path(path)) == NULL)
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	s->b.path = s->path;
 	return ECM_OK;
 }
 
 static ecm_code
-parse_args(const cJSON *args, save_args *s, ecm_error *err)
+parse_args(const cJSON *args, const char *national_id, save_args *s, ecm_error *err)
 {
 	ecm_code rc;
 
@@ -54,7 +58,7 @@ parse_args(const cJSON *args, save_args *s, ecm_error *err)
 		ecm_error_detail_str(err, "field", "backup");
 		return ecm_fail(err, ECM_BAD_REQUEST, "give \"backup\", \"install\": true, or both");
 	}
-	return s->backup != NULL ? parse_backup(s->backup, s, err) : ECM_OK;
+	return s->backup != NULL ? parse_backup(s->backup, national_id, s, err) : ECM_OK;
 }
 
 static void
@@ -75,7 +79,7 @@ run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	save_args s;
 	ecm_code rc;
 
-	if ((rc = parse_args(args, &s, err)) != ECM_OK)
+	if ((rc = parse_args(args, ctx->session->national_id, &s, err)) != ECM_OK)
 		goto out;
 	if (st == NULL) {
 		rc = ecm_fail(err, ECM_NO_CERTIFICATE, "no issued certificate is waiting to be saved in this session");

@@ -60,7 +60,8 @@
 	X(CANCELLED, "cancelled by the user") \
 	X(ISSUED_NOT_SAVED, "the certificate was issued but could not be saved; it is kept until logout: save it again") \
 	X(RA_AUTH_REQUIRED, "the broker's server asks for credentials the host does not have") \
-	X(RA_FORBIDDEN, "the broker's server refused access")
+	X(RA_FORBIDDEN, "the broker's server refused access") \
+	X(VALID_CERT_EXISTS, "a valid certificate exists; applying would supersede it (replace_existing)")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,

@@ -108,21 +108,52 @@ async function main() {
       return st.ok && st.result.logged_in === true && h.ok && h.result.logged_in === true;
     }, { needs: ['login'] });
 
-    await step('Firefox: apply with terms + OTP + backup + install', async () => {
-      const m = await open(browser, 'manager.html#apply');
-      if (await count(m, '#login-form')) await login(m, acct.id, acct.password);
+    const bk1 = path.join(TMP, 'ffhome', 'firefox-apply.pfx');
+    // The wizard: terms, backup, then the OTP last. wrong: first a wrong 6-digit OTP (item 4). replace: the
+    // account holds a valid certificate, which the user chooses to supersede (item 1).
+    const applyWizard = async (m, backupPath, { wrong = false, replace = false } = {}) => {
+      if (replace) {
+        await m.waitForSelector('#replace-ask', { timeout: 20000 });
+        await m.click('#replace-sure');
+        await m.click('#replace-confirm');
+      }
       await m.waitForSelector('#terms-agree', { timeout: 20000 });
       await m.click('#terms-agree');
       await m.click('#terms-next');
-      await m.waitForFunction(() => document.querySelector('#otp-sent')?.textContent, { timeout: 20000 });
-      await fill(m, '#otp-code', raOtp(acct.id));
-      await m.click('#otp-next');
       await m.waitForSelector('#wiz-pw1');
       await fill(m, '#wiz-pw1', BACKUP_PW);
       await fill(m, '#wiz-pw2', BACKUP_PW);
-      await fill(m, '#wiz-path', path.join(TMP, 'ffhome', 'firefox-apply.pfx'));
+      await fill(m, '#wiz-path', backupPath);
+      await m.click('#backup-next');
+      await m.waitForFunction(() => document.querySelector('#otp-sent')?.textContent, { timeout: 20000 });
+      if (wrong) {
+        const sent = raOtp(acct.id);
+        await fill(m, '#otp-code', sent === '000000' ? '111111' : '000000');
+        await m.click('#wizard-start');
+        await m.waitForSelector('#otp-error:not([hidden])', { timeout: 60000 });
+        const code = await attr(m, '#otp-error', 'data-code');
+        await sleep(300);
+        const same = raOtp(acct.id) === sent;
+        const cooldown = await m.$eval('#otp-cooldown', (e) => e.textContent);
+        const off = await m.$eval('#otp-resend', (e) => e.disabled);
+        await m.click('#otp-back');
+        await m.waitForSelector('#wiz-pw1');
+        const kept = await m.$eval('#wiz-pw1', (e) => e.value) === BACKUP_PW;
+        await m.click('#backup-next');
+        await m.waitForSelector('#otp-code');
+        diag(`Firefox wrong OTP: ${code} same SMS ${same} cooldown "${cooldown}" resend disabled ${off} kept ${kept}`);
+        ok(code === 'OTP_INVALID' && same && /\d/.test(cooldown) && off && kept,
+          'Firefox item 4: a wrong OTP comes back to the OTP step, no new SMS, passwords kept, resend cooldown shown');
+      }
+      await fill(m, '#otp-code', raOtp(acct.id));
       await m.click('#wizard-start');
       await m.waitForSelector('#wizard-done, #wizard-error:not([hidden]), #otp-error:not([hidden])', { timeout: 90000 });
+    };
+
+    await step('Firefox: apply with terms + backup + OTP + install', async () => {
+      const m = await open(browser, 'manager.html#apply');
+      if (await count(m, '#login-form')) await login(m, acct.id, acct.password);
+      await applyWizard(m, bk1, { wrong: true });
       const done = await count(m, '#wizard-done');
       const rows = await count(m, '#install-results tbody tr');
       if (!done) diag(await m.$eval('[role=alert]:not([hidden])', (e) => e.dataset.code + ' ' + e.textContent).catch(() => '?'));
@@ -130,6 +161,47 @@ async function main() {
       await m.close();
       return done === 1 && rows >= 1;
     }, { needs: ['login', 'terms', 'otp_request', 'apply'] });
+
+    await step('Firefox item 1: apply with a valid certificate asks first, offers import, replacing needs a tick', async () => {
+      const m = await open(browser, 'manager.html#apply');
+      await m.waitForSelector('#replace-ask, #terms-agree', { timeout: 20000 });
+      const asked = await count(m, '#replace-ask');
+      const locked = asked ? await m.$eval('#replace-confirm', (e) => e.disabled) : false;
+      const imp = await count(m, '#replace-import');
+      await m.screenshot({ path: shotPath('firefox-apply-replace-ask') });
+      await m.close();
+      return asked === 1 && locked && imp === 1;
+    }, { needs: ['login', 'apply', 'session'] });
+
+    await step('Firefox item 3: renew before the window says when it opens, before any SMS', async () => {
+      const before = raOtp(acct.id);
+      const m = await open(browser, 'manager.html#renew');
+      await m.waitForSelector('#wizard-closed, #terms-agree', { timeout: 20000 });
+      const code = await attr(m, '#renew-closed', 'data-code');
+      const said = await m.$eval('#renew-closed', (e) => e.textContent).catch(() => '');
+      await m.close();
+      diag(said);
+      return code === 'NOT_IN_RENEWAL_WINDOW' && /\d{4}\/\d{2}\/\d{2}/.test(said) && raOtp(acct.id) === before;
+    }, { needs: ['login', 'renew', 'session'] });
+
+    await step('Firefox item 5: re-importing a superseded certificate warns and names its status', async () => {
+      const m = await open(browser, 'manager.html#apply');
+      await applyWizard(m, path.join(TMP, 'ffhome', 'firefox-apply-2.pfx'), { replace: true });
+      const replaced = await count(m, '#wizard-done');
+      await m.close();
+      const i = await open(browser, 'manager.html#import');
+      const input = await i.$('#import-file');
+      await input.uploadFile(bk1);
+      await fill(i, '#import-pw', BACKUP_PW);
+      await i.click('#import-submit');
+      await i.waitForSelector('#import-stale, #import-offer, #import-error:not([hidden])', { timeout: 30000 });
+      const status = await attr(i, '#import-stale', 'data-status');
+      const locked = await i.$eval('#import-install', (e) => e.disabled).catch(() => true);
+      await i.screenshot({ path: shotPath('firefox-import-superseded') });
+      await i.close();
+      diag(`replaced ${replaced}, re-import status ${status}, install locked ${locked}`);
+      return replaced === 1 && status === 'superseded' && locked;
+    }, { needs: ['login', 'apply', 'import', 'list'] });
 
     await step('Firefox: list shows the new PC certificate as valid', async () => {
       const m = await open(browser, 'manager.html#list');
@@ -145,9 +217,27 @@ async function main() {
       await q.waitForSelector('#status-card', { timeout: 20000 });
       const match = await attr(q, '#status-card', 'data-match');
       const color = await q.$eval('.serial.match', (e) => getComputedStyle(e).color).catch(() => '');
+      // item 11: in Firefox the serial used to overflow its card
+      const clipped = await q.$$eval('#status-card .cert, #status-card dd', (l) =>
+        l.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent.slice(0, 40)));
+      await q.screenshot({ path: shotPath('firefox-popup-status') });
       await q.close();
-      return match === 'yes' && color === 'rgb(0, 51, 204)';
+      diag(`clipped: ${JSON.stringify(clipped)}`);
+      return match === 'yes' && color === 'rgb(0, 51, 204)' && clipped.length === 0;
     }, { needs: ['login', 'query', 'apply'] });
+
+    await step('Firefox item 2: logged out, query says the broker side is unknown and offers the login', async () => {
+      const q = await open(browser, 'popup.html', 400, 640);
+      if (await visible(q, '#logout')) { await q.click('#logout'); await q.waitForSelector('#login-form'); }
+      await q.close();
+      const m = await open(browser, 'manager.html#query');
+      await m.waitForSelector('#status-card', { timeout: 20000 });
+      const server = await m.$eval('#status-card section.cert', (e) => e.textContent);
+      const offer = await count(m, '#query-login-open');
+      await m.close();
+      diag(server);
+      return offer === 1 && !/no valid|沒有有效/i.test(server) && /logged in|尚未登入/i.test(server);
+    }, { needs: ['login', 'query'] });
   } finally {
     await browser.close().catch(() => {});
   }

@@ -136,7 +136,7 @@ is "$(jq -r .ok <<<"$r")/$(jq -r .result.backup.path <<<"$r")" "true/$P" "overwr
 is "$(mode "$P")" 600 "replaced backup is mode 0600"
 like "$(pfx_info "$P" "$tmp/bpw")" "PBES2, PBKDF2, AES-256-CBC" "explicit backup is AES"
 o=$(otp $D)
-r=$(call $D apply "$(enroll_args "$o" "$tmp/compat.pfx" ',"compat":true')" | reply)
+r=$(call $D apply "$(enroll_args "$o" "$tmp/compat.pfx" ',"compat":true' ',"replace_existing":true')" | reply)
 is "$(jq -r .result.backup.format <<<"$r")" compat "compat backup"
 info=$(pfx_info "$tmp/compat.pfx" "$tmp/bpw")
 like "$info" "pbeWithSHA1And3-KeyTripleDES-CBC" "compat backup is 3DES"

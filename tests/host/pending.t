@@ -46,7 +46,8 @@ new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
 enroll() {
 	local args
 	args=$(jq -cn --arg o "${3:-$OTP}" --arg p "$BPW" --arg r "$2" \
-		'{terms_version: "2026.1", otp: $o, backup: {password: $p}} + (if $r == "" then {} else {resume: ($r == "true")} end)')
+		'{terms_version: "2026.1", otp: $o, backup: {password: $p}} + (if $r == "" then {} else {resume: ($r == "true")} end)
+		 + (if env.REPLACE == "1" then {replace_existing: true} else {} end)')
 	rpc c "$1" "$args"
 }
 # spki FILE.pfx: SHA-256 of the DER public key of the issued certificate in the backup, and of its key
@@ -95,6 +96,8 @@ is "$(code <<<"$r")/$(detail field "$r")" BAD_REQUEST/resume "the issued request
 sess_close; ok $? "session ends cleanly"
 
 # ================================================================== 2. no pending, replaced, dropped, logout
+# The account now holds a valid certificate: every further apply supersedes it on purpose (replace_existing).
+export REPLACE=1
 sess_open
 login >/dev/null
 new_otp

@@ -1,0 +1,49 @@
+// 憑證備份: the current certificate and key into a password-protected .pfx file. An existing file is replaced
+// only after a question that names it.
+import { $, h, call, t, showError, clearMsg, busy } from '../lib/ui.js';
+import { section, msgBox, okBox } from '../lib/app.js';
+import { passwordPair, pathField, certSummary, askOverwrite } from '../lib/forms.js';
+
+export function showBackup() {
+  const err = msgBox('backup-error');
+  const pair = passwordPair('bk');
+  const path = pathField('bk-path', 'save', err);
+  const compat = h('input#bk-compat', { type: 'checkbox' });
+  const go = h('button.primary#backup-submit', { type: 'submit', text: t('backupButton') });
+  const out = h('div#backup-result');
+  const form = h('form#backup-form', { novalidate: true }, h('p.intro', { text: t('backupIntroPage') }),
+    pair.el, path.el, h('div.check', {}, compat, h('label', { for: 'bk-compat', text: t('compatLabel') })),
+    err, h('div.actions', {}, go));
+  const title = section('backupTitle', form, out);
+  const run = async (password, overwrite) => {
+    const args = { password };
+    if (path.value()) args.path = path.value();
+    if (compat.checked) args.compat = true;
+    if (overwrite) args.overwrite = true;
+    busy(go, true);
+    const r = await call('backup', args);
+    busy(go, false);
+    return r;
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearMsg(err);
+    out.replaceChildren();
+    let password;
+    try { password = pair.get(); } catch (m) { showError(err, m); return; }
+    pair.clear();
+    let r = await run(password, false);
+    if (!r.ok && r.error.code === 'FILE_EXISTS') {
+      const yes = await askOverwrite(out, 'backup', (r.error.details && r.error.details.path) || path.value());
+      if (!yes) { password = ''; pair.focus(); return; }
+      r = await run(password, true);
+    }
+    password = '';
+    if (!r.ok) { showError(err, r.error); pair.focus(); return; }
+    out.replaceChildren(okBox('backup-done', t('backupDone')), h('p#backup-path', { text: t('backupSavedAt', r.result.path) }),
+      certSummary(r.result.certificate, 'backup-cert'));
+    $('#backup-done').setAttribute('tabindex', '-1');
+    $('#backup-done').focus();
+  });
+  return title;
+}

@@ -1,0 +1,45 @@
+// 憑證查詢: the certificate in this browser beside the broker's current one. Logged out, the broker side is
+// unknown (not "none"): the card says so and offers the login. No certificate here: a .pfx file is checked instead.
+import { h, call, t, showError, clearMsg, certCard, busy, loginForm } from '../lib/ui.js';
+import { app, section, msgBox, windowDays } from '../lib/app.js';
+import { field, pwInput, fileToBase64 } from '../lib/forms.js';
+
+function pfxForm(slot, err) {
+  const file = h('input', { type: 'file', accept: '.pfx,.p12,application/x-pkcs12' });
+  const pw = pwInput('off');
+  const go = h('button.primary#query-pfx-submit', { type: 'submit', text: t('queryPfxButton') });
+  const form = h('form#query-pfx-form', { novalidate: true }, h('p.intro', { text: t('queryPfxIntro') }),
+    field('query-file', 'fileLabel', file), field('query-pw', 'backupPassword', pw), h('div.actions', {}, go));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearMsg(err);
+    if (!file.files.length) { showError(err, t('fileRequired')); file.focus(); return; }
+    busy(go, true);
+    const data = await fileToBase64(file.files[0]);
+    const q = await call('query', { pfx: { data, password: pw.value } });
+    pw.value = '';
+    busy(go, false);
+    if (!q.ok) { showError(err, q.error); pw.focus(); return; }
+    slot.replaceChildren(certCard(q.result, windowDays()));
+  });
+  return form;
+}
+
+export async function showQuery(tk, nav) {
+  const err = msgBox('query-error');
+  const slot = h('div#query-slot');
+  const title = section('queryTitle', slot, err);
+  const r = await call('query');
+  if (tk !== app.token) return title;
+  if (!r.ok) { showError(err, r.error); return title; }
+  slot.replaceChildren(certCard(r.result, windowDays()));
+  if (r.result.logged_in === false || !app.login) {
+    const loginSlot = h('div#query-login');
+    const btn = h('button.primary#query-login-open', { type: 'button', text: t('loginButton'),
+      onclick: () => loginSlot.replaceChildren(loginForm((res) => nav.loggedIn(res))) });
+    slot.append(h('div.banner#query-server-unknown', { role: 'status' },
+      h('p', { text: t('queryServerUnknown') }), h('div.actions', {}, btn)), loginSlot);
+  }
+  if (!r.result.local) slot.append(pfxForm(slot, err));
+  return title;
+}
