@@ -24,7 +24,8 @@
 	X(backup) \
 	X(install) \
 	X(cleanup) \
-	X(pick_file)
+	X(pick_file) \
+	X(sign)
 
 #define ECM_DECLARE_COMMAND(name) extern const ecm_command ecm_cmd_##name;
 ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)

@@ -52,6 +52,8 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	}
 	cJSON_AddStringToObject(config, "key_type", ecm_key_type_name(ctx->config->key_type));
 	cJSON_AddStringToObject(config, "backup_dir", ctx->config->backup_dir ? ctx->config->backup_dir : "");
+	cJSON_AddItemToObject(config, "sign_origins", cJSON_CreateStringArray((const char *const *)
+	    ctx->config->sign_origins, (int)ctx->config->sign_origins_count));
 }
 
 static ecm_code

@@ -284,4 +284,5 @@ const ecm_store_backend ecm_store_keychain = {
 	kc_import,
 	kc_remove,
 	kc_close,
+	NULL, /* sign: see below */
 };

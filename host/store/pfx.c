@@ -96,13 +96,26 @@ pfx_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	return ecm_pfx_write_file(s->info->path, id, s->password, PFX_STORE_ITERATIONS, ECM_PFX_AES, 0, err);
 }
 
+/* The key is in this process anyway (the file was decrypted at open): OpenSSL's CMS_sign. */
+static ecm_code
+pfx_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached, unsigned char **der,
+    size_t *der_len, ecm_error *err)
+{
+	pfx_store *s = handle;
+
+	if (s->id.cert == NULL || !store_same_cert(s->id.cert, which))
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
+	return ecm_cms_sign(&s->id, data, len, detached, der, der_len, err);
+}
+
 const ecm_store_backend ecm_store_pfx = {
 	"pfx",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_IMPORT,
+	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	pfx_open,
 	pfx_list,
 	pfx_find,
 	pfx_import,
 	NULL,
 	pfx_close,
+	pfx_sign,
 };

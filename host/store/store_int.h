@@ -14,4 +14,9 @@ int store_cert_expired(const X509 *cert);
 /* A .pfx from a request: {path | data (base64), password}. PFX_* / FILE_* / BAD_REQUEST. */
 ecm_code store_pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err);
 
+/* NSS backends only (nss_cms.c): CMS SignedData by NSS's libsmime with c's key, found in c's slot. */
+struct CERTCertificateStr;
+ecm_code store_nss_cms_sign(struct CERTCertificateStr *c, const unsigned char *data, size_t len, int detached,
+    unsigned char **der, size_t *der_len, ecm_error *err);
+
 #endif

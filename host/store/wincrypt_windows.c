@@ -322,4 +322,5 @@ const ecm_store_backend ecm_store_wincrypt = {
 	win_import,
 	win_remove,
 	win_close,
+	NULL, /* sign: see below */
 };

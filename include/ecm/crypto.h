@@ -62,4 +62,14 @@ char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
 char *ecm_base64_wrapped(const unsigned char *data, size_t len, size_t *out_len);
 unsigned char *ecm_base64_decode(const char *text, size_t len, size_t *out_len);
 
+/* CMS SignedData (host/crypto/cms.c): SHA-256, signed attributes content-type, message-digest, signing-time, the
+ * signer certificate included; the content inside unless detached. KEY_MISSING without id->key. */
+ecm_code ecm_cms_sign(const ecm_identity *id, const unsigned char *data, size_t len, int detached,
+    unsigned char **der, size_t *der_len, ecm_error *err);
+/* Checks a CMS SignedData: signature and digest, and with ca_file the signer's chain to it. data: the content
+ * of a detached signature (else NULL). ECM_OK with *reason NULL when valid, or one of "format", "signature",
+ * "digest", "chain"; an error code only when the check itself cannot run. */
+ecm_code ecm_cms_verify(const unsigned char *der, size_t len, const unsigned char *data, size_t data_len,
+    const char *ca_file, const char **reason, ecm_error *err);
+
 #endif

@@ -52,7 +52,9 @@
 	X(STORE_FAILED, "the certificate store refused the operation") \
 	X(KEY_MISSING, "the certificate's private key is not in the store") \
 	X(NO_DIALOG, "no file dialog is available; type the path") \
-	X(CANCELLED, "cancelled by the user")
+	X(CANCELLED, "cancelled by the user") \
+	X(SIGN_ORIGIN_NOT_ALLOWED, "this web page is not allowed to ask for signatures") \
+	X(CERT_SUPERSEDED, "a newer certificate of the same ID is in the store")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,

@@ -17,6 +17,7 @@ enum {
 	ECM_STORE_CAN_DELETE = 1u << 1,        /* remove() works */
 	ECM_STORE_MAY_NEED_PASSWORD = 1u << 2, /* open() may answer STORE_PASSWORD_REQUIRED */
 	ECM_STORE_CAN_IMPORT = 1u << 3,
+	ECM_STORE_CAN_SIGN = 1u << 4, /* sign() works: the store signs with its own key */
 };
 
 /* One store found on this machine (discovery fills it; nothing is opened yet). */
@@ -56,7 +57,14 @@ typedef struct ecm_store_backend {
 	/* Removes the certificate with which's issuer + serial (and its key) from this store only. */
 	ecm_code (*remove)(void *handle, const X509 *which, ecm_error *err);
 	void (*close)(void *handle);
+	/* CMS SignedData over data (see ecm_cms_sign) with the key of which's certificate, inside the store.
+	 * *der is OPENSSL_malloc'd. NO_CERTIFICATE, KEY_MISSING, STORE_FAILED. */
+	ecm_code (*sign)(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached,
+	    unsigned char **der, size_t *der_len, ecm_error *err);
 } ecm_store_backend;
+
+/* The one way to ask what a store's backend can do (ECM_STORE_CAN_*), as curl's Curl_ssl_supports. */
+int ecm_store_supports(const ecm_store_info *info, unsigned cap);
 
 extern const ecm_store_backend ecm_store_nss;
 extern const ecm_store_backend ecm_store_pfx; /* info->path is the file; import writes it (AES) */
@@ -102,6 +110,17 @@ ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *re
 
 /* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
 ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
+
+/* Signing (host/store/sign.c). The certificate that signs: with serial, that one of the store; without, the
+ * newest of national_id (NULL: of anyone) by notBefore. Refused with the reason a customer can act on:
+ * NO_CERTIFICATE (none, or not that serial), CERT_EXPIRED, CERT_SUPERSEDED (a newer certificate of the same ID is
+ * in the store; details.newer_serial), KEY_MISSING (the store holds the certificate without its key). *out is
+ * up-ref'd; on a refusal it is still set when a certificate was found (to name it), else NULL. */
+ecm_code ecm_store_pick_signer(ecm_store *s, const char *national_id, const char *serial, X509 **out,
+    ecm_error *err);
+/* The backend's sign(); STORE_FAILED when it has none. */
+ecm_code ecm_store_sign(ecm_store *s, const X509 *which, const unsigned char *data, size_t len, int detached,
+    unsigned char **der, size_t *der_len, ecm_error *err);
 
 /* Releases NSS if a store command loaded it (called once from ecm_core_free). */
 void ecm_store_shutdown(void);
