@@ -47,6 +47,25 @@ ecm_cms_sign(const ecm_identity *id, const unsigned char *data, size_t len, int 
 	return rc;
 }
 
+ecm_code
+ecm_cms_to_der(const unsigned char *ber, size_t len, unsigned char **der, size_t *der_len, ecm_error *err)
+{
+	const unsigned char *p = ber;
+	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	ecm_code rc;
+
+	*der = NULL;
+	*der_len = 0;
+	if (cms == NULL || p != ber + len) {
+		CMS_ContentInfo_free(cms);
+		ERR_clear_error();
+		return ecm_fail(err, ECM_INTERNAL, "the store's signature is not a CMS structure");
+	}
+	rc = to_der(cms, der, der_len, err);
+	CMS_ContentInfo_free(cms);
+	return rc;
+}
+
 static X509_STORE *
 ca_store(const char *ca_file)
 {

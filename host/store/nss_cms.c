@@ -2,16 +2,12 @@
  * used where it lives (softoken) and never exported. Same structure as host/crypto/cms.c: SHA-256, signed
  * attributes content-type + message-digest (NSS adds both once any signed attribute is present) + signing-time,
  * the signer certificate included. */
-#include <string.h>
-
 #include <cert.h>
 #include <cms.h>
 #include <nss.h>
 #include <prerror.h>
 #include <prtime.h>
 #include <secoid.h>
-
-#include <openssl/crypto.h>
 
 #include "store_int.h"
 
@@ -68,11 +64,8 @@ store_nss_cms_sign(CERTCertificate *c, const unsigned char *data, size_t len, in
 	if (rv != SECSuccess || out.data == NULL) {
 		ecm_error_detail_num(err, "nss_error", PORT_GetError());
 		rc = ecm_fail(err, ECM_STORE_FAILED, "NSS cannot sign (error %d)", PORT_GetError());
-	} else if ((*der = OPENSSL_malloc(out.len)) == NULL) {
-		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	} else {
-		memcpy(*der, out.data, out.len);
-		*der_len = out.len;
+		rc = ecm_cms_to_der(out.data, out.len, der, der_len, err); /* the protocol promises DER */
 	}
 	if (cmsg != NULL)
 		NSS_CMSMessage_Destroy(cmsg);

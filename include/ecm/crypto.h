@@ -66,6 +66,9 @@ unsigned char *ecm_base64_decode(const char *text, size_t len, size_t *out_len);
  * signer certificate included; the content inside unless detached. KEY_MISSING without id->key. */
 ecm_code ecm_cms_sign(const ecm_identity *id, const unsigned char *data, size_t len, int detached,
     unsigned char **der, size_t *der_len, ecm_error *err);
+/* BER (what NSS's encoder writes: indefinite lengths, constructed strings) to DER; the signed attributes were
+ * DER already (they are what is signed) and stay byte for byte. *der OPENSSL_malloc'd. */
+ecm_code ecm_cms_to_der(const unsigned char *ber, size_t len, unsigned char **der, size_t *der_len, ecm_error *err);
 /* Checks a CMS SignedData: signature and digest, and with ca_file the signer's chain to it. data: the content
  * of a detached signature (else NULL). ECM_OK with *reason NULL when valid, or one of "format", "signature",
  * "digest", "chain"; an error code only when the check itself cannot run. */

@@ -70,6 +70,8 @@ is "$(openssl x509 -in "$T/nss-signer.pem" -noout -serial | cut -d= -f2)" "$SERI
 certutil -L -d "sql:$PKI" -n "$ID-00-PC001" -a >"$T/installed.pem" 2>/dev/null
 cmp -s <(openssl x509 -in "$T/installed.pem" -outform DER) <(openssl x509 -in "$T/nss-signer.pem" -outform DER)
 ok $? "the certificate inside the CMS is byte for byte the one certutil lists in ~/.pki/nssdb"
+openssl cms -cmsout -inform DER -in "$T/nss.der" -outform DER -out "$T/nss.reenc" 2>/dev/null
+cmp -s "$T/nss.der" "$T/nss.reenc"; ok $? "NSS: the CMS is DER (OpenSSL re-encodes it byte for byte; NSS itself writes BER)"
 openssl cms -cmsout -print -inform DER -in "$T/nss.der" >"$T/nss.txt"
 for a in contentType messageDigest signingTime; do
 	grep -q "object: $a" "$T/nss.txt"; ok $? "NSS: signed attribute $a"
