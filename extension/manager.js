@@ -4,6 +4,7 @@ import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokeP
 import { localize } from './lib/i18n.js';
 import { onSession, has } from './lib/host.js';
 import { strength } from './lib/strength.js';
+import { showSelfTest } from './sections/selftest.js';
 
 const main = $('#content');
 let login = null;          // last login result (no secrets)
@@ -12,7 +13,8 @@ let renderToken = 0;
 
 const NEEDS_LOGIN = new Set(['apply', 'renew', 'list', 'cleanup']);
 const SECTIONS = { query: showQuery, apply: (tk) => wizard('apply', tk), renew: (tk) => wizard('renew', tk),
-  import: showImport, backup: showBackup, list: showList, revoke: showRevoke, install: showInstall, cleanup: showCleanup };
+  import: showImport, backup: showBackup, list: showList, revoke: showRevoke, install: showInstall, cleanup: showCleanup,
+  selftest: (tk) => showSelfTest(section, tk, (x) => x === renderToken) };
 
 /* ---------- shared pieces ---------- */
 

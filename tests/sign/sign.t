@@ -129,7 +129,51 @@ is "$(code <<<"$r")/$(jq -r .result.local_verify.ok <<<"$r")/$(jq -r .result.loc
 	"self_test: signed and verified locally against ra_ca_file"
 like "$(jq -r .result.data <<<"$r" | base64 -d)" '^e-Cert Manager 憑證簽驗 self-test ' "self_test signs the host's own text"
 is "$(jq -r .result.ra_verify <<<"$r")" null "self_test without login: no RA check"
+# ---- the broker's side: POST /api/v1/verify of the development RA (tests/ra/verify.js)
+verify() { # verify FILE.der [extra JSON] [curl auth args...]: the RA's verdict as "valid/reason"
+	local der=$1 x=${2:-{\}}; shift 2 2>/dev/null || shift
+	jq -cn --arg c "$(base64 -w0 "$der")" --argjson x "$x" '{cms: $c} + $x' >"$T/vreq.json"
+	ra_curl "$@" -H 'Content-Type: application/json' --data-binary "@$T/vreq.json" "$RA_API/verify" | tee "$T/vans.json" |
+		jq -r '"\(.valid)/\(.reason)"'
+}
+is "$(verify "$T/nss.der" '{}' -u "$ID:$PW")" true/null "RA verify: the NSS signature is valid (logged in as its owner)"
+is "$(jq -r .serial "$T/vans.json")/$(jq -r .content "$T/vans.json" | base64 -d)" "$SERIAL/$ORDER" \
+	"RA verify: names the signer's serial and returns the signed content"
+is "$(verify "$T/pfx.der")" true/null "RA verify: the .pfx signature is valid (not logged in: no account check)"
+is "$(jq -r .account_checked "$T/vans.json")" false "RA verify without login says the account was not checked"
+is "$(verify "$T/nss.der" '{}' -u "D220334567:$PW")" false/other_id "RA verify: logged in as another customer: other_id"
+is "$(verify "$T/det.der" "$(jq -cn --arg d "$(b64 "$ORDER")" '{data: $d}')")" true/null "RA verify: detached with its data: valid"
+is "$(verify "$T/det.der" "$(jq -cn --arg d "$(b64 "X$ORDER")" '{data: $d}')")" false/digest "RA verify: detached with other data: digest"
+is "$(verify "$T/det.der")" false/format "RA verify: detached without data: format"
+head -c 300 "$T/nss.der" >"$T/cut.der"
+is "$(verify "$T/cut.der")" false/format "RA verify: a cut CMS: format"
+# a signature byte flipped (the last byte of the DER is inside the signature value)
+cp "$T/pfx.der" "$T/flip.der"
+printf '%02x' $(( $(xxd -s -1 -p "$T/flip.der" | sed 's/^/0x/') ^ 1 )) | xxd -r -p | dd of="$T/flip.der" bs=1 \
+	seek=$(( $(stat -c %s "$T/flip.der") - 1 )) conv=notrunc 2>/dev/null
+is "$(verify "$T/flip.der")" false/signature "RA verify: one bit of the signature changed: signature"
+NONCE=$(ra_curl -X POST "$RA_API/nonce" | jq -r .nonce)
+r=$(rpc v1 sign "$(sign_args "$ORIGIN" "check
+nonce=$NONCE")" | reply)
+cms_of "$r" "$T/nonce.der"
+is "$(verify "$T/nonce.der" "$(jq -cn --arg n "$NONCE" '{nonce: $n}')")" true/null "RA verify: the nonce it issued, signed: valid"
+is "$(verify "$T/nonce.der" "$(jq -cn --arg n "$NONCE" '{nonce: $n}')")" false/nonce "RA verify: the same nonce again: nonce (one use)"
+
+r=$(rpc l2 login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply)
+r=$(rpc t2 sign '{"self_test": true}' | reply)
+is "$(jq -r .result.ra_verify.valid <<<"$r")/$(jq -r .result.ra_verify.account_checked <<<"$r")" true/true \
+	"self_test after login: the RA verified it against the logged-in account"
 sess_close; ok $? "the session ends cleanly"
+
+# ---- after a second apply the first certificate is superseded in the RA's records
+sess_open
+rpc l3 login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" >/dev/null
+rpc o3 otp_request >/dev/null
+OTP=$(ra_otp "$ID")
+r=$(rpc a3 apply "$(jq -cn --arg o "$OTP" --arg p "$BPW" '{terms_version: "2026.1", otp: $o, backup: {password: $p}}')" | reply)
+is "$(code <<<"$r")" OK "a second apply"
+sess_close
+is "$(verify "$T/nss.der")" false/superseded "RA verify: the first certificate's signature is now superseded"
 
 # ============================================================================ 2. why no certificate can sign
 C=$T/ca
