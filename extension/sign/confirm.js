@@ -46,7 +46,7 @@ async function render(req) {
     for (const b of main.querySelectorAll('button')) b.disabled = true;
     api.runtime.sendMessage({ type: 'ecm-sign-decide', id: req.id, approve, block }).finally(() => window.close());
   };
-  main.replaceChildren(
+  main.replaceChildren(...[
     el('h1', { text: s('confirmTitle') }),
     el('p', { class: 'intro', text: s('confirmIntro') }),
     el('dl', {},
@@ -64,7 +64,8 @@ async function render(req) {
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'sign-approve', class: 'primary', text: s('sign'), onclick: () => decide(true, false) }),
       el('button', { type: 'button', id: 'sign-cancel', text: s('cancel'), onclick: () => decide(false, false) })),
-    el('p', {}, el('button', { type: 'button', id: 'sign-block', class: 'link', text: s('blockSite'), onclick: () => decide(false, true) })));
+    el('p', {}, el('button', { type: 'button', id: 'sign-block', class: 'link', text: s('blockSite'), onclick: () => decide(false, true) })),
+  ].filter(Boolean));
   document.getElementById('sign-cancel').focus(); // a stray Enter cancels, never signs
   document.body.dataset.ready = 'yes';
 }

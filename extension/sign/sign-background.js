@@ -128,7 +128,8 @@
   }
 
   function answer(promise, sendResponse) {
-    promise.then((r) => { if (r) sendResponse(r); }, (e) => sendResponse(fail('INTERNAL', String(e))));
+    // No answer for other origins: an empty one, which the page cannot tell from "no extension here".
+    promise.then((r) => sendResponse(r || undefined), (e) => sendResponse(fail('INTERNAL', String(e))));
     return true;
   }
 

@@ -183,6 +183,16 @@ module.exports = function signing(ra) {
 		return o;
 	}
 
+	// Pages call these with fetch: a 401 with WWW-Authenticate would make the browser put up its own login prompt
+	// over the page, so a refused login is 403 here (same code and body).
+	const noPrompt = (fn) => async (req, res, url) => {
+		try {
+			return await fn(req, res, url);
+		} catch (e) {
+			if (e instanceof ApiError && e.status === 401) throw new ApiError(403, e.code, e.message, e.extra);
+			throw e;
+		}
+	};
 	const api = {
 		'POST verify': async (req, res) => sendJson(res, 200, await check(await readJson(req), req)),
 		'POST nonce': async (req, res) => sendJson(res, 200, { nonce: newNonce(), expires_in: NONCE_LIFETIME_MS / 1000 }),
@@ -206,6 +216,7 @@ module.exports = function signing(ra) {
 			sendJson(res, 200, { orders: orders.filter((o) => o.id === c.id) });
 		},
 	};
+	for (const k of Object.keys(api)) api[k] = noPrompt(api[k]);
 
 	/** The pages and their scripts; true when the request was one of them. */
 	function handlePage(req, res, p) {

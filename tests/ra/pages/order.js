@@ -5,6 +5,7 @@ const result = document.getElementById('result');
 const val = (id) => document.getElementById(id).value.trim();
 
 async function refresh() {
+	if (!val('login-id')) return;
 	const r = await fetch('/api/v1/orders', { headers: authHeader() });
 	if (!r.ok) return;
 	const { orders } = await r.json();
