@@ -2,7 +2,8 @@
 # 憑證簽驗 in real browsers (issue 13): the development RA's 憑證簽驗 page and order form get a signature only after
 # the user presses 簽章 in the extension's own window, and the RA reports ✔; 取消 answers CANCELLED; a page of
 # another origin gets nothing; the manager's self-test shows ✔ for a good store and the right ✘ for an expired, a
-# missing and a key-less certificate. Debian's Chromium (headless, playwright-core) with the real host.
+# missing and a key-less certificate. Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core,
+# WebDriver BiDi: the content-script path) with the real host.
 # Screenshots go to build/screenshots (E2E_SHOTS=docs/screenshots to refresh the committed ones).
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -83,6 +84,24 @@ while IFS= read -r line; do
 done <"$TMP/node.out"
 grep -q '^#exit 0$' "$TMP/node.out"; ok $? "chromium-sign.mjs ran to the end"
 grep -q '^#exit 0$' "$TMP/node.out" || sed 's/^/# stderr: /' "$TMP/node-stderr.log" | tail -n 30
+# ---- Firefox ESR: the content-script path
+if [ -x /usr/bin/firefox-esr ] && [ -d tests/e2e/node_modules/puppeteer-core ]; then
+	firefox_manifest "$H" "$(wrapper host-ff.sh "$H")"
+	{ HOME=$H MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 node tests/sign/firefox-sign.mjs 2>"$TMP/ff-stderr.log"; echo "#exit $?"; } >"$TMP/ff.out"
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		"#exit "*) ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$TMP/ff.out"
+	grep -q '^#exit 0$' "$TMP/ff.out"; ok $? "firefox-sign.mjs ran to the end"
+	grep -q '^#exit 0$' "$TMP/ff.out" || sed 's/^/# stderr: /' "$TMP/ff-stderr.log" | tail -n 30
+else
+	echo "ok $((_tap_n + 1)) # SKIP Firefox ESR or puppeteer-core missing"
+	_tap_n=$((_tap_n + 1))
+fi
 ! grep -qE 'Sanitizer|runtime error:' "$TMP/host-stderr.log" 2>/dev/null
 ok $? "no sanitizer report from the host processes Chromium started"
 done_testing
