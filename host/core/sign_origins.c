@@ -31,8 +31,9 @@ origin_valid(const char *o)
 
 	if (strncmp(o, "https://", 8) == 0)
 		host = o + 8;
-	else if (strncmp(o, "http://127.0.0.1", 16) == 0 || strncmp(o, "http://localhost", 16) == 0)
-		host = o + 7;
+	else if ((strncmp(o, "http://127.0.0.1", 16) == 0 || strncmp(o, "http://localhost", 16) == 0) &&
+	    (o[16] == '\0' || o[16] == ':'))
+		host = o + 7; /* exactly that host: not http://127.0.0.1.example */
 	else
 		return 0;
 	if (*host == '\0' || *host == ':')

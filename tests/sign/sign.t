@@ -42,6 +42,15 @@ sign_args() { jq -cn --arg o "$1" --arg d "$(b64 "$2")" --argjson x "${3:-{\}}" 
 # cms_of REPLY FILE: the reply's cms (base64) as DER in FILE
 cms_of() { jq -r '.result.cms' <<<"$1" | base64 -d >"$2"; }
 
+# ============================================================================ 0. sign_origins in the configuration
+for bad in '"https://a.example"' '["https://a.example/"]' '["https://A.example"]' '["ftp://a.example"]' '["http://a.example"]' '["http://127.0.0.1.a.example"]' '["https://a.example:"]' '[""]'; do
+	jq --argjson o "$bad" '. + {sign_origins: $o}' "$T/host.json" >"$T/bad.json"
+	r=$(echo '{"id":1,"cmd":"hello"}' | ECM_CONFIG=$T/bad.json "$ECM" session 2>/dev/null)
+	is "$(jq -r '.result.config.error.code' <<<"$r")" CONFIG_INVALID "sign_origins $bad is refused (CONFIG_INVALID)"
+done
+r=$(echo '{"id":1,"cmd":"hello"}' | "$ECM" session 2>/dev/null)
+is "$(jq -c '.result.config.sign_origins' <<<"$r")" "[\"$ORIGIN\",\"https://trade.broker.example\"]" "hello lists sign_origins"
+
 # ============================================================================ 1. apply, then sign with NSS
 sess_open
 r=$(rpc l login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply)
