@@ -56,7 +56,7 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 	size_t i;
 
 	ecm_error_init(&e);
-	if (info->backend->remove == NULL || !info->exists)
+	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || !info->exists)
 		return;
 	if (ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
 		add_failed(failed, info->id, &e);

@@ -182,7 +182,7 @@ install_one(const ecm_store_info *info, const ecm_identity *id, const char *pass
 	int already = 0;
 
 	ecm_error_init(&e);
-	if ((info->backend->caps & ECM_STORE_CAN_IMPORT) == 0)
+	if (!ecm_store_supports(info, ECM_STORE_CAN_IMPORT))
 		ecm_fail(&e, ECM_STORE_FAILED, "%s cannot take certificates", info->id);
 	else if (ecm_store_open(info, password, &s, &e) == ECM_OK) {
 		info->backend->import(s.handle, id, &already, &e);
@@ -243,7 +243,7 @@ replace_in(const ecm_store_info *info, const X509 *installed, const X509 *old)
 	int removed = 0;
 
 	ecm_error_init(&e);
-	if (info->backend->remove == NULL || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
+	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
 		ecm_error_clear(&e);
 		return 0;
 	}

@@ -318,7 +318,7 @@ kc_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, 
 
 const ecm_store_backend ecm_store_keychain = {
 	"keychain",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	kc_open,
 	kc_list,
 	kc_find,

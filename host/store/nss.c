@@ -574,8 +574,7 @@ nss_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 
 const ecm_store_backend ecm_store_nss = {
 	"nss",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_MAY_NEED_PASSWORD | ECM_STORE_CAN_IMPORT |
-	    ECM_STORE_CAN_SIGN,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	nss_open,
 	nss_list,
 	nss_find,

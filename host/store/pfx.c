@@ -110,7 +110,7 @@ pfx_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 
 const ecm_store_backend ecm_store_pfx = {
 	"pfx",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
+	ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	pfx_open,
 	pfx_list,
 	pfx_find,

@@ -19,6 +19,8 @@ ecm_store_supports(const ecm_store_info *info, unsigned cap)
 		return 0;
 	if ((cap & ECM_STORE_CAN_DELETE) && b->remove == NULL)
 		return 0;
+	if ((cap & ECM_STORE_CAN_IMPORT) && b->import == NULL)
+		return 0;
 	return 1;
 }
 

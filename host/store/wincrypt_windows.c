@@ -370,7 +370,7 @@ win_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 
 const ecm_store_backend ecm_store_wincrypt = {
 	"windows",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	win_open,
 	win_list,
 	win_find,

@@ -11,13 +11,12 @@
 #include "ecm/crypto.h"
 #include "ecm/error.h"
 
-/* What a backend can do (the `caps` bitfield). */
+/* What a backend can do (the `caps` bitfield), read only through ecm_store_supports(). Every backend's find()
+ * can hand out the key and every open() may answer STORE_PASSWORD_REQUIRED: those need no bit. */
 enum {
-	ECM_STORE_CAN_EXPORT = 1u << 0,        /* find() can hand out the private key */
-	ECM_STORE_CAN_DELETE = 1u << 1,        /* remove() works */
-	ECM_STORE_MAY_NEED_PASSWORD = 1u << 2, /* open() may answer STORE_PASSWORD_REQUIRED */
-	ECM_STORE_CAN_IMPORT = 1u << 3,
-	ECM_STORE_CAN_SIGN = 1u << 4, /* sign() works: the store signs with its own key */
+	ECM_STORE_CAN_DELETE = 1u << 0, /* remove() works */
+	ECM_STORE_CAN_IMPORT = 1u << 1, /* import() works */
+	ECM_STORE_CAN_SIGN = 1u << 2,   /* sign() works: the store signs with its own key */
 };
 
 /* One store found on this machine (discovery fills it; nothing is opened yet). */
