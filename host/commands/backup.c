@@ -6,7 +6,6 @@
 #include "ecm/command.h"
 #include "ecm/store.h"
 #include "ecm/util.h"
-#include "../store/store_int.h"
 
 #define BACKUP_PASSWORD_MIN 8
 

@@ -7,7 +7,6 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
 
 static int
 picked(const cJSON *serials, const X509 *cert)
@@ -17,7 +16,7 @@ picked(const cJSON *serials, const X509 *cert)
 	int r = 0;
 
 	cJSON_ArrayForEach(e, serials)
-		if (serial != NULL && store_same_serial(serial, e->valuestring))
+		if (serial != NULL && ecm_serial_same(serial, e->valuestring))
 			r = 1;
 	free(serial);
 	return r;

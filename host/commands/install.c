@@ -3,7 +3,6 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
 
 static const char *
 primary_password(const ecm_store_list *list, const cJSON *passwords)

@@ -5,7 +5,7 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
+#include "pfx_args.h"
 
 static const char *const secrets[] = { "pfx.password", "store_password", NULL };
 
@@ -72,7 +72,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_init(err);
 		free(store_id);
 		store_id = NULL;
-		if ((rc = store_pfx_from_args(pfx, &id, err)) != ECM_OK)
+		if ((rc = pfx_from_args(pfx, &id, err)) != ECM_OK)
 			return rc;
 		has_key = id.key != NULL;
 		source = "pfx";
@@ -86,7 +86,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	sserial = server ? cJSON_GetObjectItemCaseSensitive(server, "serial") : NULL;
 	serial = id.cert ? ecm_cert_serial(id.cert) : NULL;
 	cJSON_AddBoolToObject(result, "match", serial != NULL && cJSON_IsString(sserial) &&
-	    store_same_serial(serial, sserial->valuestring));
+	    ecm_serial_same(serial, sserial->valuestring));
 	cJSON_AddStringToObject(result, "source", source);
 	free(serial);
 	free(store_id);

@@ -70,7 +70,7 @@ of_user(const X509 *cert, const char *national_id)
 static int
 better(const ecm_store_item *a, const ecm_store_item *b)
 {
-	int va = !store_cert_expired(a->cert), vb = !store_cert_expired(b->cert), cmp;
+	int va = !ecm_cert_expired(a->cert), vb = !ecm_cert_expired(b->cert), cmp;
 
 	if (a->has_key != b->has_key)
 		return a->has_key > b->has_key;
@@ -264,7 +264,7 @@ ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ec
 	size_t i;
 	char *serial;
 
-	if (store_same_cert(installed, old))
+	if (ecm_cert_same(installed, old))
 		return ECM_OK;
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
 		return rc;

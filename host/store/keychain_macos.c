@@ -120,7 +120,7 @@ find_ref(const X509 *which)
 	for (i = 0; i < n && found == NULL; i++) {
 		SecCertificateRef c = (SecCertificateRef)CFArrayGetValueAtIndex(certs, i);
 		X509 *x = to_x509(c);
-		if (x != NULL && store_same_cert(x, which))
+		if (x != NULL && ecm_cert_same(x, which))
 			found = (SecCertificateRef)CFRetain(c);
 		X509_free(x);
 	}

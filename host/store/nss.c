@@ -249,7 +249,7 @@ find_cert(nss_store *s, const X509 *which)
 		return NULL;
 	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list) && found == NULL; node = CERT_LIST_NEXT(node)) {
 		X509 *x = to_x509(node->cert);
-		if (x != NULL && store_same_cert(x, which))
+		if (x != NULL && ecm_cert_same(x, which))
 			found = CERT_DupCertificate(node->cert);
 		X509_free(x);
 	}

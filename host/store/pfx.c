@@ -70,7 +70,7 @@ pfx_find(void *handle, const X509 *which, int want_key, ecm_identity *out, ecm_e
 	pfx_store *s = handle;
 
 	memset(out, 0, sizeof(*out));
-	if (s->id.cert == NULL || !store_same_cert(s->id.cert, which))
+	if (s->id.cert == NULL || !ecm_cert_same(s->id.cert, which))
 		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
 	if (want_key && s->id.key == NULL)
 		return ecm_fail(err, ECM_KEY_MISSING, "%s holds no private key", s->info->path);
@@ -90,7 +90,7 @@ pfx_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 {
 	pfx_store *s = handle;
 
-	*already = s->id.cert != NULL && store_same_cert(s->id.cert, id->cert) && s->id.key != NULL;
+	*already = s->id.cert != NULL && ecm_cert_same(s->id.cert, id->cert) && s->id.key != NULL;
 	if (*already)
 		return ECM_OK;
 	return ecm_pfx_write_file(s->info->path, id, s->password, PFX_STORE_ITERATIONS, ECM_PFX_AES, 0, err);
@@ -103,7 +103,7 @@ pfx_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 {
 	pfx_store *s = handle;
 
-	if (s->id.cert == NULL || !store_same_cert(s->id.cert, which))
+	if (s->id.cert == NULL || !ecm_cert_same(s->id.cert, which))
 		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
 	return ecm_cms_sign(&s->id, data, len, detached, der, der_len, err);
 }

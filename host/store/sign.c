@@ -48,7 +48,7 @@ static int
 serial_is(const X509 *cert, const char *serial)
 {
 	char *s = ecm_cert_serial(cert);
-	int r = s != NULL && store_same_serial(s, serial);
+	int r = s != NULL && ecm_serial_same(s, serial);
 
 	free(s);
 	return r;
@@ -125,7 +125,7 @@ ecm_store_pick_signer(ecm_store *s, const char *national_id, const char *serial,
 		X509_up_ref(t->cert);
 		*out = t->cert;
 		next = successor(&items, t);
-		if (store_cert_expired(t->cert))
+		if (ecm_cert_expired(t->cert))
 			rc = refuse(ECM_CERT_EXPIRED, s, t->cert, err);
 		else if (next != NULL) {
 			char *ns = ecm_cert_serial(next->cert);

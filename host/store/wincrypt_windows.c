@@ -81,7 +81,7 @@ find_ctx(HCERTSTORE store, const X509 *which)
 
 	while ((c = CertEnumCertificatesInStore(store, c)) != NULL) {
 		X509 *x = to_x509(c);
-		int same = x != NULL && store_same_cert(x, which);
+		int same = x != NULL && ecm_cert_same(x, which);
 		X509_free(x);
 		if (same)
 			return c; /* the enumeration's reference becomes the caller's */

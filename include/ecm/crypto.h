@@ -35,6 +35,12 @@ ecm_code ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain,
 char *ecm_cert_serial(const X509 *cert);
 /* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
 char *ecm_cert_national_id(const X509 *cert);
+/* Same issuer and serial (how every store names a certificate). */
+int ecm_cert_same(const X509 *a, const X509 *b);
+/* Hex serials equal, ignoring case and leading zeros. */
+int ecm_serial_same(const char *a, const char *b);
+/* 1 when the certificate's notAfter is in the past. */
+int ecm_cert_expired(const X509 *cert);
 /* "iPhone" for a CN ending in MI…, "GPhone" for MG…, else "PC". */
 const char *ecm_device_from_cn(const char *cn);
 /* {"serial","cn","issuer","subject","not_before","not_after","device","national_id","expired","days_left"}. */
