@@ -11,7 +11,7 @@
 #include <openssl/err.h>
 
 #include "ecm/util.h"
-#include "ecm/store.h"
+#include "ecm/install.h"
 #include "enroll.h"
 
 #define STEPS 4

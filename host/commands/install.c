@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "ecm/command.h"
-#include "ecm/store.h"
+#include "ecm/install.h"
 
 static const char *
 primary_password(const ecm_store_list *list, const cJSON *passwords)

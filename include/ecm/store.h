@@ -4,7 +4,6 @@
 #define ECM_STORE_H
 
 #include <stddef.h>
-#include <cjson/cJSON.h>
 #include <openssl/x509.h>
 
 #include "ecm/config.h"
@@ -77,7 +76,6 @@ typedef struct ecm_store_list {
 ecm_code ecm_stores_discover(ecm_store_list *out, ecm_error *err);
 void ecm_store_list_free(ecm_store_list *list);
 const ecm_store_info *ecm_store_list_find(const ecm_store_list *list, const char *id);
-cJSON *ecm_store_info_json(const ecm_store_info *info);
 
 /* An opened store. */
 typedef struct ecm_store {
@@ -97,15 +95,11 @@ ecm_code ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_
 ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out,
     int *has_key, ecm_error *err);
 
-/* Installs id into every store found (only_stores: NULL or a JSON array of store ids; passwords: NULL or a JSON
- * object id -> store password). Appends one {"store","browser","profile","status","error"?} per store to
- * results. Fails only when nothing could be attempted (e.g. discovery failed); per-store failures are results. */
-ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
-    const cJSON *passwords, cJSON *results, ecm_error *err);
-
-/* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
- * {"store","serial"} for each removal to removed (may be NULL). */
-ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err);
+/* Installs id into one store (open, import, close). *already = 1 when certificate and key were there. */
+ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
+    ecm_error *err);
+/* For renew: removes old from this store when installed (the new certificate) is present there. 1 when removed. */
+int ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 *old);
 
 /* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
 ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
