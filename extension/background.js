@@ -13,6 +13,8 @@
  * process) and replays its batched answer {events, reply}. Chrome/Edge and Firefox use connectNative.
  */
 'use strict';
+// Signing for brokers' pages (Chromium service worker; Firefox lists it in background.scripts).
+if (typeof importScripts === 'function' && typeof window === 'undefined') importScripts('sign/sign-background.js');
 const api = globalThis.browser ?? globalThis.chrome;
 const HOST = 'org.ecertmanager.host';
 const ALARM = 'ecm-expiry';

@@ -9,6 +9,8 @@ import { showList } from './list.js';
 import { showRevoke } from './revoke.js';
 import { showInstall } from './install.js';
 import { showCleanup } from './cleanup.js';
+import { showSelfTest } from './selftest.js';
+import { app, section } from '../lib/app.js';
 
 export const SECTIONS = [
   { id: 'query', nav: 'fnQuery', title: 'queryTitle', show: showQuery, home: true },
@@ -20,4 +22,5 @@ export const SECTIONS = [
   { id: 'revoke', nav: 'fnRevoke', title: 'revokeTitle', show: showRevoke, home: true },
   { id: 'install', nav: 'fnInstall', title: 'installTitle', show: showInstall, home: true },
   { id: 'cleanup', nav: 'fnCleanup', title: 'fnCleanup', show: showCleanup, needsLogin: true },
+  { id: 'selftest', nav: 'fnSelfTest', title: 'fnSelfTest', show: (tk) => showSelfTest(section, tk, (x) => x === app.token) },
 ];

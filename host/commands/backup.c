@@ -7,7 +7,6 @@
 #include "ecm/password_rule.h"
 #include "ecm/store.h"
 #include "ecm/util.h"
-#include "../store/store_int.h"
 #include "enroll.h"
 
 

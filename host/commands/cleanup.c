@@ -7,7 +7,6 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
 
 static int
 picked(const cJSON *serials, const X509 *cert)
@@ -17,7 +16,7 @@ picked(const cJSON *serials, const X509 *cert)
 	int r = 0;
 
 	cJSON_ArrayForEach(e, serials)
-		if (serial != NULL && store_same_serial(serial, e->valuestring))
+		if (serial != NULL && ecm_serial_same(serial, e->valuestring))
 			r = 1;
 	free(serial);
 	return r;
@@ -56,7 +55,7 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 	size_t i;
 
 	ecm_error_init(&e);
-	if (info->backend->remove == NULL || !info->exists)
+	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || !info->exists)
 		return;
 	if (ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
 		add_failed(failed, info->id, &e);

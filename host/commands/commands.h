@@ -26,7 +26,8 @@
 	X(install) \
 	X(cleanup) \
 	X(pick_file) \
-	X(session)
+	X(session) \
+	X(sign)
 
 #define ECM_DECLARE_COMMAND(name) extern const ecm_command ecm_cmd_##name;
 ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)

@@ -48,6 +48,8 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	home = ecm_home_dir();
 	cJSON_AddStringToObject(config, "home", home ? home : "");
 	free(home);
+	cJSON_AddItemToObject(config, "sign_origins", cJSON_CreateStringArray((const char *const *)
+	    ctx->config->sign_origins, (int)ctx->config->sign_origins_count));
 }
 
 static ecm_code

@@ -3,7 +3,7 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
+#include "pfx_args.h"
 
 static const char *const secrets[] = { "password", "store_password", NULL };
 
@@ -30,7 +30,7 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 	if ((rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
 		return rc;
-	if ((rc = store_pfx_from_args(args, &id, err)) != ECM_OK)
+	if ((rc = pfx_from_args(args, &id, err)) != ECM_OK)
 		return rc;
 	if (id.key == NULL) {
 		ecm_identity_free(&id);
@@ -52,7 +52,7 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 }
 
 static const ecm_arg_spec args[] = {
-	STORE_PFX_ARGS,
+	PFX_ARGS,
 	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
 	ECM_ARG_END,
 };

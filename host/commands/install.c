@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "ecm/command.h"
-#include "ecm/store.h"
-#include "../store/store_int.h"
+#include "ecm/install.h"
 
 static const char *
 primary_password(const ecm_store_list *list, const cJSON *passwords)

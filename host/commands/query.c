@@ -5,8 +5,8 @@
 
 #include "ecm/command.h"
 #include "ecm/store.h"
-#include "../store/store_int.h"
 #include "enroll.h"
+#include "pfx_args.h"
 
 static const char *const secrets[] = { "pfx.password", "store_password", NULL };
 
@@ -74,7 +74,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_init(err);
 		free(store_id);
 		store_id = NULL;
-		if ((rc = store_pfx_from_args(pfx, &id, err)) != ECM_OK) {
+		if ((rc = pfx_from_args(pfx, &id, err)) != ECM_OK) {
 			cJSON_Delete(server);
 			return rc;
 		}
@@ -90,7 +90,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	sserial = server ? cJSON_GetObjectItemCaseSensitive(server, "serial") : NULL;
 	serial = id.cert ? ecm_cert_serial(id.cert) : NULL;
 	cJSON_AddBoolToObject(result, "match", serial != NULL && cJSON_IsString(sserial) &&
-	    store_same_serial(serial, sserial->valuestring));
+	    ecm_serial_same(serial, sserial->valuestring));
 	cJSON_AddStringToObject(result, "source", source);
 	cJSON_AddBoolToObject(result, "logged_in", ecm_session_logged_in(ctx->session));
 	cJSON_AddItemToObject(result, "server", server ? server : cJSON_CreateNull());
@@ -101,7 +101,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 }
 
 static const ecm_arg_spec pfx_args[] = {
-	STORE_PFX_ARGS,
+	PFX_ARGS,
 	ECM_ARG_END,
 };
 

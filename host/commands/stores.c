@@ -1,6 +1,6 @@
 /* stores: every certificate store found for this user (nothing is opened). */
 #include "ecm/command.h"
-#include "ecm/store.h"
+#include "ecm/install.h"
 
 static ecm_code
 run_stores(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)

@@ -60,6 +60,7 @@ ecm_config_free(ecm_config *cfg)
 	free(cfg->revoke_url);
 	free(cfg->backup_dir);
 	free_callers(cfg);
+	ecm_config_free_sign_origins(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -226,6 +227,8 @@ read_item(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
 		return read_path(item, file, 0, &cfg->backup_dir, err);
 	if (strcmp(k, "allowed_callers") == 0)
 		return read_callers(item, file, cfg, err);
+	if (strcmp(k, "sign_origins") == 0)
+		return ecm_config_read_sign_origins(item, file, cfg, err);
 	if (strcmp(k, "key_type") == 0)
 		return read_key_type(item, file, cfg, err);
 	if (strcmp(k, "pkcs12_iterations") == 0)

@@ -25,6 +25,22 @@ refuse(ecm_error *err, const char *rule, const char *why)
 	return ecm_fail(err, ECM_PASSWORD_TOO_WEAK, "the backup password %s", why);
 }
 
+/* The national ID is ASCII (a letter and digits): compared without case, byte by byte. */
+static int
+contains_id(const char *password, const char *id)
+{
+	size_t n = strlen(id), i;
+	const char *p;
+
+	for (p = password; *p != '\0'; p++) {
+		for (i = 0; i < n && p[i] != '\0' && tolower((unsigned char)p[i]) == tolower((unsigned char)id[i]); i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
 ecm_code
 ecm_password_rule_check(const char *password, const char *national_id, ecm_error *err)
 {
@@ -34,7 +50,7 @@ ecm_password_rule_check(const char *password, const char *national_id, ecm_error
 		return refuse(err, "letter", "needs a letter");
 	if (!has_class(password, isdigit))
 		return refuse(err, "digit", "needs a digit");
-	if (national_id != NULL && national_id[0] != '\0' && strcasestr(password, national_id) != NULL)
+	if (national_id != NULL && national_id[0] != '\0' && contains_id(password, national_id))
 		return refuse(err, "national_id", "must not contain the national ID");
 	return ECM_OK;
 }

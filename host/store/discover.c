@@ -371,18 +371,3 @@ ecm_stores_discover(ecm_store_list *out, ecm_error *err)
 		ecm_store_list_free(out);
 	return rc;
 }
-
-cJSON *
-ecm_store_info_json(const ecm_store_info *s)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(o, "id", s->id);
-	cJSON_AddStringToObject(o, "kind", s->backend->name);
-	cJSON_AddStringToObject(o, "browser", s->browser);
-	cJSON_AddItemToObject(o, "profile", s->profile ? cJSON_CreateString(s->profile) : cJSON_CreateNull());
-	cJSON_AddStringToObject(o, "path", s->path);
-	cJSON_AddBoolToObject(o, "primary", s->primary);
-	cJSON_AddBoolToObject(o, "exists", s->exists);
-	return o;
-}

@@ -1,11 +1,11 @@
-/* Using the stores through the backend table: open/close, which certificate is "the" one, install everywhere,
- * remove a superseded certificate only where its successor is installed. */
+/* Using the stores through the backend table: open/close, which certificate is "the" one, install into one store,
+ * remove a superseded certificate from one store only where its successor is there. No JSON here: the commands
+ * turn the results into replies (host/commands/store_results.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509v3.h>
 
-#include "ecm/utf8.h"
 #include "store_int.h"
 
 void
@@ -86,7 +86,7 @@ of_user(const X509 *cert, const char *national_id)
 static int
 better(const ecm_store_item *a, const ecm_store_item *b)
 {
-	int va = !store_cert_expired(a->cert), vb = !store_cert_expired(b->cert), cmp;
+	int va = !ecm_cert_expired(a->cert), vb = !ecm_cert_expired(b->cert), cmp;
 
 	if (a->has_key != b->has_key)
 		return a->has_key > b->has_key;
@@ -145,126 +145,25 @@ ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error
 	return rc;
 }
 
-static int
-wanted(const cJSON *only, const char *id)
+ecm_code
+ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
+    ecm_error *err)
 {
-	const cJSON *e;
-
-	if (only == NULL)
-		return 1;
-	cJSON_ArrayForEach(e, only)
-		if (cJSON_IsString(e) && strcmp(e->valuestring, id) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *
-password_for(const cJSON *passwords, const char *id)
-{
-	const cJSON *p = passwords ? cJSON_GetObjectItemCaseSensitive(passwords, id) : NULL;
-
-	return cJSON_IsString(p) ? p->valuestring : NULL;
-}
-
-static cJSON *
-result_head(cJSON *results, const ecm_store_info *info, const char *id)
-{
-	cJSON *r = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(r, "store", info ? info->id : id);
-	cJSON_AddItemToObject(r, "browser", info ? cJSON_CreateString(info->browser) : cJSON_CreateNull());
-	cJSON_AddItemToObject(r, "profile", info && info->profile ? cJSON_CreateString(info->profile) : cJSON_CreateNull());
-	cJSON_AddItemToArray(results, r);
-	return r;
-}
-
-static void
-result_failed(cJSON *r, const ecm_error *e)
-{
-	cJSON *o;
-
-	cJSON_AddStringToObject(r, "status", "failed");
-	o = cJSON_AddObjectToObject(r, "error");
-	cJSON_AddStringToObject(o, "code", ecm_code_name(e->code));
-	cJSON_AddStringToObject(o, "message", e->message);
-}
-
-static void
-install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, cJSON *results)
-{
-	cJSON *r = result_head(results, info, NULL);
 	ecm_store s;
-	ecm_error e;
-	int already = 0;
-
-	ecm_error_init(&e);
-	if ((info->backend->caps & ECM_STORE_CAN_IMPORT) == 0)
-		ecm_fail(&e, ECM_STORE_FAILED, "%s cannot take certificates", info->id);
-	else if (ecm_store_open(info, password, &s, &e) == ECM_OK) {
-		info->backend->import(s.handle, id, &already, &e);
-		ecm_store_close(&s);
-	}
-	if (e.code != ECM_OK)
-		result_failed(r, &e);
-	else
-		cJSON_AddStringToObject(r, "status", already ? "already_present" : "installed");
-	ecm_error_clear(&e);
-}
-
-static void
-unknown_stores(const ecm_store_list *list, const cJSON *only, cJSON *results)
-{
-	const cJSON *e;
-	ecm_error err;
-
-	cJSON_ArrayForEach(e, only) {
-		if (!cJSON_IsString(e) || ecm_store_list_find(list, e->valuestring) != NULL)
-			continue;
-		ecm_error_init(&err);
-		ecm_fail(&err, ECM_STORE_NOT_FOUND, "no store \"%.*s\"", ecm_utf8_prec(e->valuestring, 200),
-		    e->valuestring);
-		result_failed(result_head(results, NULL, e->valuestring), &err);
-		ecm_error_clear(&err);
-	}
-}
-
-ecm_code
-ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
-    const cJSON *passwords, cJSON *results, ecm_error *err)
-{
-	return ecm_install_from(cfg, id, NULL, only_stores, passwords, results, err);
-}
-
-ecm_code
-ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id, const cJSON *only_stores,
-    const cJSON *passwords, cJSON *results, ecm_error *err)
-{
-	ecm_store_list list;
 	ecm_code rc;
-	size_t i;
 
-	(void)cfg;
-	if (id == NULL || id->cert == NULL || id->key == NULL)
-		return ecm_fail(err, ECM_KEY_MISSING, "nothing to install: certificate and key are needed");
-	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+	*already = 0;
+	if (!ecm_store_supports(info, ECM_STORE_CAN_IMPORT))
+		return ecm_fail(err, ECM_STORE_FAILED, "%s cannot take certificates", info->id);
+	if ((rc = ecm_store_open(info, password, &s, err)) != ECM_OK)
 		return rc;
-	for (i = 0; i < list.n; i++) {
-		if (!wanted(only_stores, list.v[i].id))
-			continue;
-		if (source_id != NULL && strcmp(source_id, list.v[i].id) == 0)
-			cJSON_AddStringToObject(result_head(results, &list.v[i], NULL), "status", "already_present");
-		else
-			install_one(&list.v[i], id, password_for(passwords, list.v[i].id), results);
-	}
-	if (only_stores != NULL)
-		unknown_stores(&list, only_stores, results);
-	ecm_store_list_free(&list);
-	return ECM_OK;
+	rc = info->backend->import(s.handle, id, already, err);
+	ecm_store_close(&s);
+	return rc;
 }
 
-/* Removes old from one store when installed is there (with its key). 1 when removed. */
-static int
-replace_in(const ecm_store_info *info, const X509 *installed, const X509 *old)
+int
+ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 *old)
 {
 	ecm_identity probe;
 	ecm_store s;
@@ -272,7 +171,7 @@ replace_in(const ecm_store_info *info, const X509 *installed, const X509 *old)
 	int removed = 0;
 
 	ecm_error_init(&e);
-	if (info->backend->remove == NULL || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
+	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
 		ecm_error_clear(&e);
 		return 0;
 	}
@@ -283,30 +182,4 @@ replace_in(const ecm_store_info *info, const X509 *installed, const X509 *old)
 	ecm_store_close(&s);
 	ecm_error_clear(&e);
 	return removed;
-}
-
-ecm_code
-ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err)
-{
-	ecm_store_list list;
-	ecm_code rc;
-	size_t i;
-	char *serial;
-
-	if (store_same_cert(installed, old))
-		return ECM_OK;
-	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
-		return rc;
-	serial = ecm_cert_serial(old);
-	for (i = 0; i < list.n; i++) {
-		if (!replace_in(&list.v[i], installed, old) || removed == NULL)
-			continue;
-		cJSON *r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "store", list.v[i].id);
-		cJSON_AddStringToObject(r, "serial", serial ? serial : "");
-		cJSON_AddItemToArray(removed, r);
-	}
-	free(serial);
-	ecm_store_list_free(&list);
-	return ECM_OK;
 }

@@ -3,6 +3,7 @@
  * Import goes through a one-time PKCS#12 (3DES/SHA-1, which every macOS reads) and SecPKCS12Import; export
  * through SecItemExport of the identity; delete with SecItemDelete. */
 #include <Security/Security.h>
+#include <Security/CMSEncoder.h>
 #include <CoreFoundation/CoreFoundation.h>
 
 #include <stdlib.h>
@@ -119,7 +120,7 @@ find_ref(const X509 *which)
 	for (i = 0; i < n && found == NULL; i++) {
 		SecCertificateRef c = (SecCertificateRef)CFArrayGetValueAtIndex(certs, i);
 		X509 *x = to_x509(c);
-		if (x != NULL && store_same_cert(x, which))
+		if (x != NULL && ecm_cert_same(x, which))
 			found = (SecCertificateRef)CFRetain(c);
 		X509_free(x);
 	}
@@ -275,13 +276,54 @@ kc_remove(void *handle, const X509 *which, ecm_error *err)
 	return ECM_OK;
 }
 
+/* CMSEncoder with the identity's key, inside the Keychain: SHA-256, signing-time (the encoder adds content-type
+ * and message-digest), only the signer certificate; DER through OpenSSL. NOT compiled or run here (Linux). */
+static ecm_code
+kc_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached, unsigned char **der,
+    size_t *der_len, ecm_error *err)
+{
+	SecCertificateRef c = find_ref(which);
+	SecIdentityRef ident = NULL;
+	CMSEncoderRef enc = NULL;
+	CFDataRef out = NULL;
+	OSStatus st;
+	ecm_code rc;
+
+	(void)handle;
+	if (c == NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in the keychain");
+	st = SecIdentityCreateWithCertificate(NULL, c, &ident);
+	CFRelease(c);
+	if (st != errSecSuccess)
+		return kc_fail(err, ECM_KEY_MISSING, "the certificate's key is not in the keychain", st);
+	if ((st = CMSEncoderCreate(&enc)) == errSecSuccess &&
+	    (st = CMSEncoderAddSigners(enc, ident)) == errSecSuccess &&
+	    (st = CMSEncoderSetSignerAlgorithm(enc, kCMSEncoderDigestAlgorithmSHA256)) == errSecSuccess &&
+	    (st = CMSEncoderSetHasDetachedContent(enc, detached ? true : false)) == errSecSuccess &&
+	    (st = CMSEncoderAddSignedAttributes(enc, kCMSAttrSigningTime)) == errSecSuccess &&
+	    (st = CMSEncoderSetCertificateChainMode(enc, kCMSCertificateSignerOnly)) == errSecSuccess &&
+	    (st = CMSEncoderUpdateContent(enc, data, len)) == errSecSuccess)
+		st = CMSEncoderCopyEncodedContent(enc, &out);
+	if (st != errSecSuccess || out == NULL)
+		rc = kc_fail(err, ECM_STORE_FAILED, "cannot sign", st);
+	else
+		rc = ecm_cms_to_der(CFDataGetBytePtr(out), (size_t)CFDataGetLength(out), der, der_len, err);
+	if (out != NULL)
+		CFRelease(out);
+	if (enc != NULL)
+		CFRelease(enc);
+	CFRelease(ident);
+	return rc;
+}
+
 const ecm_store_backend ecm_store_keychain = {
 	"keychain",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	kc_open,
 	kc_list,
 	kc_find,
 	kc_import,
 	kc_remove,
 	kc_close,
+	kc_sign,
 };

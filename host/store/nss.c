@@ -319,7 +319,7 @@ find_cert(nss_store *s, const X509 *which)
 		return NULL;
 	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list) && found == NULL; node = CERT_LIST_NEXT(node)) {
 		X509 *x = to_x509(node->cert);
-		if (x != NULL && store_same_cert(x, which))
+		if (x != NULL && ecm_cert_same(x, which))
 			found = CERT_DupCertificate(node->cert);
 		X509_free(x);
 	}
@@ -625,13 +625,33 @@ nss_remove(void *handle, const X509 *which, ecm_error *err)
 	return ECM_OK;
 }
 
+/* Signed by NSS's CMS library with the key inside the database (host/store/nss_cms.c). */
+static ecm_code
+nss_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached, unsigned char **der,
+    size_t *der_len, ecm_error *err)
+{
+	nss_store *s = handle;
+	CERTCertificate *c = find_cert(s, which);
+	ecm_code rc;
+
+	if (c == NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
+	if (!has_key(s, c))
+		rc = ecm_fail(err, ECM_KEY_MISSING, "the key of the certificate is not in %s", s->info->path);
+	else if ((rc = store_nss_cms_sign(c, data, len, detached, der, der_len, err)) != ECM_OK)
+		ecm_error_detail_str(err, "store", s->info->id);
+	CERT_DestroyCertificate(c);
+	return rc;
+}
+
 const ecm_store_backend ecm_store_nss = {
 	"nss",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_MAY_NEED_PASSWORD | ECM_STORE_CAN_IMPORT,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	nss_open,
 	nss_list,
 	nss_find,
 	nss_import,
 	nss_remove,
 	nss_close,
+	nss_sign,
 };

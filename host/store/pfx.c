@@ -70,7 +70,7 @@ pfx_find(void *handle, const X509 *which, int want_key, ecm_identity *out, ecm_e
 	pfx_store *s = handle;
 
 	memset(out, 0, sizeof(*out));
-	if (s->id.cert == NULL || !store_same_cert(s->id.cert, which))
+	if (s->id.cert == NULL || !ecm_cert_same(s->id.cert, which))
 		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
 	if (want_key && s->id.key == NULL)
 		return ecm_fail(err, ECM_KEY_MISSING, "%s holds no private key", s->info->path);
@@ -90,19 +90,32 @@ pfx_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 {
 	pfx_store *s = handle;
 
-	*already = s->id.cert != NULL && store_same_cert(s->id.cert, id->cert) && s->id.key != NULL;
+	*already = s->id.cert != NULL && ecm_cert_same(s->id.cert, id->cert) && s->id.key != NULL;
 	if (*already)
 		return ECM_OK;
 	return ecm_pfx_write_file(s->info->path, id, s->password, PFX_STORE_ITERATIONS, ECM_PFX_AES, 0, err);
 }
 
+/* The key is in this process anyway (the file was decrypted at open): OpenSSL's CMS_sign. */
+static ecm_code
+pfx_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached, unsigned char **der,
+    size_t *der_len, ecm_error *err)
+{
+	pfx_store *s = handle;
+
+	if (s->id.cert == NULL || !ecm_cert_same(s->id.cert, which))
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in %s", s->info->path);
+	return ecm_cms_sign(&s->id, data, len, detached, der, der_len, err);
+}
+
 const ecm_store_backend ecm_store_pfx = {
 	"pfx",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_IMPORT,
+	ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	pfx_open,
 	pfx_list,
 	pfx_find,
 	pfx_import,
 	NULL,
 	pfx_close,
+	pfx_sign,
 };

@@ -86,7 +86,7 @@ find_ctx(HCERTSTORE store, const X509 *which)
 
 	while ((c = CertEnumCertificatesInStore(store, c)) != NULL) {
 		X509 *x = to_x509(c);
-		int same = x != NULL && store_same_cert(x, which);
+		int same = x != NULL && ecm_cert_same(x, which);
 		X509_free(x);
 		if (same)
 			return c; /* the enumeration's reference becomes the caller's */
@@ -326,13 +326,69 @@ win_remove(void *handle, const X509 *which, ecm_error *err)
 	return rc;
 }
 
+/* CryptSignMessage with the certificate's own key (CSP or CNG, wherever CERT_KEY_PROV_INFO points): PKCS#7/CMS
+ * SignedData, SHA-256, signing-time as an authenticated attribute (CryptoAPI adds content-type and
+ * message-digest), the signer certificate included. Re-encoded through OpenSSL to the DER the protocol promises. */
+static ecm_code
+win_sign(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached, unsigned char **der,
+    size_t *der_len, ecm_error *err)
+{
+	win_store *s = handle;
+	PCCERT_CONTEXT c = find_ctx(s->my, which);
+	CRYPT_SIGN_MESSAGE_PARA para;
+	CRYPT_ATTR_BLOB time_blob;
+	CRYPT_ATTRIBUTE time_attr;
+	BYTE time_der[32], *out = NULL;
+	DWORD time_len = sizeof(time_der), out_len = 0, sizes[1] = { (DWORD)len };
+	const BYTE *blobs[1] = { data };
+	FILETIME now;
+	ecm_code rc;
+
+	if (c == NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "the certificate is not in CurrentUser\\My");
+	if (!has_key(c)) {
+		CertFreeCertificateContext(c);
+		return ecm_fail(err, ECM_KEY_MISSING, "the certificate's key is not in CurrentUser\\My");
+	}
+	GetSystemTimeAsFileTime(&now);
+	memset(&para, 0, sizeof(para));
+	para.cbSize = sizeof(para);
+	para.dwMsgEncodingType = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
+	para.pSigningCert = c;
+	para.HashAlgorithm.pszObjId = (LPSTR)szOID_NIST_sha256;
+	para.cMsgCert = 1;
+	para.rgpMsgCert = &c;
+	time_blob.pbData = time_der;
+	time_attr.pszObjId = (LPSTR)szOID_RSA_signingTime;
+	time_attr.cValue = 1;
+	time_attr.rgValue = &time_blob;
+	if (CryptEncodeObject(X509_ASN_ENCODING, szOID_RSA_signingTime, &now, time_der, &time_len)) {
+		time_blob.cbData = time_len;
+		para.cAuthAttr = 1;
+		para.rgAuthAttr = &time_attr;
+	}
+	/* First call: the size; second: the message. */
+	if (para.cAuthAttr == 0 || !CryptSignMessage(&para, detached ? TRUE : FALSE, 1, blobs, sizes, NULL, &out_len))
+		rc = win_fail(err, ECM_STORE_FAILED, "cannot sign");
+	else if ((out = malloc(out_len)) == NULL)
+		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	else if (!CryptSignMessage(&para, detached ? TRUE : FALSE, 1, blobs, sizes, out, &out_len))
+		rc = win_fail(err, ECM_STORE_FAILED, "cannot sign");
+	else
+		rc = ecm_cms_to_der(out, out_len, der, der_len, err);
+	free(out);
+	CertFreeCertificateContext(c);
+	return rc;
+}
+
 const ecm_store_backend ecm_store_wincrypt = {
 	"windows",
-	ECM_STORE_CAN_EXPORT | ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT,
+	ECM_STORE_CAN_DELETE | ECM_STORE_CAN_IMPORT | ECM_STORE_CAN_SIGN,
 	win_open,
 	win_list,
 	win_find,
 	win_import,
 	win_remove,
 	win_close,
+	win_sign,
 };

@@ -26,6 +26,8 @@ typedef struct ecm_config {
 	char *backup_dir; /* never NULL after loading: defaults to the home folder */
 	long connect_timeout_s;
 	long request_timeout_s;
+	char **sign_origins; /* exact web origins allowed to ask for a signature (host/core/sign_origins.c) */
+	size_t sign_origins_count;
 } ecm_config;
 
 /* Finds and loads the configuration: $ECM_CONFIG, per-user, system-wide, next to the binary;
@@ -36,6 +38,12 @@ void ecm_config_defaults(ecm_config *cfg);
 void ecm_config_free(ecm_config *cfg);
 
 int ecm_config_allows_caller(const ecm_config *cfg, const char *caller);
+/* sign_origins: a list of "scheme://host[:port]" origins, lower-case, no path; replaces the list. */
+struct cJSON;
+ecm_code ecm_config_read_sign_origins(const struct cJSON *item, const char *file, ecm_config *cfg, ecm_error *err);
+void ecm_config_free_sign_origins(ecm_config *cfg);
+/* 1 when origin is exactly one of sign_origins. */
+int ecm_config_allows_sign_origin(const ecm_config *cfg, const char *origin);
 const char *ecm_key_type_name(ecm_key_type type);
 /* The per-user configuration path this platform uses (malloc'd), for messages and installers. */
 char *ecm_config_user_path(void);

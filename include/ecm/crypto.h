@@ -36,6 +36,12 @@ ecm_code ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain,
 char *ecm_cert_serial(const X509 *cert);
 /* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
 char *ecm_cert_national_id(const X509 *cert);
+/* Same issuer and serial (how every store names a certificate). */
+int ecm_cert_same(const X509 *a, const X509 *b);
+/* Hex serials equal, ignoring case and leading zeros. */
+int ecm_serial_same(const char *a, const char *b);
+/* 1 when the certificate's notAfter is in the past. */
+int ecm_cert_expired(const X509 *cert);
 /* "iPhone" for a CN ending in MI…, "GPhone" for MG…, else "PC". */
 const char *ecm_device_from_cn(const char *cn);
 /* {"serial","cn","issuer","subject","not_before","not_after","device","national_id","expired","days_left"}. */
@@ -62,5 +68,18 @@ char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
  * alphabet (any wrapping, CRLF, NULs). Both malloc'd (encode NUL-terminated); NULL on failure. */
 char *ecm_base64_wrapped(const unsigned char *data, size_t len, size_t *out_len);
 unsigned char *ecm_base64_decode(const char *text, size_t len, size_t *out_len);
+
+/* CMS SignedData (host/crypto/cms.c): SHA-256, signed attributes content-type, message-digest, signing-time, the
+ * signer certificate included; the content inside unless detached. KEY_MISSING without id->key. */
+ecm_code ecm_cms_sign(const ecm_identity *id, const unsigned char *data, size_t len, int detached,
+    unsigned char **der, size_t *der_len, ecm_error *err);
+/* BER (what NSS's encoder writes: indefinite lengths, constructed strings) to DER; the signed attributes were
+ * DER already (they are what is signed) and stay byte for byte. *der OPENSSL_malloc'd. */
+ecm_code ecm_cms_to_der(const unsigned char *ber, size_t len, unsigned char **der, size_t *der_len, ecm_error *err);
+/* Checks a CMS SignedData: signature and digest, and with ca_file the signer's chain to it. data: the content
+ * of a detached signature (else NULL). ECM_OK with *reason NULL when valid, or one of "format", "signature",
+ * "digest", "chain"; an error code only when the check itself cannot run. */
+ecm_code ecm_cms_verify(const unsigned char *der, size_t len, const unsigned char *data, size_t data_len,
+    const char *ca_file, const char **reason, ecm_error *err);
 
 #endif

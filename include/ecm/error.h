@@ -61,7 +61,9 @@
 	X(ISSUED_NOT_SAVED, "the certificate was issued but could not be saved; it is kept until logout: save it again") \
 	X(RA_AUTH_REQUIRED, "the broker's server asks for credentials the host does not have") \
 	X(RA_FORBIDDEN, "the broker's server refused access") \
-	X(VALID_CERT_EXISTS, "a valid certificate exists; applying would supersede it (replace_existing)")
+	X(VALID_CERT_EXISTS, "a valid certificate exists; applying would supersede it (replace_existing)") \
+	X(SIGN_ORIGIN_NOT_ALLOWED, "this web page is not allowed to ask for signatures") \
+	X(CERT_SUPERSEDED, "a newer certificate of the same ID is in the store")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,

@@ -4,19 +4,18 @@
 #define ECM_STORE_H
 
 #include <stddef.h>
-#include <cjson/cJSON.h>
 #include <openssl/x509.h>
 
 #include "ecm/config.h"
 #include "ecm/crypto.h"
 #include "ecm/error.h"
 
-/* What a backend can do (the `caps` bitfield). */
+/* What a backend can do (the `caps` bitfield), read only through ecm_store_supports(). Every backend's find()
+ * can hand out the key and every open() may answer STORE_PASSWORD_REQUIRED: those need no bit. */
 enum {
-	ECM_STORE_CAN_EXPORT = 1u << 0,        /* find() can hand out the private key */
-	ECM_STORE_CAN_DELETE = 1u << 1,        /* remove() works */
-	ECM_STORE_MAY_NEED_PASSWORD = 1u << 2, /* open() may answer STORE_PASSWORD_REQUIRED */
-	ECM_STORE_CAN_IMPORT = 1u << 3,
+	ECM_STORE_CAN_DELETE = 1u << 0, /* remove() works */
+	ECM_STORE_CAN_IMPORT = 1u << 1, /* import() works */
+	ECM_STORE_CAN_SIGN = 1u << 2,   /* sign() works: the store signs with its own key */
 };
 
 /* One store found on this machine (discovery fills it; nothing is opened yet). */
@@ -58,7 +57,14 @@ typedef struct ecm_store_backend {
 	/* Removes the certificate with which's issuer + serial (and its key) from this store only. */
 	ecm_code (*remove)(void *handle, const X509 *which, ecm_error *err);
 	void (*close)(void *handle);
+	/* CMS SignedData over data (see ecm_cms_sign) with the key of which's certificate, inside the store.
+	 * *der is OPENSSL_malloc'd. NO_CERTIFICATE, KEY_MISSING, STORE_FAILED. */
+	ecm_code (*sign)(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached,
+	    unsigned char **der, size_t *der_len, ecm_error *err);
 } ecm_store_backend;
+
+/* The one way to ask what a store's backend can do (ECM_STORE_CAN_*), as curl's Curl_ssl_supports. */
+int ecm_store_supports(const ecm_store_info *info, unsigned cap);
 
 extern const ecm_store_backend ecm_store_nss;
 extern const ecm_store_backend ecm_store_pfx; /* info->path is the file; import writes it (AES) */
@@ -72,7 +78,6 @@ typedef struct ecm_store_list {
 ecm_code ecm_stores_discover(ecm_store_list *out, ecm_error *err);
 void ecm_store_list_free(ecm_store_list *list);
 const ecm_store_info *ecm_store_list_find(const ecm_store_list *list, const char *id);
-cJSON *ecm_store_info_json(const ecm_store_info *info);
 
 /* An opened store. */
 typedef struct ecm_store {
@@ -95,22 +100,25 @@ ecm_code ecm_store_open_primary_ro(ecm_store_list *list, const char *password, e
 ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out,
     int *has_key, ecm_error *err);
 
-/* Installs id into every store found (only_stores: NULL or a JSON array of store ids; passwords: NULL or a JSON
- * object id -> store password). Appends one {"store","browser","profile","status","error"?} per store to
- * results. Fails only when nothing could be attempted (e.g. discovery failed); per-store failures are results. */
-ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
-    const cJSON *passwords, cJSON *results, ecm_error *err);
-/* The same for an identity read from the store source_id: that store is reported already_present without
- * being opened again (each store is opened once per command). */
-ecm_code ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id,
-    const cJSON *only_stores, const cJSON *passwords, cJSON *results, ecm_error *err);
-
-/* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
- * {"store","serial"} for each removal to removed (may be NULL). */
-ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err);
+/* Installs id into one store (open, import, close). *already = 1 when certificate and key were there. */
+ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
+    ecm_error *err);
+/* For renew: removes old from this store when installed (the new certificate) is present there. 1 when removed. */
+int ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 *old);
 
 /* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
 ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
+
+/* Signing (host/store/sign.c). The certificate that signs: with serial, that one of the store; without, the
+ * newest of national_id (NULL: of anyone) by notBefore. Refused with the reason a customer can act on:
+ * NO_CERTIFICATE (none, or not that serial), CERT_EXPIRED, CERT_SUPERSEDED (a newer certificate of the same ID is
+ * in the store; details.newer_serial), KEY_MISSING (the store holds the certificate without its key). *out is
+ * up-ref'd; on a refusal it is still set when a certificate was found (to name it), else NULL. */
+ecm_code ecm_store_pick_signer(ecm_store *s, const char *national_id, const char *serial, X509 **out,
+    ecm_error *err);
+/* The backend's sign(); STORE_FAILED when it has none. */
+ecm_code ecm_store_sign(ecm_store *s, const X509 *which, const unsigned char *data, size_t len, int detached,
+    unsigned char **der, size_t *der_len, ecm_error *err);
 
 /* Releases NSS if a store command loaded it (called once from ecm_core_free). */
 void ecm_store_shutdown(void);

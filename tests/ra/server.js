@@ -460,6 +460,11 @@ Certificate <code>${esc(rec.serial)}</code> (${esc(rec.cn)}) is now <strong>revo
 	}
 }
 
+// 憑證簽驗: POST /api/v1/verify, nonces, demo orders and their pages (tests/ra/verify.js)
+const signing = require('./verify')({ ca, store, statusOf, authenticate, basicCredentials, ApiError, readJson, sendJson,
+	send, nowMs, iso, log });
+Object.assign(api, signing.api);
+
 // ---------------------------------------------------------------- test controls
 const testApi = {
 	'GET otp': async (req, res, url) => {
@@ -479,6 +484,7 @@ const testApi = {
 	},
 	'POST reset': async (req, res) => {
 		store.resetToSeed();
+		signing.reset();
 		clockOffsetDays = 0;
 		faults = {};
 		phantomFailures = {};
@@ -562,6 +568,7 @@ async function handle(req, res) {
 		if (await applyFault(m[1], 'json', res)) return;
 		return h(req, res, url);
 	}
+	if (signing.handlePage(req, res, p)) return;
 	if (p === '/revoke') {
 		if (await applyFault('revoke_page', 'html', res)) return;
 		return revokePage(req, res);

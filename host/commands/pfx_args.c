@@ -1,41 +1,11 @@
-/* Helpers shared by the store backends and commands: identity comparison and a .pfx taken from a request.
- * PKCS#12 itself is host/crypto (crypto.h). */
+/* A .pfx named by a request, {path | data (base64), password}: argument reading belongs to the commands, not to
+ * the store layer (which only decodes PKCS#12 through host/crypto). */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
-#include "ecm/command.h"
-#include "store_int.h"
-
-int
-store_cert_expired(const X509 *cert)
-{
-	return X509_cmp_current_time(X509_get0_notAfter(cert)) < 0;
-}
-
-static const char *
-skip_zeros(const char *s)
-{
-	while (s[0] == '0' && s[1] != '\0')
-		s++;
-	return s;
-}
-
-int
-store_same_serial(const char *a, const char *b)
-{
-	return strcasecmp(skip_zeros(a), skip_zeros(b)) == 0;
-}
-
-int
-store_same_cert(const X509 *a, const X509 *b)
-{
-	return ASN1_INTEGER_cmp(X509_get0_serialNumber(a), X509_get0_serialNumber(b)) == 0 &&
-	    X509_NAME_cmp(X509_get_issuer_name(a), X509_get_issuer_name(b)) == 0;
-}
+#include "pfx_args.h"
 
 static ecm_code
 decode_base64(const char *b64, unsigned char **out, size_t *len, ecm_error *err)
@@ -65,7 +35,7 @@ decode_base64(const char *b64, unsigned char **out, size_t *len, ecm_error *err)
 }
 
 ecm_code
-store_pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err)
+pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err)
 {
 	const char *path = NULL, *data = NULL, *password = "";
 	unsigned char *der = NULL;

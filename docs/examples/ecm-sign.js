@@ -1,0 +1,111 @@
+/*
+ * e-Cert Manager page API for brokers' web pages (docs/signing.md). Include it on a page whose origin is in the
+ * host's `sign_origins` (and in the extension's manifest for Chromium):
+ *   <script src="ecm-sign.js"></script>
+ *   const ok = await ECMSign.available();                // false: no extension here (or this origin not allowed)
+ *   const { cms, serial, store } = await ECMSign.sign({ data: '委託 2330 買 1 張 @ 612', detached: false });
+ *   // cms: base64 of a DER CMS SignedData (send it to your server and verify it there)
+ *   // a refusal rejects with an ECMSign.Error whose .code is stable: CANCELLED, SIGN_BUSY, CERT_EXPIRED, ...
+ * data: a string (signed as its UTF-8 bytes) or a Uint8Array / ArrayBuffer, at most 65536 bytes.
+ * The user confirms every request in the extension's own window; this script cannot skip or fill that in.
+ */
+(function (global) {
+  'use strict';
+  const CHROMIUM_ID = 'mainajikbmfkgohgpkhpgioaimbggpmo';
+  const MAX = 65536;
+
+  class ECMSignError extends Error {
+    constructor(code, message, details) {
+      super(message || code);
+      this.name = 'ECMSignError';
+      this.code = code;
+      this.details = details || {};
+    }
+  }
+
+  function bytesOf(data) {
+    if (typeof data === 'string') return new TextEncoder().encode(data);
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    throw new ECMSignError('BAD_REQUEST', 'data: a string, Uint8Array or ArrayBuffer');
+  }
+
+  function base64(u8) {
+    let bin = '';
+    for (let i = 0; i < u8.length; i += 0x8000) bin += String.fromCharCode.apply(null, u8.subarray(i, i + 0x8000));
+    return btoa(bin);
+  }
+
+  // Chromium: chrome.runtime exists on a page only when an extension's externally_connectable matches it.
+  function chromium() {
+    const rt = global.chrome && global.chrome.runtime;
+    return rt && typeof rt.sendMessage === 'function' ? rt : null;
+  }
+
+  function viaChromium(rt, msg, extensionId) {
+    return new Promise((resolve) => {
+      try {
+        rt.sendMessage(extensionId, msg, (reply) => {
+          const e = rt.lastError; // read it, or Chromium logs it
+          resolve(reply || { ok: false, error: { code: 'EXTENSION_NOT_FOUND', message: e ? e.message : 'no answer' } });
+        });
+      } catch (e) {
+        resolve({ ok: false, error: { code: 'EXTENSION_NOT_FOUND', message: String(e) } });
+      }
+    });
+  }
+
+  // Firefox: the extension's content script on this window (present only on allowed origins).
+  function viaBridge(msg, timeoutMs) {
+    return new Promise((resolve) => {
+      const id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      let timer = null;
+      const onMessage = (ev) => {
+        const m = ev.data;
+        if (ev.source !== global || !m || m.ecm_sign !== 'reply' || m.id !== id) return;
+        global.removeEventListener('message', onMessage);
+        clearTimeout(timer);
+        resolve(m.reply);
+      };
+      global.addEventListener('message', onMessage);
+      if (timeoutMs) {
+        timer = setTimeout(() => {
+          global.removeEventListener('message', onMessage);
+          resolve({ ok: false, error: { code: 'EXTENSION_NOT_FOUND', message: 'no e-Cert Manager on this page' } });
+        }, timeoutMs);
+      }
+      global.postMessage({ ecm_sign: 'request', id, ...msg }, global.location.origin);
+    });
+  }
+
+  function request(msg, opts, timeoutMs) {
+    const rt = chromium();
+    return rt ? viaChromium(rt, { type: 'ecm-sign', ...msg }, (opts && opts.extensionId) || CHROMIUM_ID)
+      : viaBridge(msg, timeoutMs);
+  }
+
+  // The content script starts listening a moment after the page (it first asks whether this origin is allowed):
+  // ping a few times within the timeout.
+  async function available(opts) {
+    if (chromium()) return true; // a ping would have to sign; sign() tells EXTENSION_NOT_FOUND if it is not ours
+    const until = Date.now() + ((opts && opts.timeoutMs) || 2000);
+    while (Date.now() < until) {
+      const r = await viaBridge({ ping: true }, 250);
+      if (r && r.ok) return true;
+    }
+    return false;
+  }
+
+  async function sign({ data, detached = false } = {}, opts) {
+    const u8 = bytesOf(data);
+    if (u8.length === 0 || u8.length > MAX) throw new ECMSignError('MESSAGE_TOO_LARGE', `data: 1 to ${MAX} bytes`);
+    // Firefox: a short wait tells "no extension" apart; once it answered, the user may take their time.
+    if (!chromium() && !(await available(opts))) throw new ECMSignError('EXTENSION_NOT_FOUND', 'no e-Cert Manager on this page');
+    const r = await request({ data: base64(u8), detached: detached === true }, opts, 0);
+    if (r && r.ok) return r.result;
+    const e = (r && r.error) || { code: 'INTERNAL' };
+    throw new ECMSignError(e.code, e.message, e.details);
+  }
+
+  global.ECMSign = Object.freeze({ available, sign, Error: ECMSignError, MAX_BYTES: MAX });
+})(window);

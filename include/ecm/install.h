@@ -1,0 +1,28 @@
+/* Installing everywhere and removing the superseded certificate, with results as protocol JSON: the commands'
+ * side of the store layer (host/commands/store_results.c); include/ecm/store.h stays free of replies. */
+#ifndef ECM_INSTALL_H
+#define ECM_INSTALL_H
+
+#include <cjson/cJSON.h>
+
+#include "ecm/config.h"
+#include "ecm/store.h"
+
+/* {"id","kind","browser","profile","path","primary","exists"} of one store (the `stores` reply). */
+cJSON *ecm_store_info_json(const ecm_store_info *info);
+
+/* Installs id into every store found (only_stores: NULL or a JSON array of store ids; passwords: NULL or a JSON
+ * object id -> store password). Appends one {"store","browser","profile","status","error"?} per store to
+ * results. Fails only when nothing could be attempted (e.g. discovery failed); per-store failures are results. */
+ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, const cJSON *only_stores,
+    const cJSON *passwords, cJSON *results, ecm_error *err);
+/* The same for an identity read from the store source_id: that store is reported already_present without
+ * being opened again (each store is opened once per command). */
+ecm_code ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id,
+    const cJSON *only_stores, const cJSON *passwords, cJSON *results, ecm_error *err);
+
+/* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
+ * {"store","serial"} for each removal to removed (may be NULL). */
+ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err);
+
+#endif
