@@ -40,10 +40,11 @@ detail() { jq -r ".error.details.$1" <<<"$2"; }
 steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
 login() { rpc login login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply | jq -r .ok; }
 new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
-# apply_args [PATH]: apply's arguments with $OTP and the backup at PATH (default name when empty)
+# apply_args [PATH]: apply's arguments with $OTP and the backup at PATH (default name when empty). Each apply here
+# supersedes the last on purpose (the failures are the subject, not the supersede rule: tests/host/flows.t).
 apply_args() {
 	jq -cn --arg o "$OTP" --arg p "$BPW" --arg path "${1:-}" \
-		'{terms_version: "2026.1", otp: $o, backup: ({password: $p} + (if $path == "" then {} else {path: $path} end))}'
+		'{terms_version: "2026.1", otp: $o, replace_existing: true, backup: ({password: $p} + (if $path == "" then {} else {path: $path} end))}'
 }
 pfx_serial() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -serial |
 	cut -d= -f2 | sed 's/^0*//'; }
@@ -81,9 +82,11 @@ r=$(reply <<<"$out")
 is "$(code <<<"$r")/$(detail reason "$r")/$(steps <<<"$out")" FILE_WRITE_FAILED/no_folder/ "a missing folder: refused (no_folder), no key made"
 r=$(rpc a apply "$(apply_args "$RO/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/read_only "a read-only file system: refused (read_only)"
-mkdir -p "$T/a-folder.pfx"
-r=$(rpc a apply "$(jq -c '.backup.overwrite = true' <<<"$(apply_args "$T/a-folder.pfx")")" | reply)
-is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/not_regular "overwrite of a folder: refused (not_regular)"
+# (A folder as the path means the default name inside it: tests/host/flows.t.) A FIFO in the file's place, even
+# with overwrite, is no file to replace: rename(2) would drop it after the work, so it is refused first.
+mkfifo "$T/a-fifo.pfx"
+r=$(rpc a apply "$(jq -c '.backup.overwrite = true' <<<"$(apply_args "$T/a-fifo.pfx")")" | reply)
+is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/not_regular "overwrite of a FIFO: refused (not_regular)"
 fill
 r=$(rpc a apply "$(apply_args "$SMALL/b.pfx")" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/disk_full "a full disk: refused (disk_full) before the RA is asked"
@@ -95,7 +98,7 @@ sess_close
 # RLIMIT_FSIZE below what a backup needs: the write fails with EFBIG (SIGXFSZ ignored), the host answers.
 out=$( (ulimit -f 16; printf '%s\n' "$(jq -cn --arg i "$ID" --arg p "$PW" '{id:"l",cmd:"login",args:{id:$i,password:$p}}')" \
 	"$(jq -cn --arg o "$OTP" --arg p "$BPW" --arg path "$T/limited.pfx" \
-		'{id:"a",cmd:"apply",args:{terms_version:"2026.1",otp:$o,backup:{password:$p,path:$path}}}')" |
+		'{id:"a",cmd:"apply",args:{terms_version:"2026.1",otp:$o,replace_existing:true,backup:{password:$p,path:$path}}}')" |
 	"$ECM" session 2>>"$T/stderr"); echo "exit=$?")
 r=$(grep '"id":"a"' <<<"$out" | reply)
 is "$(code <<<"$r")/$(detail reason "$r")" FILE_WRITE_FAILED/disk_full "a file-size limit (ulimit -f 16): refused at step 0 (EFBIG)"

@@ -91,8 +91,10 @@ for fault in error500:RA_SERVER_ERROR garbage:RA_BAD_RESPONSE pending:RA_PENDING
 	is "$(code <<<"$r")" "${fault#*:}" "step 2: the RA answers ${fault%%:*}: ${fault#*:}"
 	kept "${fault%%:*}"
 done
-ra_fault account error500
 new_otp
+# renew's step 0 asks the account (the renewal window) before anything is spent: that one answer goes through,
+# the refresh after the failed step 2 does not.
+ra_fault_after account error500 1
 ra_fault simplereenroll garbage
 r=$(rpc r renew "$(args)" | reply)
 ra_fault simplereenroll none

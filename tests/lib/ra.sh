@@ -106,3 +106,9 @@ ra_fault() {
 	fi
 	ra_curl -X POST -H 'Content-Type: application/json' -d "$body" "$RA_TEST/fault" >/dev/null
 }
+
+# ra_fault_after PATH MODE N: as ra_fault, but the first N requests to PATH are answered as usual.
+ra_fault_after() {
+	ra_curl -X POST -H 'Content-Type: application/json' \
+		-d "$(jq -cn --arg p "$1" --arg m "$2" --argjson n "$3" '{path: $p, mode: $m, after: $n}')" "$RA_TEST/fault" >/dev/null
+}

@@ -497,8 +497,9 @@ const testApi = {
 		if (!FAULT_PATHS.includes(b.path)) throw E.badRequest(`path: one of ${FAULT_PATHS.join(', ')}`);
 		if (!FAULT_MODES.includes(b.mode)) throw E.badRequest(`mode: one of ${FAULT_MODES.join(', ')}`);
 		if (b.seconds !== undefined && !(typeof b.seconds === 'number' && b.seconds >= 0)) throw E.badRequest('seconds: number');
+		if (b.after !== undefined && !(Number.isInteger(b.after) && b.after >= 0)) throw E.badRequest('after: whole number');
 		if (b.mode === 'none') delete faults[b.path];
-		else faults[b.path] = { mode: b.mode, seconds: b.seconds };
+		else faults[b.path] = { mode: b.mode, seconds: b.seconds, after: b.after ?? 0 };
 		log(`fault ${b.path}: ${b.mode}${b.seconds !== undefined ? ` ${b.seconds}s` : ''}`);
 		sendJson(res, 200, { path: b.path, mode: b.mode, seconds: b.seconds ?? null });
 	},
@@ -516,6 +517,7 @@ function sleep(ms) {
 async function applyFault(name, kind, res) {
 	const f = faults[name];
 	if (!f) return false;
+	if (f.after > 0) { f.after--; return false; } /* the first `after` requests are answered as usual */
 	if (f.mode === 'slow') { await sleep((f.seconds ?? 30) * 1000); return false; }
 	if (f.mode === 'error500') {
 		sendJson(res, 500, { code: 'SERVER_ERROR', message: `injected fault on ${name}` });
