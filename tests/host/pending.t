@@ -45,9 +45,9 @@ new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
 # enroll CMD RESUME [OTP]: CMD's lines (progress events, reply); RESUME true|false|"" (absent)
 enroll() {
 	local args
-	args=$(jq -cn --arg o "${3:-$OTP}" --arg p "$BPW" --arg r "$2" \
+	args=$(jq -cn --arg o "${3:-$OTP}" --arg p "$BPW" --arg r "$2" --arg cmd "$1" \
 		'{terms_version: "2026.1", otp: $o, backup: {password: $p}} + (if $r == "" then {} else {resume: ($r == "true")} end)
-		 + (if env.REPLACE == "1" then {replace_existing: true} else {} end)')
+		 + (if env.REPLACE == "1" and $cmd == "apply" then {replace_existing: true} else {} end)')
 	rpc c "$1" "$args"
 }
 # spki FILE.pfx: SHA-256 of the DER public key of the issued certificate in the backup, and of its key

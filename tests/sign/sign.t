@@ -179,7 +179,7 @@ sess_open
 rpc l3 login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" >/dev/null
 rpc o3 otp_request >/dev/null
 OTP=$(ra_otp "$ID")
-r=$(rpc a3 apply "$(jq -cn --arg o "$OTP" --arg p "$BPW" '{terms_version: "2026.1", otp: $o, backup: {password: $p}}')" | reply)
+r=$(rpc a3 apply "$(jq -cn --arg o "$OTP" --arg p "$BPW" '{terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p}}')" | reply)
 is "$(code <<<"$r")" OK "a second apply"
 sess_close
 is "$(verify "$T/nss.der")" false/superseded "RA verify: the first certificate's signature is now superseded"
