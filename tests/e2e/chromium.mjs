@@ -679,11 +679,12 @@ async function main() {
       await m.click('#unsaved-retry');
       await m.waitForSelector('#wizard-done, #unsaved-error:not([hidden])', { timeout: 30000 });
       const done = await m.locator('#wizard-done').count();
-      const retryErr = done ? '' : await text(m, '#unsaved-error');
+      const retryErr = done ? await text(m, '#wizard-backup-path') : await text(m, '#unsaved-error');
       await m.close();
-      diag(`${said} / logout asked "${asked}" / still logged in: ${stillIn} / done: ${done} ${retryErr}`);
-      return /尚未/.test(said) && /未保存|無法取回/.test(asked) && stillIn && done === 1 &&
-        fs.existsSync(path.join(TMP, 'home', 'saved-after-all.pfx'));
+      const saved = path.join(TMP, 'home', 'saved-after-all.pfx');
+      diag(`${said} / logout asked "${asked}" / still logged in: ${stillIn} / done: ${done} ${retryErr} / saved: ${fs.existsSync(saved)}`);
+      return /還沒有|尚未/.test(said) && /[0-9A-F]{8,}/.test(said) && /未保存|無法取回/.test(asked) && stillIn &&
+        done === 1 && fs.existsSync(saved);
     }, { needs: ['apply'] });
   }
 
