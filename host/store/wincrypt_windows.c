@@ -326,6 +326,43 @@ win_remove(void *handle, const X509 *which, ecm_error *err)
 	return rc;
 }
 
+/* A key in a legacy CryptoAPI container (PROV_RSA_FULL: what PFXImportCertStore writes without CNG) cannot hash
+ * SHA-256 (NTE_BAD_ALGID). The same container opened through the RSA + AES provider can: a standalone copy of the
+ * certificate carries that handle as its key context, so CryptSignMessage signs with the same key. CNG keys and
+ * PROV_RSA_AES containers are used as they are (*copy NULL). */
+static HCRYPTPROV
+sha256_capable(PCCERT_CONTEXT c, PCCERT_CONTEXT *copy)
+{
+	CRYPT_KEY_PROV_INFO *info = key_info(c);
+	CERT_KEY_CONTEXT kc;
+	HCRYPTPROV prov = 0;
+
+	*copy = NULL;
+	if (info == NULL || info->dwProvType != PROV_RSA_FULL) {
+		free(info);
+		return 0;
+	}
+	if (CryptAcquireContextW(&prov, info->pwszContainerName, MS_ENH_RSA_AES_PROV_W, PROV_RSA_AES,
+	    info->dwFlags & CRYPT_MACHINE_KEYSET) &&
+	    (*copy = CertCreateCertificateContext(c->dwCertEncodingType, c->pbCertEncoded, c->cbCertEncoded)) != NULL) {
+		memset(&kc, 0, sizeof(kc));
+		kc.cbSize = sizeof(kc);
+		kc.hCryptProv = prov;
+		/* Wine records PFX keys with dwKeySpec 3; a container holds an exchange and/or a signature key */
+		kc.dwKeySpec = info->dwKeySpec == AT_SIGNATURE ? AT_SIGNATURE : AT_KEYEXCHANGE;
+		if (!CertSetCertificateContextProperty(*copy, CERT_KEY_CONTEXT_PROP_ID, 0, &kc)) {
+			CertFreeCertificateContext(*copy);
+			*copy = NULL;
+		}
+	}
+	if (*copy == NULL && prov != 0) {
+		CryptReleaseContext(prov, 0);
+		prov = 0;
+	}
+	free(info);
+	return prov;
+}
+
 /* CryptSignMessage with the certificate's own key (CSP or CNG, wherever CERT_KEY_PROV_INFO points): PKCS#7/CMS
  * SignedData, SHA-256, signing-time as an authenticated attribute (CryptoAPI adds content-type and
  * message-digest), the signer certificate included. Re-encoded through OpenSSL to the DER the protocol promises. */
@@ -334,7 +371,8 @@ win_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
     size_t *der_len, ecm_error *err)
 {
 	win_store *s = handle;
-	PCCERT_CONTEXT c = find_ctx(s->my, which);
+	PCCERT_CONTEXT c = find_ctx(s->my, which), aes = NULL, signer;
+	HCRYPTPROV aes_prov = 0;
 	CRYPT_SIGN_MESSAGE_PARA para;
 	CRYPT_ATTR_BLOB time_blob;
 	CRYPT_ATTRIBUTE time_attr;
@@ -350,11 +388,13 @@ win_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 		CertFreeCertificateContext(c);
 		return ecm_fail(err, ECM_KEY_MISSING, "the certificate's key is not in CurrentUser\\My");
 	}
+	aes_prov = sha256_capable(c, &aes);
+	signer = aes != NULL ? aes : c;
 	GetSystemTimeAsFileTime(&now);
 	memset(&para, 0, sizeof(para));
 	para.cbSize = sizeof(para);
 	para.dwMsgEncodingType = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
-	para.pSigningCert = c;
+	para.pSigningCert = signer;
 	para.HashAlgorithm.pszObjId = (LPSTR)szOID_NIST_sha256;
 	para.cMsgCert = 1;
 	para.rgpMsgCert = &c;
@@ -377,6 +417,10 @@ win_sign(void *handle, const X509 *which, const unsigned char *data, size_t len,
 	else
 		rc = ecm_cms_to_der(out, out_len, der, der_len, err);
 	free(out);
+	if (aes != NULL)
+		CertFreeCertificateContext(aes); /* frees the key context's handle with it */
+	else if (aes_prov != 0)
+		CryptReleaseContext(aes_prov, 0);
 	CertFreeCertificateContext(c);
 	return rc;
 }

@@ -20,7 +20,8 @@ unset XDG_CONFIG_HOME
 ra_start "$tmp/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
 ra_host_config "$tmp/ra" "$tmp/base.json"
 BK=$tmp/backups
-jq --arg d "$BK" '. + {backup_dir: $d}' "$tmp/base.json" >"$tmp/host.json"
+ORIGIN=https://trade.broker.example
+jq --arg d "$BK" --arg o "$ORIGIN" '. + {backup_dir: $d, sign_origins: [$o]}' "$tmp/base.json" >"$tmp/host.json"
 export ECM_CONFIG=$tmp/host.json
 PW=Demo1234 BPW=Backup-Pass-1 A=A123456789
 NICK=$A-00-PC001
@@ -108,6 +109,25 @@ r=$(query_local)
 is "$(jq -r '.result.local | "\(.serial | ascii_upcase | ltrimstr("0")) \(.has_key)"' <<<"$r")" "$A2_SERIAL true" \
 	"a new process finds the renewed certificate in CurrentUser\\My, with its key"
 echo "ok $((_tap_n += 1)) # SKIP Wine limitation: CertDeleteCertificateFromStore is not persisted across processes, so a new process still sees the previous certificate in My"
+
+# ---- sign (issue 13): CryptSignMessage with the key CurrentUser\My holds; the CMS verified with Linux openssl
+ORDER='委託 買 2330 台積電 1 張 @ 1000'
+sign_req() { jq -cn --arg o "$1" --arg d "$(printf '%s' "$ORDER" | base64 -w0)" --arg s "$A2_SERIAL" \
+	'{id: "g", cmd: "sign", args: {origin: $o, data: $d, store: "windows:my", serial: $s}}'; }
+r=$(sign_req "$ORIGIN" | timeout 60 "$ECM" session 2>>"$tmp/stderr" | reply)
+is "$(jq -r '"\(.ok) \(.result.store) \(.result.serial | ascii_upcase | ltrimstr("0"))"' <<<"$r")" "true windows:my $A2_SERIAL" \
+	"sign: the Windows store signs with the renewed certificate's key"
+[ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
+jq -r '.result.cms // empty' <<<"$r" | base64 -d >"$tmp/win.der" 2>/dev/null
+# -no_check_time: the renewed certificate was issued while the RA's clock runs 340 days ahead (ra_clock above)
+openssl cms -verify -binary -inform DER -in "$tmp/win.der" -CAfile "$RA_CA" -purpose any -no_check_time -out "$tmp/win.out" \
+	-signer "$tmp/win-signer.pem" 2>"$tmp/win-verify.err"
+ok $? "openssl cms -verify accepts the Windows store's signature against the RA CA"
+is "$(cat "$tmp/win.out" 2>/dev/null)" "$ORDER" "the signed content is exactly the request's data"
+is "$(openssl x509 -in "$tmp/win-signer.pem" -noout -serial 2>/dev/null | cut -d= -f2 | strip0)" "$A2_SERIAL" \
+	"the signer certificate inside the CMS is the installed one"
+r=$(sign_req https://evil.example | timeout 60 "$ECM" session 2>>"$tmp/stderr" | reply)
+is "$(jq -r .error.code <<<"$r")" SIGN_ORIGIN_NOT_ALLOWED "sign from an origin not in sign_origins: SIGN_ORIGIN_NOT_ALLOWED"
 
 # ---- import: the backups (AES/PBKDF2) and a legacy RC2/3DES .pfx into the primary store
 win_reset_my
