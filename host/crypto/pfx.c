@@ -81,11 +81,6 @@ mac_password(PKCS12 *p12, const char *password, const char **pw)
 }
 
 /* password is what the MAC was checked with (mac_password): the bags are read without checking it again. */
-static int
-parse(PKCS12 *p12, const char *password, ecm_identity *out)
-{
-	return pfx_parse_verified(p12, password, out);
-}
 
 ecm_code
 ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_identity *out, ecm_error *err)
@@ -109,19 +104,19 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 		ERR_clear_error();
 		return ecm_fail(err, ECM_PFX_WRONG_PASSWORD, "wrong password for the PKCS#12 file");
 	}
-	if (ecm_pfx_check_pbe_work(p12, pw, err) != ECM_OK) {
-		PKCS12_free(p12);
-		return err->code;
-	}
-	ok = parse(p12, pw, out);
-	if (!ok) {
+	ok = pfx_parse_verified(p12, pw, out, err);
+	if (ok == 0) { /* RC2/3DES parts need the legacy provider */
 		ecm_identity_free(out);
 		load_legacy_provider();
-		ok = parse(p12, pw, out);
+		ok = pfx_parse_verified(p12, pw, out, err);
 	}
 	PKCS12_free(p12);
 	ERR_clear_error();
-	if (!ok) {
+	if (ok < 0) {
+		ecm_identity_free(out);
+		return err->code;
+	}
+	if (ok == 0) {
 		ecm_identity_free(out);
 		return ecm_fail(err, ECM_PFX_INVALID, "the PKCS#12 file holds no readable certificate");
 	}

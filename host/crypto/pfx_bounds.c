@@ -1,7 +1,7 @@
 /* A .pfx names its own work factors: the MAC's iteration count and, for every encrypted part, its PBE/PBKDF2
  * iterations (or scrypt costs). A file claiming 2^31-1 iterations would keep the host busy for minutes before it
  * could even say "wrong password", so each count is read from the parsed structure and bounded before
- * PKCS12_verify_mac, PKCS12_parse or any decryption runs with it. */
+ * PKCS12_verify_mac or any decryption runs with it (the bag reader, pfx_bags.c, asks before each one). */
 #include <stdint.h>
 #include <string.h>
 
@@ -11,8 +11,6 @@
 
 #include "ecm/crypto.h"
 #include "pfx_int.h"
-
-#define NESTED_MAX 4 /* safeContentsBag inside safeContentsBag: real files have none */
 
 static ecm_code
 too_much(ecm_error *err, const char *what, int64_t value)
@@ -87,8 +85,8 @@ check_pbes2(const ASN1_TYPE *param, ecm_error *err)
 }
 
 /* One AlgorithmIdentifier of an encrypted part: PBES2 (PBKDF2 or scrypt) or a PKCS#12 / PKCS#5 v1 PBE. */
-static ecm_code
-check_pbe(const X509_ALGOR *alg, ecm_error *err)
+ecm_code
+ecm_pfx_check_alg_work(const X509_ALGOR *alg, ecm_error *err)
 {
 	PBEPARAM *pbe;
 	ecm_code rc;
@@ -104,57 +102,6 @@ check_pbe(const X509_ALGOR *alg, ecm_error *err)
 	return rc;
 }
 
-static ecm_code
-check_bags(const STACK_OF(PKCS12_SAFEBAG) *bags, int depth, ecm_error *err)
-{
-	const X509_ALGOR *alg;
-	int i;
-	ecm_code rc = ECM_OK;
-
-	if (depth > NESTED_MAX)
-		return malformed(err);
-	for (i = 0; rc == ECM_OK && i < sk_PKCS12_SAFEBAG_num(bags); i++) {
-		const PKCS12_SAFEBAG *bag = sk_PKCS12_SAFEBAG_value(bags, i);
-		switch (PKCS12_SAFEBAG_get_nid(bag)) {
-		case NID_pkcs8ShroudedKeyBag:
-			X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, NULL);
-			rc = check_pbe(alg, err);
-			break;
-		case NID_safeContentsBag:
-			rc = check_bags(PKCS12_SAFEBAG_get0_safes(bag), depth + 1, err);
-			break;
-		default:
-			break;
-		}
-	}
-	return rc;
-}
-
-/* An encrypted part is opened (with its bounded PBE) only to bound the key bags inside it. A wrong password
- * leaves its bags unread here; PKCS12_parse then fails on it without running any unchecked count. */
-static ecm_code
-check_authsafe(PKCS7 *p7, const char *password, ecm_error *err)
-{
-	STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
-	int nid = OBJ_obj2nid(p7->type), len = password != NULL ? (int)strlen(password) : 0;
-	ecm_code rc = ECM_OK;
-
-	if (nid == NID_pkcs7_encrypted) {
-		if (p7->d.encrypted == NULL || p7->d.encrypted->enc_data == NULL)
-			return malformed(err);
-		if ((rc = check_pbe(p7->d.encrypted->enc_data->algorithm, err)) != ECM_OK)
-			return rc;
-		bags = PKCS12_unpack_p7encdata(p7, password, len);
-	} else if (nid == NID_pkcs7_data) {
-		bags = PKCS12_unpack_p7data(p7);
-	}
-	if (bags != NULL)
-		rc = check_bags(bags, 0, err);
-	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
-	ERR_clear_error();
-	return rc;
-}
-
 ecm_code
 ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err)
 {
@@ -164,21 +111,4 @@ ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err)
 		return ECM_OK;
 	PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
 	return check_count(iter, "MAC", err);
-}
-
-ecm_code
-ecm_pfx_check_pbe_work(const PKCS12 *p12, const char *password, ecm_error *err)
-{
-	STACK_OF(PKCS7) *safes = PKCS12_unpack_authsafes(p12);
-	ecm_code rc = ECM_OK;
-	int i;
-
-	if (safes == NULL) {
-		ERR_clear_error();
-		return ECM_OK; /* nothing PKCS12_parse could decrypt either: it reports the file as unreadable */
-	}
-	for (i = 0; rc == ECM_OK && i < sk_PKCS7_num(safes); i++)
-		rc = check_authsafe(sk_PKCS7_value(safes, i), password, err);
-	sk_PKCS7_pop_free(safes, PKCS7_free);
-	return rc;
 }

@@ -12,8 +12,7 @@
 
 /* The MAC's iteration count, from the structure: call before PKCS12_verify_mac. */
 ecm_code ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err);
-/* Every encrypted part's PBE (and the key bags' inside parts that password opens): call before PKCS12_parse.
- * password as PKCS12_parse will get it (NULL: the empty password's other encoding). */
-ecm_code ecm_pfx_check_pbe_work(const PKCS12 *p12, const char *password, ecm_error *err);
+/* One encrypted part's PBE, PBES2/PBKDF2 or scrypt parameters: call before decrypting with them. */
+ecm_code ecm_pfx_check_alg_work(const X509_ALGOR *alg, ecm_error *err);
 
 #endif
