@@ -38,8 +38,9 @@ endif
 CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/commands/*.c host/ra/*.c \
              host/crypto/*.c host/store/*.c))
 # What needs OpenSSL, curl or NSS is the engine; the rest (framing, dispatch, configuration, hello, logout) is light.
+# The file dialog is only pick_file's: in the engine, its fork/exec imports are not bound at every start.
 ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c,\
-               $(filter host/commands/% host/ra/% host/crypto/% host/store/%,$(CORE_SRCS)))
+               $(filter host/commands/% host/ra/% host/crypto/% host/store/% host/core/dialog_%,$(CORE_SRCS)))
 LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/core/commands.c host/core/engine.c,$(CORE_SRCS))
 HOST_SRCS := $(wildcard host/native/*.c)
 CLI_SRCS  := $(wildcard host/cli/*.c)
@@ -77,7 +78,7 @@ $(BUILD)/libecm.a: $(CORE_OBJS)
 
 ifeq ($(UNAME),Linux)
 # The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, curl, NSS)
-# on the first command that needs it. The engine calls back into the core, so the core's ecm_* are exported.
+# on the first command that needs it (host/core/engine.c). The engine calls back into the core, so the core's ecm_* are exported.
 $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
@@ -85,15 +86,20 @@ $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 $(BUILD)/ecm-host: $(HOST_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO)
 	$(CC) $(LDFLAGS_ALL) -Wl,--export-dynamic-symbol='ecm_*' -o $@ $^ $(shell pkg-config --libs libcjson) -ldl -lm
 
+# ecm the same way: its apply then never maps GnuTLS initialised (docs/performance.md, peak RSS).
+$(BUILD)/ecm: $(CLI_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO)
+	$(CC) $(LDFLAGS_ALL) -Wl,--export-dynamic-symbol='ecm_*' -o $@ $^ $(shell pkg-config --libs libcjson) -ldl -lm
+
 $(ENGINE_SO): $(ENGINE_OBJS)
 	$(CC) $(LDOPT) -shared -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ $(PKG_LIBS) -lm
 else
 $(BUILD)/ecm-host: $(HOST_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
-endif
 
 $(BUILD)/ecm: $(CLI_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+endif
+
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libecm.a
 	@mkdir -p $(dir $@)

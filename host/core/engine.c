@@ -1,6 +1,9 @@
-/* Where engine commands come from. Linked whole (ecm, tests, Safari): directly. In ecm-host on Linux
- * (ECM_ENGINE_DLOPEN): from libecm-engine.so beside the executable, loaded on the first command that needs it.
- * The path comes from /proc/self/exe only — never from the environment or the working folder. */
+/* Where engine commands come from. Linked whole (tests, fuzzers, Safari, Windows, macOS): directly. In ecm-host
+ * and ecm on Linux (ECM_ENGINE_DLOPEN): from libecm-engine.so, loaded on the first command that needs it, so
+ * that hello and logout never map OpenSSL, curl or NSS, and so that libraries those drag in can be told not to
+ * initialise before they are loaded. The engine is looked for beside the executable (ecm-host, and a build
+ * tree) and then in ../lib/ecert-manager (ecm installed in bin/). Both paths come from /proc/self/exe only —
+ * never from the environment or the working folder. */
 #include <stdlib.h>
 
 #include "ecm/util.h"
@@ -8,21 +11,46 @@
 
 #ifdef ECM_ENGINE_DLOPEN
 #include <dlfcn.h>
+#include <unistd.h>
 
 #define ENGINE_FILE "libecm-engine.so"
 
 static void *engine;
 
+/* Under the executable's folder: beside it (ecm-host; a build tree), then as installed for ecm in bin/. */
+static const char *const engine_places[] = { ENGINE_FILE, "../lib/ecert-manager/" ENGINE_FILE };
+
+/* The first of engine_places that exists; the first if none does, for the error to name. */
+static char *
+engine_path(void)
+{
+	char *dir = ecm_exe_dir(), *path = NULL;
+	size_t i;
+
+	if (dir == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(engine_places) / sizeof(engine_places[0]); i++) {
+		free(path);
+		path = ecm_path_join(dir, engine_places[i]);
+		if (path == NULL || access(path, F_OK) == 0)
+			break;
+	}
+	if (path != NULL && access(path, F_OK) != 0) {
+		free(path);
+		path = ecm_path_join(dir, engine_places[0]);
+	}
+	free(dir);
+	return path;
+}
+
 static ecm_code
 load_engine(ecm_error *err)
 {
-	char *dir, *path;
+	char *path;
 
 	if (engine != NULL)
 		return ECM_OK;
-	dir = ecm_exe_dir();
-	path = dir ? ecm_path_join(dir, ENGINE_FILE) : NULL;
-	free(dir);
+	path = engine_path();
 	if (path == NULL)
 		return ecm_fail(err, ECM_INTERNAL, "cannot locate %s", ENGINE_FILE);
 	/* Debian's libcurl brings GnuTLS along (through libldap and librtmp) though its TLS is OpenSSL's; unless

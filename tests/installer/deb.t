@@ -97,6 +97,15 @@ reply=$({ printf '\x17\x00\x00\x00'; printf %s "$req"; } |
 	HOME=$work/deb-home ECM_CONFIG="$root/etc/ecert-manager/config.json" "$root/usr/lib/ecert-manager/ecm-host" \
 	chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/ | tail -c +5)
 like "$reply" '"ok":true,"result":\{"stores"' "installed host loads its engine for an NSS command"
+# ecm in /usr/bin loads the engine from /usr/lib/ecert-manager (host/core/engine.c), and only from there
+out=$(HOME=$work/deb-home ECM_CONFIG="$root/etc/ecert-manager/config.json" "$root/usr/bin/ecm" stores 2>&1)
+ok $? "installed ecm runs an engine command from /usr/bin"
+like "$out" 'nss:pki' "installed ecm lists the stores through its engine"
+mkdir -p "$work/elsewhere" && cp "$root/usr/bin/ecm" "$work/elsewhere/ecm"
+out=$(HOME=$work/deb-home ECM_CONFIG="$root/etc/ecert-manager/config.json" "$work/elsewhere/ecm" stores 2>&1)
+rc=$?
+[ $rc -ne 0 ]; ok $? "ecm copied away from its engine fails an engine command"
+like "$out" 'cannot load .*libecm-engine\.so' "… and names the engine it could not load"
 
 echo '{"allowed_callers": []}' >"$root/etc/ecert-manager/config.json"
 out=$(dp -r ecert-manager 2>&1)

@@ -126,6 +126,9 @@ is "$(jq -r .path "$root/etc/chromium/native-messaging-hosts/$NAME.json")" /usr/
 	"system manifest names the host without the staging root"
 cmp -s "$work/config.json" "$root/etc/ecert-manager/config.json"; ok $? "system config in /etc/ecert-manager"
 [ -f "$root/etc/ecert-manager/broker-ca.pem" ]; ok $? "system CA bundle in /etc/ecert-manager"
+out=$(HOME="$work/ecm-home" ECM_CONFIG="$work/config.json" "$root/usr/local/bin/ecm" stores 2>&1)
+ok $? "the installed ecm loads its engine from ../lib/ecert-manager"
+[ $? -eq 0 ] || diag "$out"
 [ ! -e "$home/.config/chromium" ]; ok $? "system install writes nothing in HOME"
 out=$("$top/installer/install.sh" --system --root "$root" --uninstall 2>&1)
 ok $? "system uninstall succeeds"
