@@ -1,8 +1,10 @@
 /* The account-API answer parsers (host/ra/status.c ra_check_status, host/ra/api.c ra_json_object) and what the
- * commands read from an answer (enroll_server_cert, ecm_ra_parse_time), on "<status>[ <retry-after>]\n<body>":
- * the HTTP status and Retry-After curl reported, then the body. Checked: 200/201/204 pass, 202 is RA_PENDING with
- * details.retry_after, other statuses are errors with a code of our own list (5xx RA_SERVER_ERROR, an unknown RA
- * code RA_REJECTED) and details.http_status; a body that passes is a JSON object. */
+ * commands read from an answer (enroll_server_cert, ecm_ra_parse_time), on
+ * "<status>[ <retry-after>[ <content-type>]]\n<body>": the HTTP status, Retry-After and Content-Type curl reported,
+ * then the body. Checked: 200/201/204 pass, 202 is RA_PENDING with details.retry_after, other statuses are errors
+ * with a code of our own list (5xx RA_SERVER_ERROR, an unknown RA code RA_REJECTED) and details.http_status; the
+ * server's words kept (details.ra_message, from a JSON "message" or a text/plain body) are valid UTF-8 of at most
+ * 512 bytes; a body that passes is a JSON object. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,11 @@
 #include "ra/ra_int.h"
 #include "fuzz_common.h"
 
-/* The first line: status and optional Retry-After seconds. Returns the offset of the body. */
+/* The first line: status, optional Retry-After seconds, optional media type. Returns the offset of the body. */
 static size_t
 head(const uint8_t *data, size_t size, ra_reply *rp)
 {
-	char line[32] = "";
+	char line[160] = "";
 	const uint8_t *nl = memchr(data, '\n', size);
 	size_t n = nl != NULL ? (size_t)(nl - data) : 0;
 
@@ -26,7 +28,7 @@ head(const uint8_t *data, size_t size, ra_reply *rp)
 	if (nl == NULL || n >= sizeof(line))
 		return 0;
 	memcpy(line, data, n);
-	if (sscanf(line, "%3ld %6ld", &rp->status, &rp->retry_after) < 1)
+	if (sscanf(line, "%3ld %6ld %127s", &rp->status, &rp->retry_after, rp->content_type) < 1)
 		rp->status = 200;
 	return n + 1;
 }
@@ -41,6 +43,7 @@ static void
 check_status(const ra_reply *rp, ecm_code rc, const ecm_error *err)
 {
 	long s = rp->status;
+	const cJSON *words;
 
 	if (s == 200 || s == 201 || s == 204) {
 		FUZZ_CHECK(rc == ECM_OK, "200/201/204 pass");
@@ -55,6 +58,11 @@ check_status(const ra_reply *rp, ecm_code rc, const ecm_error *err)
 	}
 	FUZZ_CHECK(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(err->details, "http_status")),
 	    "an error says the HTTP status");
+	words = cJSON_GetObjectItemCaseSensitive(err->details, "ra_message");
+	FUZZ_CHECK(words == NULL || (cJSON_IsString(words) && strlen(words->valuestring) <= 512 &&
+	    fuzz_utf8_valid(words->valuestring, strlen(words->valuestring))),
+	    "the server's words are valid UTF-8 of at most 512 bytes");
+	FUZZ_CHECK(fuzz_utf8_valid(err->message, strlen(err->message)), "the message is valid UTF-8");
 	if (s >= 500)
 		FUZZ_CHECK(rc == ECM_RA_SERVER_ERROR, "5xx is RA_SERVER_ERROR");
 	if (s < 400)

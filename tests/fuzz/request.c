@@ -131,7 +131,9 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = fuzz_scratch("request");
-	static const char no_ra_json[] = "{\"pkcs12_iterations\": 2048}";
+	/* One allowed origin, so that a page's sign gets past the origin check to its data and the stores. */
+	static const char no_ra_json[] =
+	    "{\"pkcs12_iterations\": 2048, \"sign_origins\": [\"https://trade.broker.example\"]}";
 	char port_one_json[512];
 
 	(void)argc;
@@ -144,7 +146,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(port_one_json, sizeof(port_one_json),
 	    "{\"est_url\": \"https://127.0.0.1:1/.well-known/est\", \"api_url\": \"https://127.0.0.1:1/api/v1\","
 	    " \"ra_ca_file\": \"port-one.json\", \"connect_timeout_s\": 1, \"request_timeout_s\": 2,"
-	    " \"pkcs12_iterations\": 2048}");
+	    " \"pkcs12_iterations\": 2048, \"sign_origins\": [\"https://trade.broker.example\"]}");
 	fuzz_write_file(port_one, port_one_json, strlen(port_one_json));
 	FUZZ_CHECK(ecm_mkdirs(home, 0700) == 0, "the scratch home can be made");
 	setenv("HOME", home, 1);
