@@ -42,6 +42,8 @@ CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/command
 ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c,\
                $(filter host/commands/% host/ra/% host/crypto/% host/store/% host/core/dialog_%,$(CORE_SRCS)))
 LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/core/commands.c host/core/engine.c,$(CORE_SRCS))
+# What needs libcurl is the RA transport: in the engine where it is linked whole, else its own library.
+RA_SRCS     := $(filter-out host/ra/client.c host/ra/time.c,$(filter host/ra/%,$(CORE_SRCS)))
 HOST_SRCS := $(wildcard host/native/*.c)
 CLI_SRCS  := $(wildcard host/cli/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
@@ -51,15 +53,17 @@ CORE_OBJS := $(call obj,$(CORE_SRCS))
 HOST_OBJS := $(call obj,$(HOST_SRCS))
 CLI_OBJS  := $(call obj,$(CLI_SRCS))
 TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-ENGINE_OBJS := $(call obj,$(ENGINE_SRCS))
 LIGHT_OBJS  := $(call obj,$(LIGHT_SRCS))
-# The table and the loader again, built to load the engine at run time (ecm-host on Linux).
+RA_OBJS     := $(call obj,$(RA_SRCS))
+# The tables and loaders again, built to load at run time (Linux): the engine, and in it the RA transport.
 LAZY_OBJS   := $(BUILD)/obj/lazy/commands.o $(BUILD)/obj/lazy/engine.o
+ENGINE_OBJS := $(call obj,$(filter-out $(RA_SRCS) host/ra/client.c,$(ENGINE_SRCS))) $(BUILD)/obj/lazy/ra_client.o
 ENGINE_SO   := $(BUILD)/libecm-engine.so
+RA_SO       := $(BUILD)/libecm-ra.so
 
 .PHONY: all check check-unit test demo dev-ra install uninstall clean bench
 ifeq ($(UNAME),Linux)
-all: $(BUILD)/ecm-host $(BUILD)/ecm $(ENGINE_SO)
+all: $(BUILD)/ecm-host $(BUILD)/ecm $(ENGINE_SO) $(RA_SO)
 else
 all: $(BUILD)/ecm-host $(BUILD)/ecm
 endif
@@ -83,15 +87,25 @@ $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
 
-$(BUILD)/ecm-host: $(HOST_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO)
+$(BUILD)/obj/lazy/ra_%.o: host/ra/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DECM_RA_DLOPEN -c $< -o $@
+
+$(BUILD)/ecm-host: $(HOST_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO) $(RA_SO)
 	$(CC) $(LDFLAGS_ALL) -Wl,--export-dynamic-symbol='ecm_*' -o $@ $^ $(shell pkg-config --libs libcjson) -ldl -lm
 
 # ecm the same way: its apply then never maps GnuTLS initialised (docs/performance.md, peak RSS).
-$(BUILD)/ecm: $(CLI_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO)
+$(BUILD)/ecm: $(CLI_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO) $(RA_SO)
 	$(CC) $(LDFLAGS_ALL) -Wl,--export-dynamic-symbol='ecm_*' -o $@ $^ $(shell pkg-config --libs libcjson) -ldl -lm
 
+# The engine has a SONAME so that libecm-ra.so, which calls into it, finds it already loaded by that name.
 $(ENGINE_SO): $(ENGINE_OBJS)
-	$(CC) $(LDOPT) -shared -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDOPT) -shared -Wl,-soname,libecm-engine.so -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ \
+	    $(shell pkg-config --libs openssl libcjson nss) -ldl -lm
+
+$(RA_SO): $(RA_OBJS) $(ENGINE_SO)
+	$(CC) $(LDOPT) -shared -Wl,-soname,libecm-ra.so -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ \
+	    $(shell pkg-config --libs libcurl openssl libcjson)
 else
 $(BUILD)/ecm-host: $(HOST_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
@@ -135,11 +149,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/ecert-manager
 	install -m 0755 $(BUILD)/ecm $(DESTDIR)$(PREFIX)/bin/ecm
 	install -m 0755 $(BUILD)/ecm-host $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host
-	if [ -f $(ENGINE_SO) ]; then install -m 0644 $(ENGINE_SO) $(DESTDIR)$(PREFIX)/lib/ecert-manager/; fi
+	if [ -f $(ENGINE_SO) ]; then install -m 0644 $(ENGINE_SO) $(RA_SO) $(DESTDIR)$(PREFIX)/lib/ecert-manager/; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ecm $(DESTDIR)$(PREFIX)/lib/ecert-manager/ecm-host \
-	      $(DESTDIR)$(PREFIX)/lib/ecert-manager/libecm-engine.so
+	      $(DESTDIR)$(PREFIX)/lib/ecert-manager/libecm-engine.so $(DESTDIR)$(PREFIX)/lib/ecert-manager/libecm-ra.so
 	-rmdir $(DESTDIR)$(PREFIX)/lib/ecert-manager
 
 clean:

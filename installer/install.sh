@@ -207,9 +207,11 @@ put() {
 }
 
 put "$host" "$libdir/ecm-host" 0755
-# On Linux the host loads its engine (OpenSSL, curl, NSS commands) from beside itself on first use.
-engine=$(dirname "$host")/libecm-engine.so
-[ ! -f "$engine" ] || put "$engine" "$libdir/libecm-engine.so" 0644
+# On Linux the host loads its engine (OpenSSL and NSS commands) from beside itself on first use, and the engine the
+# RA transport (curl) from beside itself on the first request to the RA.
+for lib in libecm-engine.so libecm-ra.so; do
+	[ ! -f "$(dirname "$host")/$lib" ] || put "$(dirname "$host")/$lib" "$libdir/$lib" 0644
+done
 [ -z "$cli" ] || put "$cli" "$bindir/ecm" 0755
 [ -z "$config" ] || put "$config" "$confdir/config.json" 0644
 if [ -n "$ca" ]; then

@@ -1,7 +1,6 @@
 /* The account API (JSON over HTTPS, HTTP Basic) at api_url. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ecm/secmem.h"
 #include "ra_int.h"
@@ -18,7 +17,7 @@ ra_json_object(const ra_reply *rp, cJSON **out, ecm_error *err)
 }
 
 ecm_code
-ecm_ra_api(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth, const char *method,
+ra_api_exchange(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth, const char *method,
     const char *path, const cJSON *body, cJSON **out, ecm_error *err)
 {
 	ra_request rq = { method, cfg->api_url, path, NULL, NULL, 0, NULL, 0 };
@@ -50,23 +49,4 @@ ecm_ra_api(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
 		rc = ra_json_object(&rp, out, err);
 	ra_reply_free(&rp);
 	return rc;
-}
-
-long long
-ecm_ra_parse_time(const char *iso)
-{
-	struct tm tm;
-	const char *p;
-
-	if (iso == NULL)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return -1;
-	if (*p == '.') /* JavaScript's toISOString adds milliseconds */
-		p += 1 + strspn(p + 1, "0123456789");
-	if (*p != 'Z' || p[1] != '\0')
-		return -1;
-	return (long long)timegm(&tm);
 }

@@ -87,7 +87,7 @@ bad_field(const char *field, ecm_error *err)
 }
 
 ecm_code
-ecm_ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
+ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
     const ecm_ra_enroll *req, STACK_OF(X509) **certs, ecm_error *err)
 {
 	char otp[96], terms[160];

@@ -17,7 +17,7 @@
 static int curl_loaded;
 
 void
-ecm_ra_global_cleanup(void)
+ra_curl_cleanup(void)
 {
 	if (curl_loaded)
 		curl_global_cleanup();

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "ecm/ra.h"
+#include "entry.h"
 
 typedef struct ra_request {
 	const char *method;             /* "GET" or "POST" */

@@ -1,5 +1,6 @@
 /* The RA client (host/ra/): EST (RFC 7030) and the account API of docs/ra-protocol.md over libcurl.
- * curl is loaded on the first request, never by commands that do not talk to the RA. Every request of a session
+ * curl is loaded on the first request, never by commands that do not talk to the RA (on Linux it is not even
+ * mapped before then: host/ra/client.c). Every request of a session
  * goes through the session's one connection (session->ra), opened on the first request, closed at logout. */
 #ifndef ECM_RA_H
 #define ECM_RA_H

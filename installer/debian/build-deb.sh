@@ -23,7 +23,8 @@ mkdir -p "$stage"
 "$top/installer/install.sh" --package --root "$stage" --prefix /usr \
 	--host "$build/ecm-host" --ecm "$build/ecm" --config "$here/config.json" >/dev/null
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-	"$stage/usr/bin/ecm" "$stage/usr/lib/ecert-manager/ecm-host" "$stage/usr/lib/ecert-manager/libecm-engine.so"
+	"$stage/usr/bin/ecm" "$stage/usr/lib/ecert-manager/ecm-host" "$stage/usr/lib/ecert-manager/libecm-engine.so" \
+	"$stage/usr/lib/ecert-manager/libecm-ra.so"
 
 install -d "$doc" "$stage/usr/share/man/man1" "$stage/usr/share/lintian/overrides"
 install -m 0644 "$here/copyright" "$doc/copyright"
@@ -38,7 +39,7 @@ if command -v dpkg-shlibdeps >/dev/null 2>&1; then
 	mkdir -p "$work/src/debian"
 	printf 'Source: ecert-manager\n\nPackage: ecert-manager\nArchitecture: any\n' >"$work/src/debian/control"
 	d=$(cd "$work/src" && dpkg-shlibdeps -O "-e$stage/usr/bin/ecm" "-e$stage/usr/lib/ecert-manager/ecm-host" \
-		"-e$stage/usr/lib/ecert-manager/libecm-engine.so" \
+		"-e$stage/usr/lib/ecert-manager/libecm-engine.so" "-e$stage/usr/lib/ecert-manager/libecm-ra.so" \
 		2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 	[ -z "$d" ] || depends=$d
 	rm -rf "$work/src"

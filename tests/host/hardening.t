@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 B=${ECM_BUILD:-build}
-for f in "$B/ecm-host" "$B/ecm" "$B/libecm-engine.so"; do
+for f in "$B/ecm-host" "$B/ecm" "$B/libecm-engine.so" "$B/libecm-ra.so"; do
 	[ -f "$f" ] || continue
 	name=${f##*/}
 	dyn=$(readelf -d "$f"); seg=$(readelf -lW "$f"); syms=$(nm -D "$f")

@@ -121,6 +121,24 @@ if [ -f "$B/libecm-engine.so" ]; then
 	ok "$(grep -qE 'libnss3|libcurl|libssl' <(ldd "$HOST"); [ $? -ne 0 ]; echo $?)" \
 		"ecm-host itself links neither NSS, curl nor OpenSSL"
 fi
+# curl and what Debian's libcurl needs come with libecm-ra.so, loaded on the first request to the RA only: the
+# loader's own record (LD_DEBUG=files) of what a command mapped.
+if [ -f "$B/libecm-ra.so" ]; then
+	mapped=$(printf '{"id":1,"cmd":"stores"}\n' | frames | LD_DEBUG=files host "$CHROME" 2>&1 >/dev/null)
+	like "$mapped" 'file=libnss3\.so' "stores maps NSS (the loader's record works)"
+	ok "$(grep -qE 'file=(libcurl|libgnutls|libldap|.*libecm-ra)' <<<"$mapped"; [ $? -ne 0 ]; echo $?)" \
+		"stores maps neither libecm-ra.so nor curl nor its GnuTLS and LDAP"
+	# an RA that is not there (port 1 refuses at once): the request still goes through the transport
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ra-ca.key" \
+		-out "$work/ra-ca.pem" -days 1 -subj /CN=nobody 2>/dev/null
+	jq -n --arg ca "$work/ra-ca.pem" '{est_url: "https://127.0.0.1:1/.well-known/est",
+		api_url: "https://127.0.0.1:1/api/v1", ra_ca_file: $ca, connect_timeout_s: 1}' >"$work/ra.json"
+	mapped=$(printf '{"id":1,"cmd":"login","args":{"id":"A123456789","password":"Demo1234"}}\n' | frames | LD_DEBUG=files ECM_CONFIG="$work/ra.json" \
+		host "$CHROME" 2>&1 >/dev/null)
+	grep -qF "file=$(cd "$B" && pwd)/libecm-ra.so [0];  dynamically loaded" <<<"$mapped"
+	ok $? "a request to the RA loads libecm-ra.so from beside the engine"
+	like "$mapped" 'file=libcurl\.so' "… and curl with it"
+fi
 
 # ecm session gives exactly the replies the host gives.
 reqs='{"id":1,"cmd":"hello"}

@@ -30,6 +30,7 @@ want="/etc/chromium/native-messaging-hosts/$NAME.json
 /usr/bin/ecm
 /usr/lib/ecert-manager/ecm-host
 /usr/lib/ecert-manager/libecm-engine.so
+/usr/lib/ecert-manager/libecm-ra.so
 /usr/lib/mozilla/native-messaging-hosts/$NAME.json
 /usr/share/doc/ecert-manager/changelog.gz
 /usr/share/doc/ecert-manager/copyright
