@@ -11,7 +11,9 @@ BUILD ?= build
 endif
 
 CC      ?= cc
-PKGS    := openssl libcurl libcjson nss
+# SQLite is NSS's; linked too where its headers are, to make NSS's connections lean (host/store/nss.c).
+SQLITE  := $(shell pkg-config --exists sqlite3 && echo sqlite3)
+PKGS    := openssl libcurl libcjson nss $(SQLITE)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -26,7 +28,7 @@ LDOPT   :=
 endif
 HARDEN  := -fstack-protector-strong -fPIC
 LDHARD  := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
-CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(HARDEN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(HARDEN) -Iinclude $(PKG_CFLAGS) $(if $(SQLITE),-DECM_HAVE_SQLITE3) -MMD -MP $(CFLAGS)
 LDFLAGS_ALL = $(LDOPT) $(LDHARD) $(LDFLAGS)
 
 # Backends for other systems are compiled only there (host/store/*_macos.c, *_windows.c).
@@ -101,7 +103,7 @@ $(BUILD)/ecm: $(CLI_OBJS) $(LIGHT_OBJS) $(LAZY_OBJS) | $(ENGINE_SO) $(RA_SO)
 # The engine has a SONAME so that libecm-ra.so, which calls into it, finds it already loaded by that name.
 $(ENGINE_SO): $(ENGINE_OBJS)
 	$(CC) $(LDOPT) -shared -Wl,-soname,libecm-engine.so -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ \
-	    $(shell pkg-config --libs openssl libcjson nss) -ldl -lm
+	    $(shell pkg-config --libs openssl libcjson nss $(SQLITE)) -ldl -lm
 
 $(RA_SO): $(RA_OBJS) $(ENGINE_SO)
 	$(CC) $(LDOPT) -shared -Wl,-soname,libecm-ra.so -Wl,-z,relro,-z,now -Wl,--as-needed -o $@ $^ \
