@@ -7,37 +7,18 @@
 #    installs it; no partial file anywhere; login keeps it, logout wipes it.
 # Paths: "~/x" and relative backup paths land in the home folder, never in the host's working folder.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/tests/lib/tap.sh"
-. "$root/tests/lib/ra.sh"
-ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-faults-backup.XXXXXX")
+SUITE=faults-backup
+. "$(dirname "$0")/../lib/ra-suite.sh"
 SMALL=$T/small RO=$T/ro
-cleanup_all() {
-	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
-	ra_stop
+suite_cleanup() {
 	mountpoint -q "$SMALL" && umount "$SMALL"
 	mountpoint -q "$RO" && umount "$RO"
-	rm -rf "$T"
 }
-trap cleanup_all EXIT
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
-ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
-ra_host_config "$T/ra" "$T/base.json"
-BK=$T/backups
 jq --arg d "$BK" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
 export ECM_CONFIG=$T/host.json
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
-mkdir -p "$HOME" "$SMALL" "$RO"
-PKI=$HOME/.pki/nssdb
+mkdir -p "$SMALL" "$RO"
 ID=A123456789 PW=Demo1234 BPW=Backup-Pass-1
 
-. "$root/tests/lib/session.sh"
-code() { jq -r '.error.code // "OK"'; }
-detail() { jq -r ".error.details.$1" <<<"$2"; }
-steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
 login() { rpc login login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply | jq -r .ok; }
 new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
 # apply_args [PATH]: apply's arguments with $OTP and the backup at PATH (default name when empty). Each apply here

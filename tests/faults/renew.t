@@ -5,35 +5,16 @@
 # fills while the RA works): ISSUED_NOT_SAVED; the new certificate is installed, the old one stays in the store
 # until save_issued has written the backup, and only then is it removed.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/tests/lib/tap.sh"
-. "$root/tests/lib/ra.sh"
-ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-faults-renew.XXXXXX")
+SUITE=faults-renew
+. "$(dirname "$0")/../lib/ra-suite.sh"
 SMALL=$T/small
-cleanup_all() {
-	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
-	ra_stop
-	mountpoint -q "$SMALL" && umount "$SMALL"
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
-ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
-ra_host_config "$T/ra" "$T/base.json"
-jq --arg d "$T/backups" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
+suite_cleanup() { mountpoint -q "$SMALL" && umount "$SMALL"; }
+jq --arg d "$BK" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
 export ECM_CONFIG=$T/host.json
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
-mkdir -p "$HOME" "$SMALL"
+mkdir -p "$SMALL"
 mount -t tmpfs -o size=256k tmpfs "$SMALL" || { echo "Bail out! cannot mount a tmpfs (this suite needs root)"; exit 1; }
-PKI=$HOME/.pki/nssdb
 ID=A123456789 PW=Demo1234 BPW=Backup-Pass-1
 
-. "$root/tests/lib/session.sh"
-code() { jq -r '.error.code // "OK"'; }
-detail() { jq -r ".error.details.$1" <<<"$2"; }
 login() { rpc login login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply; }
 new_otp() { rpc otp otp_request >/dev/null && OTP=$(ra_otp "$ID"); }
 # args [PATH] [EXTRA-JSON]: apply/renew arguments with $OTP

@@ -6,33 +6,13 @@
 # the one backup password rule is announced in hello and applied by apply and backup; `session` reports the
 # login as it is now (after an apply, the new certificate) instead of a copy a front end would have to patch.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/tests/lib/tap.sh"
-. "$root/tests/lib/ra.sh"
-ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-flows.XXXXXX")
-cleanup_all() {
-	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
-	ra_stop
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
-ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
-ra_host_config "$T/ra" "$T/base.json"
-BK=$T/backups
+SUITE=flows
+. "$(dirname "$0")/../lib/ra-suite.sh"
 jq --arg d "$BK" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
-export ECM_CONFIG=$T/host.json HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
-mkdir -p "$HOME"
+export ECM_CONFIG=$T/host.json
 PW=Demo1234 BPW=Backup-Pass-1
 A=A123456789 B=B220134565 D=D220334567
 
-. "$root/tests/lib/session.sh"
-code() { jq -r '.error.code // "OK"'; }
-detail() { jq -r ".error.details.$1" <<<"$2"; }
-steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
 login() { rpc login login "$(jq -cn --arg i "$1" --arg p "$PW" '{id: $i, password: $p}')" | reply; }
 new_otp() { rpc otp otp_request >/dev/null && ra_otp "$1"; }
 # enroll CMD OTP [EXTRA-JSON]: CMD's lines

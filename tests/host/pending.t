@@ -5,39 +5,16 @@
 # the certificate issued on resume (and of the key in the backup). Each scenario runs in ONE `ecm session`
 # (a coprocess), since the pending state lives only as long as the connection.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-. "$root/tests/lib/tap.sh"
-# shellcheck source=../lib/ra.sh
-. "$root/tests/lib/ra.sh"
-ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-pending.XXXXXX")
-cleanup_all() {
-	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
-	ra_stop
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+SUITE=pending
+. "$(dirname "$0")/../lib/ra-suite.sh"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
-
-ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
-ra_host_config "$T/ra" "$T/base.json" # pkcs12_iterations 2048
-BK=$T/backups
 jq --arg d "$BK" '. + {backup_dir: $d}' "$T/base.json" >"$T/host.json"
 # For the transport case only: the RA's `slow` fault outlasts this.
 jq '. + {request_timeout_s: 3}' "$T/host.json" >"$T/short.json"
 export ECM_CONFIG=$T/host.json
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
-mkdir -p "$HOME"
-PKI=$HOME/.pki/nssdb
 
 ID=E120556786 PW=Demo1234 BPW=Backup-Pass-1
 
-. "$root/tests/lib/session.sh"
-code() { jq -r '.error.code // "OK"'; }
-steps() { grep '"progress"' | jq -r .progress.step | tr '\n' ' '; }
 
 login() { rpc login login "$(jq -cn --arg i "$ID" --arg p "$PW" '{id: $i, password: $p}')" | reply | jq -r .ok; }
 # new_otp: the RA sends an OTP (through this session) and the test reads it from the RA's sink
@@ -56,7 +33,6 @@ spki_cert() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/de
 spki_key() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nocerts -nodes 2>/dev/null | openssl pkey -pubout -outform DER |
 	sha256sum | cut -d' ' -f1; }
 backups() { find "$BK" -type f 2>/dev/null | wc -l; }
-detail() { jq -r ".error.details.$1" <<<"$2"; }
 
 # ======================================================================================= 1. apply: 202, resume
 sess_open

@@ -6,36 +6,14 @@
 # cases are issued by a throwaway CA with `openssl ca` (dates in the past, two of one ID) and put into real NSS
 # databases with pk12util / certutil.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-# shellcheck source=../lib/tap.sh
-. "$root/tests/lib/tap.sh"
-# shellcheck source=../lib/ra.sh
-. "$root/tests/lib/ra.sh"
-ECM=$(cd "$root" && realpath "${ECM_BUILD:-build}/ecm")
-T=$(mktemp -d "${TMPDIR:-/tmp}/ecm-sign.XXXXXX")
-cleanup_all() {
-	[ -n "${ECMS_PID:-}" ] && kill "$ECMS_PID" 2>/dev/null
-	ra_stop
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup_all EXIT
-export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-
-ra_start "$T/ra" || { echo "Bail out! the development RA did not start"; exit 1; }
+SUITE=sign
+. "$(dirname "$0")/../lib/ra-suite.sh"
 ORIGIN=$(jq -r '.api_url | sub("/api/v1$"; "")' "$RA_JSON")
-ra_host_config "$T/ra" "$T/base.json"
-BK=$T/backups
 jq --arg d "$BK" --arg o "$ORIGIN" '. + {backup_dir: $d, sign_origins: [$o, "https://trade.broker.example"]}' \
 	"$T/base.json" >"$T/host.json"
 export ECM_CONFIG=$T/host.json
-export HOME=$T/home XDG_CONFIG_HOME=$T/home/.config
-mkdir -p "$HOME"
-PKI=$HOME/.pki/nssdb
 
 ID=A123456789 PW=Demo1234 BPW=Backup-Pass-1
-. "$root/tests/lib/session.sh"
-code() { jq -r '.error.code // "OK"'; }
 b64() { printf '%s' "$1" | base64 -w0; }
 # sign_args ORIGIN TEXT [extra JSON]
 sign_args() { jq -cn --arg o "$1" --arg d "$(b64 "$2")" --argjson x "${3:-{\}}" '{origin: $o, data: $d} + $x'; }
