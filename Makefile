@@ -83,8 +83,8 @@ $(BUILD)/libecm.a: $(CORE_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 ifeq ($(UNAME),Linux)
-# The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, curl, NSS)
-# on the first command that needs it (host/core/engine.c). The engine calls back into the core, so the core's ecm_* are exported.
+# The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, NSS) on the
+# first command that needs it (host/core/engine.c), and the engine loads the RA transport (curl) on the first request. The engine calls back into the core, so the core's ecm_* are exported.
 $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
@@ -115,7 +115,6 @@ $(BUILD)/ecm-host: $(HOST_OBJS) $(BUILD)/libecm.a
 $(BUILD)/ecm: $(CLI_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
 endif
-
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libecm.a
 	@mkdir -p $(dir $@)

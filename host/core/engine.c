@@ -29,16 +29,15 @@ engine_path(void)
 
 	if (dir == NULL)
 		return NULL;
-	for (i = 0; i < sizeof(engine_places) / sizeof(engine_places[0]); i++) {
-		free(path);
+	for (i = 0; i < sizeof(engine_places) / sizeof(engine_places[0]) && path == NULL; i++) {
 		path = ecm_path_join(dir, engine_places[i]);
-		if (path == NULL || access(path, F_OK) == 0)
-			break;
+		if (path != NULL && access(path, F_OK) != 0) {
+			free(path);
+			path = NULL;
+		}
 	}
-	if (path != NULL && access(path, F_OK) != 0) {
-		free(path);
+	if (path == NULL)
 		path = ecm_path_join(dir, engine_places[0]);
-	}
 	free(dir);
 	return path;
 }

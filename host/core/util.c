@@ -307,19 +307,29 @@ ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ec
 }
 
 char *
-ecm_exe_dir(void)
+ecm_dir_of(const char *path)
 {
-	char *path = ecm_platform_exe_path(), *sep = NULL, *p;
+	const char *sep = NULL, *p;
+	char *dir;
 
-	if (path == NULL)
-		return NULL;
 	for (p = path; *p != '\0'; p++)
 		if (strchr(ECM_PATH_SEPS, *p) != NULL)
 			sep = p;
-	if (sep == NULL) {
-		free(path);
+	if (sep == NULL || (dir = malloc((size_t)(sep - path) + 1)) == NULL)
 		return NULL;
-	}
-	*sep = '\0';
-	return path;
+	memcpy(dir, path, (size_t)(sep - path));
+	dir[sep - path] = '\0';
+	return dir;
+}
+
+char *
+ecm_exe_dir(void)
+{
+	char *path = ecm_platform_exe_path(), *dir;
+
+	if (path == NULL)
+		return NULL;
+	dir = ecm_dir_of(path);
+	free(path);
+	return dir;
 }

@@ -10,7 +10,6 @@
 
 #ifdef ECM_RA_DLOPEN
 #include <dlfcn.h>
-#include <string.h>
 
 #define RA_FILE "libecm-ra.so"
 
@@ -21,20 +20,12 @@ static char *
 transport_path(void)
 {
 	Dl_info self;
-	char *dir, *slash, *path;
+	char *dir, *path;
 
 	if (dladdr((void *)&transport_path, &self) == 0 || self.dli_fname == NULL)
 		return NULL;
-	dir = strdup(self.dli_fname);
-	if (dir == NULL)
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		free(dir);
-		return NULL;
-	}
-	*slash = '\0';
-	path = ecm_path_join(dir, RA_FILE);
+	dir = ecm_dir_of(self.dli_fname);
+	path = dir != NULL ? ecm_path_join(dir, RA_FILE) : NULL;
 	free(dir);
 	return path;
 }

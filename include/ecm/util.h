@@ -32,6 +32,8 @@ char *ecm_cwd_path(const char *path);
  * regular file of at most max bytes (FILE_READ_FAILED, details.reason "not_regular" / "too_large"), read into
  * a malloc'd, NUL-terminated buffer. FILE_NOT_FOUND when missing. */
 ecm_code ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ecm_error *err);
+/* The folder a path names a file in (malloc'd): everything before its last separator; NULL when it has none. */
+char *ecm_dir_of(const char *path);
 /* A folder of the running executable (malloc'd) or NULL. */
 char *ecm_exe_dir(void);
 
