@@ -82,15 +82,21 @@ int
 ecm_national_id_valid(const char *id)
 {
 	static const int weights[] = { 8, 7, 6, 5, 4, 3, 2, 1, 1 };
-	int v, sum, i;
+	int v, second, sum, i;
 
 	if (id == NULL || strlen(id) != 10)
 		return 0;
 	v = letter_value(id[0]);
-	if (v < 0 || strchr("1289", id[1]) == NULL)
+	if (v < 0)
 		return 0;
-	sum = v / 10 + (v % 10) * 9;
-	for (i = 1; i < 10; i++) {
+	if (strchr("1289", id[1]) != NULL)
+		second = id[1] - '0';
+	else if (id[1] >= 'A' && id[1] <= 'D') /* the old resident certificate: the letter's value, last digit */
+		second = letter_value(id[1]) % 10;
+	else
+		return 0;
+	sum = v / 10 + (v % 10) * 9 + second * weights[0];
+	for (i = 2; i < 10; i++) {
 		if (!isdigit((unsigned char)id[i]))
 			return 0;
 		sum += (id[i] - '0') * weights[i - 1];

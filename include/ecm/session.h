@@ -42,7 +42,8 @@ void ecm_session_clear(ecm_session *s);
 /* hello's and login's "issued_unsaved": {"serial"} while an issued identity is held, else null. */
 cJSON *ecm_session_issued_unsaved(const ecm_session *s);
 
-/* The Taiwanese national ID check: letter, 1 or 2 (or 8/9 for residents), 8 digits, checksum. */
+/* The Taiwanese national ID check: letter, 1 or 2 (8/9: the new resident certificate; A-D: the old one), 8
+ * digits, checksum. Upper case only. */
 int ecm_national_id_valid(const char *id);
 
 #endif

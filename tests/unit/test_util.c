@@ -55,6 +55,13 @@ national_id_checksum(void **state)
 	assert_false(ecm_national_id_valid("A12345678"));
 	assert_false(ecm_national_id_valid("A323456789"));
 	assert_false(ecm_national_id_valid(NULL));
+	/* resident certificates: new (8/9) and old (second letter A-D), the same vectors as extension/lib/twid.js */
+	assert_true(ecm_national_id_valid("A800000005"));
+	assert_true(ecm_national_id_valid("AC01234567"));
+	assert_true(ecm_national_id_valid("FA12345670"));
+	assert_false(ecm_national_id_valid("AC01234568"));
+	assert_false(ecm_national_id_valid("AE01234567"));
+	assert_false(ecm_national_id_valid("Ac01234567"));
 }
 
 static void
