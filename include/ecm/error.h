@@ -63,7 +63,11 @@
 	X(RA_FORBIDDEN, "the broker's server refused access") \
 	X(VALID_CERT_EXISTS, "a valid certificate exists; applying would supersede it (replace_existing)") \
 	X(SIGN_ORIGIN_NOT_ALLOWED, "this web page is not allowed to ask for signatures") \
-	X(CERT_SUPERSEDED, "a newer certificate of the same ID is in the store")
+	X(CERT_SUPERSEDED, "a newer certificate of the same ID is in the store") \
+	X(CHOOSE_CUSTOMER, "several customers' certificates could serve: say whose (details.candidates)") \
+	X(OTHER_CUSTOMER, "the certificate belongs to another customer than the one logged in; confirm to go on") \
+	X(KEY_NOT_EXPORTABLE, "the certificate's private key is marked not exportable in this store") \
+	X(FILE_NAME_NOT_UTF8, "the file's name is not valid UTF-8; rename it or pick another")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,
