@@ -120,7 +120,8 @@ note_installed(enroll_issued *st, const cJSON *results)
 }
 
 ecm_code
-enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, cJSON *result, ecm_error *err)
+enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *only_stores, const cJSON *passwords,
+    cJSON *result, ecm_error *err)
 {
 	cJSON *install = cJSON_AddObjectToObject(result, "install"), *e;
 	cJSON *results = cJSON_AddArrayToObject(install, "results");
@@ -130,7 +131,7 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, c
 	ecm_error_init(&ierr);
 	cJSON_Delete(st->installed);
 	st->installed = cJSON_CreateArray();
-	rc = ecm_install_everywhere(ctx->config, &st->id, NULL, passwords, results, &ierr);
+	rc = ecm_install_everywhere(ctx->config, &st->id, only_stores, passwords, results, &ierr);
 	note_installed(st, results);
 	if (rc != ECM_OK) { /* nothing could be attempted (discovery failed) */
 		e = cJSON_AddObjectToObject(install, "error");
