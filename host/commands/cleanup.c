@@ -50,7 +50,6 @@ add_failed(cJSON *arr, const ecm_store_info *info, const X509 *cert, const ecm_e
 
 	cJSON_AddStringToObject(r, "code", ecm_code_name(e->code));
 	cJSON_AddStringToObject(r, "message", e->message);
-	cJSON_AddItemToArray(arr, r);
 }
 
 static void
