@@ -174,7 +174,7 @@ save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_id
 	/* Installed even when the backup failed: a store is one more place where the key survives. */
 	enroll_issued_install(ctx, st, a->only_stores, a->store_passwords, result, &install_err);
 	if (enroll_issued_saved(st)) {
-		enroll_issued_retire_previous(st, result);
+		enroll_issued_retire_previous(st, a->store_passwords, result);
 		enroll_issued_free(st);
 		ecm_error_clear(&backup_err);
 		ecm_error_clear(&install_err);

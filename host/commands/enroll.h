@@ -127,7 +127,7 @@ ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *onl
 int enroll_issued_saved(const enroll_issued *st);
 /* Renew, once saved: the superseded certificate leaves every store where its successor is installed
  * (result.install.removed). The old certificate never goes before the new one is safe. */
-void enroll_issued_retire_previous(const enroll_issued *st, cJSON *result);
+void enroll_issued_retire_previous(const enroll_issued *st, const cJSON *passwords, cJSON *result);
 /* The session's issued identity, or NULL. */
 enroll_issued *enroll_issued_held(const ecm_ctx *ctx);
 /* Parks st in the session (replacing any held one) and turns err (the cause) into ISSUED_NOT_SAVED with

@@ -150,7 +150,7 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *only_stores,
 }
 
 void
-enroll_issued_retire_previous(const enroll_issued *st, cJSON *result)
+enroll_issued_retire_previous(const enroll_issued *st, const cJSON *passwords, cJSON *result)
 {
 	cJSON *install = cJSON_GetObjectItemCaseSensitive(result, "install");
 	ecm_error ignored;
@@ -160,8 +160,8 @@ enroll_issued_retire_previous(const enroll_issued *st, cJSON *result)
 	if (install == NULL)
 		install = cJSON_AddObjectToObject(result, "install");
 	ecm_error_init(&ignored);
-	(void)ecm_remove_superseded(st->id.cert, st->previous.cert, cJSON_AddArrayToObject(install, "removed"),
-	    &ignored);
+	(void)ecm_remove_superseded(st->id.cert, st->previous.cert, passwords,
+	    cJSON_AddArrayToObject(install, "removed"), &ignored);
 	ecm_error_clear(&ignored);
 }
 

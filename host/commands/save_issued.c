@@ -96,7 +96,7 @@ run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	}
 	describe(st, result);
 	if (enroll_issued_saved(st)) {
-		enroll_issued_retire_previous(st, result);
+		enroll_issued_retire_previous(st, s.passwords, result);
 		enroll_issued_drop(ctx);
 	}
 out:

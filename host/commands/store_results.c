@@ -148,7 +148,7 @@ ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *sour
 }
 
 ecm_code
-ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err)
+ecm_remove_superseded(const X509 *installed, const X509 *old, const cJSON *passwords, cJSON *removed, ecm_error *err)
 {
 	ecm_store_list list;
 	ecm_code rc;
@@ -161,7 +161,8 @@ ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ec
 		return rc;
 	serial = ecm_cert_serial(old);
 	for (i = 0; i < list.n; i++) {
-		if (!ecm_store_replace(&list.v[i], installed, old) || removed == NULL)
+		if (!ecm_store_replace(&list.v[i], ecm_store_password_for(passwords, list.v[i].id), installed, old) ||
+		    removed == NULL)
 			continue;
 		cJSON *r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "store", list.v[i].id);

@@ -35,8 +35,9 @@ ecm_code ecm_install_everywhere(const ecm_config *cfg, const ecm_identity *id, c
 ecm_code ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *source_id,
     const cJSON *only_stores, const cJSON *passwords, cJSON *results, ecm_error *err);
 
-/* For renew: in every store where `installed` (the new certificate) is present now, remove `old`. Appends
- * {"store","serial"} for each removal to removed (may be NULL). */
-ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err);
+/* For renew: in every store where `installed` (the new certificate) is present now, remove `old` (passwords: as
+ * ecm_install_everywhere). Appends {"store","serial"} for each removal to removed (may be NULL). */
+ecm_code ecm_remove_superseded(const X509 *installed, const X509 *old, const cJSON *passwords, cJSON *removed,
+    ecm_error *err);
 
 #endif

@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, raOtp, shotPath } from './lib.mjs';
+import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, raOtp, raClock, shotPath } from './lib.mjs';
 
 const BASE = `chrome-extension://${CHROME_ID}/`;
 const HOME = path.join(TMP, 'family');
@@ -95,6 +95,27 @@ async function applyWithChoice(ctx) {
   await page.close();
 }
 
+// Issue 22 item 6: the renew wizard's current-file field is a file it reads, so its hint is not the save hint.
+async function renewHint(ctx) {
+  raClock(340);   // the renewal window is open
+  try {
+    const page = await manager(ctx, 'renew');
+    await page.waitForSelector('#terms-agree', { timeout: 20000 });
+    await page.check('#terms-agree');
+    await page.click('#terms-next');
+    await page.waitForSelector('#wiz-cur-path', { state: 'attached' });
+    const hint = await page.locator('#wiz-cur-path-hint').textContent();
+    const placeholder = await page.locator('#wiz-cur-path').getAttribute('placeholder');
+    const described = await page.locator('#wiz-cur-path').getAttribute('aria-describedby');
+    ok(hint === '留空則使用瀏覽器中的目前憑證。' && !placeholder && described === 'wiz-cur-path-hint',
+      `renew: 「目前憑證檔路徑」 says what an empty field means for a file it reads (hint "${hint}", placeholder "${placeholder}")`);
+    ok(await page.locator('#wiz-stores').count() === 1, 'renew: the wizard shows the store choice too');
+    await page.close();
+  } finally {
+    raClock(0);
+  }
+}
+
 async function installFocus(ctx) {
   const page = await manager(ctx, 'install');
   await page.waitForSelector('#inst-stores li[data-store]', { timeout: 20000 });
@@ -167,6 +188,7 @@ async function main() {
   const ctx = await launch();
   try {
     await step('store choice in the apply wizard', () => applyWithChoice(ctx));
+    await step('the renew wizard\'s current-file hint', () => renewHint(ctx));
     await step('跨瀏覽器安裝 with the store choice', () => installFocus(ctx));
     await step('import of another customer\'s file', () => importOther(ctx));
     await step('clean-up reports failures and removals', () => cleanupReport(ctx));

@@ -160,12 +160,16 @@ holds $S_MUM $D; ok $? "cleanup: certificate and key gone from Mum's profile (ce
 holds $S_PKI $D "$D1"; ok $? "cleanup: the shared database (not chosen) still holds them"
 
 # ================================================================ 6. renew into the chosen stores, with a password
+r=$(as $D install "$(jq -cn --arg m $S_MUM --argjson p "$(mum_pw)" '{stores: [$m], password_for: $p}')")
+is "$(stores_of "$r")" "$S_MUM=installed" "install with password_for: Mum's certificate back in her profile"
 ra_clock 340
 r=$(enroll $D renew "$(jq -cn --arg a $S_PKI --arg b $S_MUM --argjson p "$(mum_pw)" '{stores: [$a, $b], password_for: $p}')")
 D2=$(jq -r .result.certificate.serial <<<"$r")
 is "$(jq -r .ok <<<"$r")/$(stores_of "$r")" "true/$S_MUM=installed $S_PKI=installed" \
 	"Mum's renew with stores [pki, Mum] and her master password"
-holds $S_MUM $D "$D2"; ok $? "renew: the new key in Mum's protected profile (certutil -K with the password)"
+holds $S_MUM $D "$D2"; ok $? "renew: the new key in Mum's protected profile, the superseded one removed there (certutil -K)"
+is "$(jq -r '[.result.install.removed[].store] | sort | join(" ")' <<<"$r")" "$S_MUM $S_PKI" \
+	"renew: the superseded certificate removed where the new one landed, Mum's profile with its password"
 holds $S_PKI $D "$D2"; ok $? "renew: the new certificate replaced the old one in the shared database"
 holds $S_DAD $D && holds $S_KID $D; ok $? "renew: nothing of Mum's in Dad's or Kid's profile"
 
