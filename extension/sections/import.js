@@ -48,7 +48,7 @@ function staleWarning(res, status, err, out) {
   const remove = h('button.primary#import-remove', { type: 'button', text: t('importRemoveButton') });
   remove.addEventListener('click', async () => {
     busy(remove, true);
-    const r = await call('cleanup', { serials: [res.certificate.serial] });
+    const r = await call('cleanup', { serials: [res.certificate.serial], stores: [res.store] });   // this browser's only
     busy(remove, false);
     if (!r.ok) { showError(err, r.error); return; }
     out.replaceChildren(okBox('import-removed', t('importRemoved')));

@@ -97,9 +97,17 @@ async function applyWithChoice(ctx) {
 
 // Issue 22 item 6: the renew wizard's current-file field is a file it reads, so its hint is not the save hint.
 async function renewHint(ctx) {
-  raClock(340);   // the renewal window is open
+  raClock(340);   // the renewal window is open; a new login gives the session the RA's new clock
   try {
-    const page = await manager(ctx, 'renew');
+    const page = await manager(ctx, 'query');
+    await page.evaluate((id) => new Promise((res) => {
+      const port = chrome.runtime.connect({ name: 'ecm-ui' });
+      port.onMessage.addListener((m) => { if (m.rid === 'relogin') { res(m.reply); port.disconnect(); } });
+      port.postMessage({ rid: 'relogin', cmd: 'login', args: { id, password: 'Demo1234' } });
+    }), DADID);
+    await page.goto(BASE + 'manager.html#renew');
+    await page.reload();
+    await page.waitForSelector('body[data-ready=yes]', { timeout: 15000 });
     await page.waitForSelector('#terms-agree', { timeout: 20000 });
     await page.check('#terms-agree');
     await page.click('#terms-next');
