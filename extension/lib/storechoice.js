@@ -44,6 +44,7 @@ function row(id, s, rows) {
   const notes = [];
   if (s.primary) notes.push(t('storePrimary'));
   if (s.only_others === true) notes.push(t('storeOthersOnly'));
+  if (notes.length) box.setAttribute('aria-describedby', id + '-note');
   const r = { store: s, box, pw: null };
   const kids = [h('div.check', {}, box, h('label', { for: id, text: storeName(s) })),
     notes.length ? h('p.hint#' + id + '-note', { text: notes.join(' ') }) : null];
