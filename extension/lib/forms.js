@@ -136,7 +136,8 @@ export function showErrorText(error) {
 }
 
 // Per-browser install results; a store that wants its password gets a field and a retry.
-export function installTable(results, id = 'install-results') {
+// extra: the install arguments that name the certificate (import's serial), kept by the retry.
+export function installTable(results, id = 'install-results', extra = {}) {
   const status = { installed: 'stInstalled', already_present: 'stAlready', failed: 'stFailed' };
   const body = h('tbody');
   for (const r of results) {
@@ -148,10 +149,10 @@ export function installTable(results, id = 'install-results') {
       const retry = h('button', { type: 'button', text: t('retryButton') });
       retry.addEventListener('click', async () => {
         busy(retry, true);
-        const res = await call('install', { stores: [r.store], password_for: { [r.store]: pw.value } });
+        const res = await call('install', { ...extra, stores: [r.store], password_for: { [r.store]: pw.value } });
         pw.value = '';
         busy(retry, false);
-        if (res.ok) tr.replaceWith(installTable(res.result.results).querySelector('tbody tr'));
+        if (res.ok) tr.replaceWith(installTable(res.result.results, id, extra).querySelector('tbody tr'));
         else cell.append(h('p.msg.error', { role: 'alert', text: showErrorText(res.error) }));
       });
       cell.append(h('div.inline', {}, pw, retry));

@@ -1,7 +1,13 @@
 // 憑證清理: expired, revoked or superseded PC certificates of the user that are really in a store on this
-// computer (the host looks without removing anything: cleanup dry_run), removed when the user says so.
+// computer (the host looks without removing anything: cleanup dry_run), removed when the user says so. The
+// result says what was removed and, per store, what failed and why; a store protected by a password gets a field
+// for it and a retry there.
 import { h, call, t, showError, fmtDate, busy } from '../lib/ui.js';
 import { app, section, msgBox, okBox } from '../lib/app.js';
+import { showErrorText, pwInput } from '../lib/forms.js';
+import { storeName } from '../lib/storechoice.js';
+
+const PASSWORD_CODES = ['STORE_PASSWORD_REQUIRED', 'STORE_PASSWORD_WRONG'];
 
 export async function staleCerts() {
   const r = await call('list');
@@ -26,11 +32,47 @@ export function cleanupOffer(stale, box) {
   no.addEventListener('click', () => box.replaceChildren());
   yes.addEventListener('click', async () => {
     busy(yes, true);
-    const r = await call('cleanup', { serials: stale.map((c) => c.serial) });
+    const serials = stale.map((c) => c.serial);
+    const r = await call('cleanup', { serials });
     busy(yes, false);
     if (!r.ok) { showError(err, r.error); return; }
-    box.replaceChildren(okBox('cleanup-done', t('cleanupDone', r.result.removed.length)));
+    cleanupReport(box, serials, r.result);
   });
+}
+
+// What was removed, and what failed where (with the cause); focus on the summary.
+function cleanupReport(box, serials, res) {
+  const summary = res.failed.length
+    ? h('p.msg.warn#cleanup-done', { role: 'status', text: t('cleanupPartly', [res.removed.length, res.failed.length]) })
+    : okBox('cleanup-done', t('cleanupDone', res.removed.length));
+  summary.setAttribute('tabindex', '-1');
+  const removed = res.removed.length ? h('ul#cleanup-removed', {}, ...res.removed.map((x) =>
+    h('li', { 'data-store': x.store }, t('cleanupRemovedFrom', [x.serial, storeName(x)])))) : null;
+  const failed = res.failed.length ? h('ul#cleanup-failed', {}, ...res.failed.map((f) => failure(serials, f))) : null;
+  box.replaceChildren(summary, removed || '', failed || '');
+  summary.focus();
+}
+
+function failure(serials, f) {
+  const li = h('li', { 'data-store': f.store, 'data-code': f.code },
+    h('span', { text: t('cleanupFailedIn', storeName(f)) + ' ' }),
+    h('span', { text: showErrorText({ code: f.code, message: f.message }) }));
+  if (!PASSWORD_CODES.includes(f.code)) return li;
+  const pw = pwInput('off');
+  pw.setAttribute('aria-label', t('storeMasterPw') + ' ' + storeName(f));
+  const retry = h('button', { type: 'button', text: t('retryButton') });
+  retry.addEventListener('click', async () => {
+    busy(retry, true);
+    const r = await call('cleanup', { serials, stores: [f.store], password_for: { [f.store]: pw.value } });
+    pw.value = '';
+    busy(retry, false);
+    if (!r.ok) { li.append(h('p.msg.error', { role: 'alert', text: showErrorText(r.error) })); return; }
+    const again = r.result.failed[0];
+    li.replaceWith(again ? failure(serials, again) : h('li', { 'data-store': f.store, 'data-code': 'OK' },
+      t('cleanupRetried', [r.result.removed.length, storeName(f)])));
+  });
+  li.append(h('div.inline', {}, pw, retry));
+  return li;
 }
 
 export async function showCleanup(tk) {

@@ -1,9 +1,11 @@
 // 憑證匯入: a .pfx backup into this browser. A certificate the broker no longer honours (superseded, revoked,
 // expired) is named as such; installing it into the other browsers is then a deliberate choice, and removing
-// it again is offered first.
+// it again is offered first. A file of another customer than the one logged in (a family member's) is imported
+// only when the person says so, after seeing whose it is; the install offered then installs that certificate.
 import { $, h, call, t, showError, clearMsg, busy } from '../lib/ui.js';
 import { app, section, msgBox, okBox } from '../lib/app.js';
 import { field, pwInput, fileToBase64, certSummary, installTable } from '../lib/forms.js';
+import { storeChoice } from '../lib/storechoice.js';
 
 // 'valid', 'superseded', 'revoked', 'expired', or 'unknown' (logged out: the broker cannot be asked).
 async function brokerStatus(cert) {
@@ -19,12 +21,16 @@ async function brokerStatus(cert) {
 function installOffer(res, err, deliberate) {
   const inst = h('button.primary#import-install', { type: 'button', text: t('installButton') });
   const slot = h('div#import-install-slot');
+  const choice = storeChoice('imp', { only: res.offer_install });
   inst.addEventListener('click', async () => {
+    if (choice.none()) { showError(err, t('storeNoneChosen')); return; }
     busy(inst, true);
-    const ir = await call('install', { stores: res.offer_install });
+    // By serial: the certificate just imported, which need not be the logged-in customer's.
+    const ir = await call('install', { serial: res.certificate.serial, stores: res.offer_install, ...choice.value() });
+    choice.clear();
     busy(inst, false);
     if (!ir.ok) { showError(err, ir.error); return; }
-    slot.replaceChildren(installTable(ir.result.results));
+    slot.replaceChildren(installTable(ir.result.results, 'install-results', { serial: res.certificate.serial }));
   });
   const kids = [h('p', { text: t('offerInstall') })];
   if (deliberate) {
@@ -35,14 +41,14 @@ function installOffer(res, err, deliberate) {
     sure.addEventListener('change', () => { inst.disabled = !sure.checked; });
     kids.push(h('div.check', {}, sure, h('label', { for: 'import-install-anyway', text: t('importInstallAnyway') })));
   }
-  return [h('div.banner#import-offer', {}, ...kids, h('div.actions', {}, inst)), slot];
+  return [h('div.banner#import-offer', {}, ...kids, choice.el, h('div.actions', {}, inst)), slot];
 }
 
 function staleWarning(res, status, err, out) {
   const remove = h('button.primary#import-remove', { type: 'button', text: t('importRemoveButton') });
   remove.addEventListener('click', async () => {
     busy(remove, true);
-    const r = await call('cleanup', { serials: [res.certificate.serial] });
+    const r = await call('cleanup', { serials: [res.certificate.serial], stores: [res.store] });   // this browser's only
     busy(remove, false);
     if (!r.ok) { showError(err, r.error); return; }
     out.replaceChildren(okBox('import-removed', t('importRemoved')));
@@ -50,6 +56,22 @@ function staleWarning(res, status, err, out) {
   return h('div.banner.warn#import-stale', { role: 'alert', 'data-status': status },
     h('p', { text: t('importStale_' + status) }), h('p', { text: t('importStaleAdvice') }),
     h('div.actions', {}, remove));
+}
+
+// Another customer's file: whose (masked ID), and the choice. Resolves true to import it anyway.
+function askOtherCustomer(box, error) {
+  const masked = (error.details && error.details.masked_id) || '';
+  const yes = h('button#import-other-yes', { type: 'button', text: t('importOtherYes') });
+  const no = h('button.primary#import-other-no', { type: 'button', text: t('cancelButton') });
+  box.replaceChildren(h('div.banner.warn#import-other', { role: 'alertdialog', 'aria-labelledby': 'import-other-q',
+    'data-code': 'OTHER_CUSTOMER', 'data-masked-id': masked },
+  h('p#import-other-q', { text: masked ? t('importOtherCustomer', masked) : t('importNotCustomers') }),
+  h('p', { text: t('importOtherAdvice') }), h('div.actions', {}, no, yes)));
+  no.focus();
+  return new Promise((res) => {
+    no.onclick = () => { box.replaceChildren(); res(false); };
+    yes.onclick = () => { box.replaceChildren(); res(true); };
+  });
 }
 
 export function showImport() {
@@ -67,9 +89,17 @@ export function showImport() {
     out.replaceChildren();
     if (!file.files.length) { showError(err, t('fileRequired')); file.focus(); return; }
     busy(go, true);
-    const data = await fileToBase64(file.files[0]);
-    const r = await call('import', { data, password: pw.value });
+    const args = { data: await fileToBase64(file.files[0]), password: pw.value };
     pw.value = '';
+    let r = await call('import', args);
+    if (!r.ok && r.error.code === 'OTHER_CUSTOMER') {
+      busy(go, false);
+      // Nothing is written yet: the person sees whose certificate it is and decides.
+      if (!(await askOtherCustomer(out, r.error))) { args.password = ''; file.focus(); return; }
+      busy(go, true);
+      r = await call('import', { ...args, confirm_other_customer: true });
+    }
+    args.password = '';
     if (!r.ok) { busy(go, false); showError(err, r.error); (r.error.code === 'PFX_WRONG_PASSWORD' ? pw : file).focus(); return; }
     const res = r.result;
     const status = await brokerStatus(res.certificate);
@@ -77,6 +107,7 @@ export function showImport() {
     const stale = ['superseded', 'revoked', 'expired'].includes(status);
     out.append(stale ? h('p.msg.warn#import-done', { role: 'status', 'data-status': status, text: t('importDoneStale') })
       : okBox('import-done', t('importDone')), certSummary(res.certificate, 'import-cert'));
+    if (res.other_customer) out.append(h('p.hint#import-whose', { text: t('importWhose', res.other_customer) }));
     if (stale) out.append(staleWarning(res, status, err, out));
     else if (status === 'unknown') out.append(h('p.hint#import-status-unknown', { text: t('importStatusUnknown') }));
     if (res.offer_install && res.offer_install.length) out.append(...installOffer(res, err, stale));

@@ -6,6 +6,7 @@
 import { $, h, call, t, showError, clearMsg, fmtDate, busy } from '../lib/ui.js';
 import { app, section, msgBox, okBox } from '../lib/app.js';
 import { field, pwInput, passwordPair, pathField, certSummary, installTable, askOverwrite, normalizePath } from '../lib/forms.js';
+import { storeChoice } from '../lib/storechoice.js';
 import { staleCerts, cleanupOffer } from './cleanup.js';
 
 const STEPS = ['terms', 'backup', 'otp', 'run', 'done'];
@@ -66,7 +67,10 @@ class Wizard {
     return this[step](error);
   }
 
-  forget() { this.s.backup.password = ''; this.s.current.password = ''; this.s.otp.code = ''; }
+  forget() {
+    this.s.backup.password = ''; this.s.current.password = ''; this.s.otp.code = '';
+    if (this.stores) this.stores.clear();
+  }
 
   /* ---- check: is there anything to refuse before a single thing is spent? ---- */
   check() {
@@ -152,11 +156,23 @@ class Wizard {
     let cur = null;
     if (this.renew) {
       cur = { path: pathField('wiz-cur-path', 'open', err, 'currentPfxPath'), pw: pwInput('off') };
+      // A file it reads, not one it writes: no "saved in …" hint (issue 22 item 6).
+      cur.path.input.placeholder = '';
+      let hint = cur.path.el.querySelector('#wiz-cur-path-hint');
+      if (!hint) {
+        hint = h('p.hint#wiz-cur-path-hint');
+        cur.path.input.after(hint);
+        cur.path.input.setAttribute('aria-describedby', 'wiz-cur-path-hint');
+      }
+      hint.textContent = t('currentPfxHint');
       cur.path.input.value = s.current.path;
       cur.pw.value = s.current.password;
       kids.push(h('details#wiz-current', { open: s.current.path ? true : null }, h('summary', { text: t('currentPfxTitle') }),
         cur.path.el, field('wiz-cur-pw', 'currentPfxPassword', cur.pw)));
     }
+    // Chosen once per wizard: going back and forth keeps the ticks and typed store passwords.
+    if (!this.stores) this.stores = storeChoice('wiz');
+    kids.push(this.stores.el);
     const next = h('button.primary#backup-next', { type: 'submit', text: t('nextButton') });
     const back = h('button#wizard-back', { type: 'button', text: t('backButton'), onclick: () => { save(); this.go('terms'); } });
     const save = () => {
@@ -171,6 +187,7 @@ class Wizard {
       clearMsg(err);
       save();
       try { s.backup.password = pair.get(); } catch (m) { showError(err, m); return; }
+      if (this.stores.none()) { showError(err, t('storeNoneChosen')); return; }
       this.go('otp');
     });
     this.body.replaceChildren(form);
@@ -246,6 +263,7 @@ class Wizard {
     if (this.renew && s.current.path.trim()) a.current = { path: s.current.path.trim(), password: s.current.password };
     if (!this.renew && s.replaceExisting) a.replace_existing = true;
     if (s.pending) a.resume = true;   // the broker approves the request the host keeps: send that one again
+    if (this.stores) Object.assign(a, this.stores.value());
     return a;
   }
 

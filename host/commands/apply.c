@@ -1,5 +1,6 @@
 /* apply: a new PC certificate for a logged-in customer (terms accepted, OTP from the phone). It would supersede
  * a valid one: that needs replace_existing (enroll_check_supersede, from enroll_run). */
+#include "ecm/install.h"
 #include "enroll.h"
 
 static ecm_code
@@ -19,6 +20,7 @@ static const char *const secrets[] = { "otp", "backup.password", NULL };
 static const ecm_arg_spec args[] = {
 	ENROLL_ARGS,
 	{ "replace_existing", ECM_ARG_BOOL, 0, NULL },
+	ECM_STORE_CHOICE_ARGS,
 	ECM_ARG_END,
 };
 

@@ -1,11 +1,14 @@
-/* cleanup: removes the certificates the user picked (by serial) from every store; never anything else.
- * With dry_run it only says where they are, so the UI can ask about what is really there. */
+/* cleanup: removes the certificates the user picked (by serial) from every store, or the chosen ones (`stores`,
+ * with `password_for` for protected ones); never anything else. The reply names each store's removals and
+ * failures (with their code), so that a screen can say what is still there. With dry_run it only says where the
+ * certificates are, so the UI can ask about what is really there. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509v3.h>
 
 #include "ecm/command.h"
+#include "ecm/install.h"
 #include "ecm/store.h"
 
 static int
@@ -22,32 +25,36 @@ picked(const cJSON *serials, const X509 *cert)
 	return r;
 }
 
-static void
-add_removed(cJSON *arr, const char *store, const X509 *cert)
+/* {"store","browser","profile","serial"?}: which store, named as a person knows it. */
+static cJSON *
+add_entry(cJSON *arr, const ecm_store_info *info, const X509 *cert)
 {
 	cJSON *r = cJSON_CreateObject();
-	char *serial = ecm_cert_serial(cert);
+	char *serial = cert ? ecm_cert_serial(cert) : NULL;
 
-	cJSON_AddStringToObject(r, "store", store);
-	cJSON_AddStringToObject(r, "serial", serial ? serial : "");
+	cJSON_AddStringToObject(r, "store", info->id);
+	cJSON_AddStringToObject(r, "browser", info->browser);
+	cJSON_AddItemToObject(r, "profile", info->profile ? cJSON_CreateString(info->profile) : cJSON_CreateNull());
+	if (cert != NULL)
+		cJSON_AddStringToObject(r, "serial", serial ? serial : "");
 	cJSON_AddItemToArray(arr, r);
 	free(serial);
+	return r;
 }
 
+/* A store that could not be opened (no serial: nothing in it was looked at) or a removal that failed. */
 static void
-add_failed(cJSON *arr, const char *store, const ecm_error *e)
+add_failed(cJSON *arr, const ecm_store_info *info, const X509 *cert, const ecm_error *e)
 {
-	cJSON *r = cJSON_CreateObject();
+	cJSON *r = add_entry(arr, info, cert);
 
-	cJSON_AddStringToObject(r, "store", store);
 	cJSON_AddStringToObject(r, "code", ecm_code_name(e->code));
 	cJSON_AddStringToObject(r, "message", e->message);
-	cJSON_AddItemToArray(arr, r);
 }
 
 static void
-clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, int dry_run, cJSON *removed,
-    cJSON *failed)
+clean_store(const ecm_store_info *info, const char *password, const cJSON *serials, const char *nid, int dry_run,
+    cJSON *removed, cJSON *failed)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s;
@@ -57,8 +64,8 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 	ecm_error_init(&e);
 	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || !info->exists)
 		return;
-	if (ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
-		add_failed(failed, info->id, &e);
+	if (ecm_store_open(info, password, &s, &e) != ECM_OK) {
+		add_failed(failed, info, NULL, &e);
 		ecm_error_clear(&e);
 		return;
 	}
@@ -71,9 +78,9 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 			if (!mine || X509_check_ca(items.v[i].cert) != 0 || !picked(serials, items.v[i].cert))
 				continue;
 			if (dry_run || info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
-				add_removed(removed, info->id, items.v[i].cert);
+				add_entry(removed, info, items.v[i].cert);
 			else
-				add_failed(failed, info->id, &e);
+				add_failed(failed, info, items.v[i].cert, &e);
 			ecm_error_clear(&e);
 			ecm_error_init(&e);
 		}
@@ -85,7 +92,7 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 static ecm_code
 run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
-	const cJSON *serials = NULL;
+	const cJSON *serials = NULL, *only = NULL, *passwords = NULL;
 	ecm_store_list list;
 	cJSON *removed, *failed;
 	int dry_run = 0;
@@ -93,7 +100,8 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 
 	if ((rc = ecm_arg_string_array(args, "serials", &serials, err)) != ECM_OK ||
-	    (rc = ecm_arg_bool(args, "dry_run", &dry_run, err)) != ECM_OK)
+	    (rc = ecm_arg_bool(args, "dry_run", &dry_run, err)) != ECM_OK ||
+	    (rc = ecm_store_choice_args(args, &only, &passwords, err)) != ECM_OK)
 		return rc;
 	if (serials == NULL || cJSON_GetArraySize(serials) == 0) {
 		ecm_error_detail_str(err, "field", "serials");
@@ -104,7 +112,9 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	removed = cJSON_AddArrayToObject(result, dry_run ? "found" : "removed");
 	failed = cJSON_AddArrayToObject(result, "failed");
 	for (i = 0; i < list.n; i++)
-		clean_store(&list.v[i], serials, ctx->session->national_id, dry_run, removed, failed);
+		if (ecm_store_chosen(only, list.v[i].id))
+			clean_store(&list.v[i], ecm_store_password_for(passwords, list.v[i].id), serials,
+			    ctx->session->national_id, dry_run, removed, failed);
 	ecm_store_list_free(&list);
 	return ECM_OK;
 }
@@ -112,6 +122,7 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 static const ecm_arg_spec args[] = {
 	{ "serials", ECM_ARG_STRING_LIST, ECM_ARG_NAME_MAX, NULL },
 	{ "dry_run", ECM_ARG_BOOL, 0, NULL },
+	ECM_STORE_CHOICE_ARGS,
 	ECM_ARG_END,
 };
 

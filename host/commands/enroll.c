@@ -172,9 +172,9 @@ save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_id
 	refresh_account(ctx);
 	ecm_progress(ctx, "install", 4, STEPS);
 	/* Installed even when the backup failed: a store is one more place where the key survives. */
-	enroll_issued_install(ctx, st, NULL, result, &install_err);
+	enroll_issued_install(ctx, st, a->only_stores, a->store_passwords, result, &install_err);
 	if (enroll_issued_saved(st)) {
-		enroll_issued_retire_previous(st, result);
+		enroll_issued_retire_previous(st, a->store_passwords, result);
 		enroll_issued_free(st);
 		ecm_error_clear(&backup_err);
 		ecm_error_clear(&install_err);
@@ -290,6 +290,7 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	    (rc = check_header_value("terms_version", a->terms_version, 64, err)) != ECM_OK ||
 	    (rc = check_header_value("otp", a->otp, 32, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "resume", &a->resume, err)) != ECM_OK ||
+	    (rc = ecm_store_choice_args(args, &a->only_stores, &a->store_passwords, err)) != ECM_OK ||
 	    (rc = parse_backup(args, a, err)) != ECM_OK)
 		return rc;
 	if (!renew)

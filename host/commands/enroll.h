@@ -18,6 +18,8 @@ typedef struct enroll_args {
 	const char *current_password;
 	int resume; /* send the session's pending request again instead of making a new one */
 	int replace_existing; /* apply: supersede the valid certificate the account holds */
+	const cJSON *only_stores; /* `stores`: where the new certificate goes (NULL: every store found) */
+	const cJSON *store_passwords; /* `password_for` */
 } enroll_args;
 
 /* One enrollment request: the new key, the exact CSR made with it and, for renew, references to the identity that
@@ -116,15 +118,16 @@ void enroll_issued_free(enroll_issued *st);
 /* Writes the backup; adds result.backup {path, format}. */
 ecm_code enroll_issued_backup(ecm_ctx *ctx, enroll_issued *st, const enroll_backup *b, cJSON *result,
     ecm_error *err);
-/* Installs into every store (passwords: NULL or {store id: password}); adds result.install {results, error?}.
+/* Installs into every store or the chosen ones (only_stores, passwords: as ecm_install_everywhere); adds
+ * result.install {results, error?}.
  * Per-store failures are results: ECM_OK unless no store took it. */
-ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, cJSON *result,
-    ecm_error *err);
+ecm_code enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *only_stores, const cJSON *passwords,
+    cJSON *result, ecm_error *err);
 /* Both done: backed up and in at least one store. */
 int enroll_issued_saved(const enroll_issued *st);
 /* Renew, once saved: the superseded certificate leaves every store where its successor is installed
  * (result.install.removed). The old certificate never goes before the new one is safe. */
-void enroll_issued_retire_previous(const enroll_issued *st, cJSON *result);
+void enroll_issued_retire_previous(const enroll_issued *st, const cJSON *passwords, cJSON *result);
 /* The session's issued identity, or NULL. */
 enroll_issued *enroll_issued_held(const ecm_ctx *ctx);
 /* Parks st in the session (replacing any held one) and turns err (the cause) into ISSUED_NOT_SAVED with

@@ -120,7 +120,8 @@ note_installed(enroll_issued *st, const cJSON *results)
 }
 
 ecm_code
-enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, cJSON *result, ecm_error *err)
+enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *only_stores, const cJSON *passwords,
+    cJSON *result, ecm_error *err)
 {
 	cJSON *install = cJSON_AddObjectToObject(result, "install"), *e;
 	cJSON *results = cJSON_AddArrayToObject(install, "results");
@@ -130,7 +131,7 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, c
 	ecm_error_init(&ierr);
 	cJSON_Delete(st->installed);
 	st->installed = cJSON_CreateArray();
-	rc = ecm_install_everywhere(ctx->config, &st->id, NULL, passwords, results, &ierr);
+	rc = ecm_install_everywhere(ctx->config, &st->id, only_stores, passwords, results, &ierr);
 	note_installed(st, results);
 	if (rc != ECM_OK) { /* nothing could be attempted (discovery failed) */
 		e = cJSON_AddObjectToObject(install, "error");
@@ -149,7 +150,7 @@ enroll_issued_install(ecm_ctx *ctx, enroll_issued *st, const cJSON *passwords, c
 }
 
 void
-enroll_issued_retire_previous(const enroll_issued *st, cJSON *result)
+enroll_issued_retire_previous(const enroll_issued *st, const cJSON *passwords, cJSON *result)
 {
 	cJSON *install = cJSON_GetObjectItemCaseSensitive(result, "install");
 	ecm_error ignored;
@@ -159,8 +160,8 @@ enroll_issued_retire_previous(const enroll_issued *st, cJSON *result)
 	if (install == NULL)
 		install = cJSON_AddObjectToObject(result, "install");
 	ecm_error_init(&ignored);
-	(void)ecm_remove_superseded(st->id.cert, st->previous.cert, cJSON_AddArrayToObject(install, "removed"),
-	    &ignored);
+	(void)ecm_remove_superseded(st->id.cert, st->previous.cert, passwords,
+	    cJSON_AddArrayToObject(install, "removed"), &ignored);
 	ecm_error_clear(&ignored);
 }
 

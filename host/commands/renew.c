@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecm/install.h"
 #include "ecm/store.h"
 #include "enroll.h"
 
@@ -78,6 +79,7 @@ static const ecm_arg_spec current_args[] = {
 static const ecm_arg_spec args[] = {
 	ENROLL_ARGS,
 	{ "current", ECM_ARG_OBJECT, 0, current_args },
+	ECM_STORE_CHOICE_ARGS,
 	ECM_ARG_END,
 };
 

@@ -88,7 +88,7 @@ run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	if (s.backup != NULL)
 		rc = enroll_issued_backup(ctx, st, &s.b, result, err);
 	if (rc == ECM_OK && s.install)
-		rc = enroll_issued_install(ctx, st, s.passwords, result, err);
+		rc = enroll_issued_install(ctx, st, NULL, s.passwords, result, err);
 	if (rc != ECM_OK) {
 		rc = enroll_issued_keep(ctx, st, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
 		    result, "install"), "results"), err);
@@ -96,7 +96,7 @@ run_save_issued(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	}
 	describe(st, result);
 	if (enroll_issued_saved(st)) {
-		enroll_issued_retire_previous(st, result);
+		enroll_issued_retire_previous(st, s.passwords, result);
 		enroll_issued_drop(ctx);
 	}
 out:

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecm/command.h"
 #include "ecm/install.h"
 #include "ecm/utf8.h"
 
@@ -21,8 +22,24 @@ ecm_store_info_json(const ecm_store_info *s)
 	return o;
 }
 
-static int
-wanted(const cJSON *only, const char *id)
+ecm_code
+ecm_store_choice_args(const cJSON *args, const cJSON **only_stores, const cJSON **passwords, ecm_error *err)
+{
+	ecm_code rc;
+
+	*only_stores = *passwords = NULL;
+	if ((rc = ecm_arg_string_array(args, "stores", only_stores, err)) != ECM_OK ||
+	    (rc = ecm_arg_object(args, "password_for", 0, passwords, err)) != ECM_OK)
+		return rc;
+	if (*only_stores != NULL && cJSON_GetArraySize(*only_stores) == 0) {
+		ecm_error_detail_str(err, "field", "stores");
+		return ecm_fail(err, ECM_BAD_REQUEST, "\"stores\" names no store: leave it out to mean every store");
+	}
+	return ECM_OK;
+}
+
+int
+ecm_store_chosen(const cJSON *only, const char *id)
 {
 	const cJSON *e;
 
@@ -34,8 +51,8 @@ wanted(const cJSON *only, const char *id)
 	return 0;
 }
 
-static const char *
-password_for(const cJSON *passwords, const char *id)
+const char *
+ecm_store_password_for(const cJSON *passwords, const char *id)
 {
 	const cJSON *p = passwords ? cJSON_GetObjectItemCaseSensitive(passwords, id) : NULL;
 
@@ -117,12 +134,12 @@ ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *sour
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
 		return rc;
 	for (i = 0; i < list.n; i++) {
-		if (!wanted(only_stores, list.v[i].id))
+		if (!ecm_store_chosen(only_stores, list.v[i].id))
 			continue;
 		if (source_id != NULL && strcmp(source_id, list.v[i].id) == 0)
 			cJSON_AddStringToObject(result_head(results, &list.v[i], NULL), "status", "already_present");
 		else
-			install_one(&list.v[i], id, password_for(passwords, list.v[i].id), results);
+			install_one(&list.v[i], id, ecm_store_password_for(passwords, list.v[i].id), results);
 	}
 	if (only_stores != NULL)
 		unknown_stores(&list, only_stores, results);
@@ -131,7 +148,7 @@ ecm_install_from(const ecm_config *cfg, const ecm_identity *id, const char *sour
 }
 
 ecm_code
-ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ecm_error *err)
+ecm_remove_superseded(const X509 *installed, const X509 *old, const cJSON *passwords, cJSON *removed, ecm_error *err)
 {
 	ecm_store_list list;
 	ecm_code rc;
@@ -144,7 +161,8 @@ ecm_remove_superseded(const X509 *installed, const X509 *old, cJSON *removed, ec
 		return rc;
 	serial = ecm_cert_serial(old);
 	for (i = 0; i < list.n; i++) {
-		if (!ecm_store_replace(&list.v[i], installed, old) || removed == NULL)
+		if (!ecm_store_replace(&list.v[i], ecm_store_password_for(passwords, list.v[i].id), installed, old) ||
+		    removed == NULL)
 			continue;
 		cJSON *r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "store", list.v[i].id);

@@ -163,7 +163,7 @@ ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const 
 }
 
 int
-ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 *old)
+ecm_store_replace(const ecm_store_info *info, const char *password, const X509 *installed, const X509 *old)
 {
 	ecm_identity probe;
 	ecm_store s;
@@ -171,7 +171,7 @@ ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 
 	int removed = 0;
 
 	ecm_error_init(&e);
-	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || ecm_store_open(info, NULL, &s, &e) != ECM_OK) {
+	if (!ecm_store_supports(info, ECM_STORE_CAN_DELETE) || ecm_store_open(info, password, &s, &e) != ECM_OK) {
 		ecm_error_clear(&e);
 		return 0;
 	}

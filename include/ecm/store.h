@@ -103,8 +103,9 @@ ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want
 /* Installs id into one store (open, import, close). *already = 1 when certificate and key were there. */
 ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
     ecm_error *err);
-/* For renew: removes old from this store when installed (the new certificate) is present there. 1 when removed. */
-int ecm_store_replace(const ecm_store_info *info, const X509 *installed, const X509 *old);
+/* For renew: removes old from this store when installed (the new certificate) is present there. 1 when removed.
+ * password: the store's, or NULL. */
+int ecm_store_replace(const ecm_store_info *info, const char *password, const X509 *installed, const X509 *old);
 
 /* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
 ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);

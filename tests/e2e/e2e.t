@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|firefox|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|firefox|stores|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -88,6 +88,15 @@ if [ "$ONLY" = all ] || [ "$ONLY" = firefox ]; then
 	setup_home "$TMP/ffhome"
 	firefox_manifest "$TMP/ffhome" "$(wrapper host-firefox.sh "$TMP/ffhome")"
 	HOME=$TMP/ffhome MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/firefox.mjs
+fi
+
+# Where a certificate goes on a family's shared home (issue 17 items 5, 6): its own RA state and home.
+if [ "$ONLY" = all ] || [ "$ONLY" = stores ]; then
+	ra_reset
+	. tests/e2e/family.sh
+	family_home "$TMP/family"; ok $? "a family's home: 爸爸, 媽媽 (master password), 孩子 (his own certificate)"
+	chrome_manifest "$TMP/chromium-family" "$(wrapper host-family.sh "$TMP/family")"
+	run_tap node tests/e2e/stores-choice.mjs
 fi
 
 if [ "$ONLY" != lint ]; then
