@@ -128,8 +128,17 @@ account-shape|account|field now
 cacerts-pem|cacerts-pkcs7|certs-only PKCS#7
 EOF
 
+# ---- the intermediate the answer leaves out, held by ra_ca_file (as the contract allows): the chain holds, and only
+# /cacerts still lacks its issuing CA
+rra inter --break intermediate
+cat "$T/inter/ca.pem" "$T/inter/int-ca.pem" >"$T/inter/bundle.pem" 2>/dev/null
+jq --arg ca "$T/inter/bundle.pem" '. + {ra_ca_file: $ca}' "$T/inter.json" >"$T/inter.tmp" && mv "$T/inter.tmp" "$T/inter.json"
+check inter
+is "$(marked inter issued-chain)" "✔" "intermediate in ra_ca_file: issued-chain holds"
+is "$(failed inter)" "cacerts-issuer" "and only cacerts-issuer fails"
+
 # ---- a TLS certificate the profile does not anchor
-jq --arg ca "$T/break-intermediate/int-ca.pem" '. + {ra_ca_file: $ca}' "$T/break-cacerts-pem.json" >"$T/other-ca.json"
+jq --arg ca "$T/break-intermediate/int-ca.pem" '. + {ra_ca_file: $ca}' "$T/inter.json" >"$T/other-ca.json"
 timeout 120 setsid -w "$ECM" ra-check --profile "$T/other-ca.json" >"$T/tls.out" 2>/dev/null </dev/null
 is "$?" 1 "an RA whose TLS certificate the profile does not anchor: exit 1"
 like "$(grep '^✘ tls' "$T/tls.out")" "must chain to ra_ca_file" "tls: says what to fix"
