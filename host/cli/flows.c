@@ -6,6 +6,7 @@
 int ecm_cli_apply(ecm_cli *cli, int argc, char **argv); /* host/cli/enroll_flow.c */
 int ecm_cli_renew(ecm_cli *cli, int argc, char **argv);
 int ecm_cli_install(ecm_cli *cli, int argc, char **argv); /* host/cli/install_flow.c */
+int ecm_cli_ra_check(ecm_cli *cli, int argc, char **argv); /* host/cli/ra_check.c */
 
 const ecm_cli_flow ecm_cli_flows[] = {
 	{ "apply", "apply --id ID [--password-file F] [--backup-path P] [--backup-password-file F] [--otp-file F] "
@@ -13,5 +14,6 @@ const ecm_cli_flow ecm_cli_flows[] = {
 	{ "renew", "renew --id ID [same as apply] [--current-pfx P --current-password-file F]", ecm_cli_renew },
 	{ "install", "install [--stores ID,ID…] [--store-passwords-file F]   (F: STORE-ID<TAB>PASSWORD lines)",
 	  ecm_cli_install },
+	{ "ra-check", "ra-check --profile FILE [--id ID --password-file F] [--otp-file F]", ecm_cli_ra_check },
 	{ NULL, NULL, NULL },
 };

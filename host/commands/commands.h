@@ -27,7 +27,8 @@
 	X(cleanup) \
 	X(pick_file) \
 	X(session) \
-	X(sign)
+	X(sign) \
+	X(ra_check)
 
 #define ECM_DECLARE_COMMAND(name) extern const ecm_command ecm_cmd_##name;
 ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)

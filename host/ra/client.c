@@ -4,6 +4,7 @@
  * backup, sign…) never map libcurl and the two dozen libraries Debian's libcurl brings (docs/performance.md).
  * Its path comes from where the engine itself was loaded (dladdr), never from the environment. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "ecm/util.h"
 #include "entry.h"
@@ -96,4 +97,22 @@ ecm_ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth
 
 	*certs = NULL;
 	return e != NULL ? e->est_enroll(session, cfg, auth, req, certs, err) : err->code;
+}
+
+ecm_code
+ecm_ra_raw_exchange(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
+    const ecm_ra_raw_request *rq, ecm_ra_raw *out, ecm_error *err)
+{
+	const ecm_ra_entry_points *e = entry(err);
+
+	memset(out, 0, sizeof(*out));
+	out->retry_after = -1;
+	return e != NULL ? e->raw(session, cfg, auth, rq, out, err) : err->code;
+}
+
+void
+ecm_ra_raw_free(ecm_ra_raw *raw)
+{
+	free(raw->body);
+	memset(raw, 0, sizeof(*raw));
 }

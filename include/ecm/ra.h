@@ -39,6 +39,30 @@ ecm_code ecm_ra_api(ecm_session *session, const ecm_config *cfg, const ecm_ra_au
 ecm_code ecm_ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
     const ecm_ra_enroll *req, STACK_OF(X509) **certs, ecm_error *err);
 
+/* One request as asked, its answer unjudged: `ecm ra-check` holds the answer against docs/ra-protocol.md itself.
+ * The transport is the one every other request uses (session connection, pinned CA, TLS limits, Basic auth). */
+typedef struct ecm_ra_raw_request {
+	const char *method;       /* "GET" or "POST" */
+	const char *base;         /* est_url or api_url */
+	const char *path;         /* appended to base */
+	const char *content_type; /* of body, or NULL */
+	const void *body;
+	size_t body_len;
+} ecm_ra_raw_request;
+
+typedef struct ecm_ra_raw {
+	long status;
+	char content_type[128]; /* "" when the answer named none */
+	unsigned char *body;    /* NULL or NUL-terminated, len bytes before it */
+	size_t len;
+	long retry_after;       /* seconds, -1 when absent */
+} ecm_ra_raw;
+
+/* ECM_OK when the server answered at all (any status); transport failures are RA_* codes as everywhere. */
+ecm_code ecm_ra_raw_exchange(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *auth,
+    const ecm_ra_raw_request *rq, ecm_ra_raw *out, ecm_error *err);
+void ecm_ra_raw_free(ecm_ra_raw *raw);
+
 /* Releases curl if a request loaded it (ecm_core_free calls this). */
 void ecm_ra_global_cleanup(void);
 

@@ -1,7 +1,7 @@
 'use strict';
 // e-Cert Manager development RA: EST (RFC 7030) + account API + revocation page over HTTPS on 127.0.0.1.
 // The contract is docs/ra-protocol.md. Usage: tests/ra/run --state DIR [--port N] [--test-controls]
-//                                                          [--renewal-window-days N]
+//                                                          [--renewal-window-days N] [--break POINT]…
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
@@ -24,13 +24,23 @@ const DEVICE_BY_CODE = { PC001: 'PC', MI001: 'iPhone', MG001: 'GPhone' };
 const FAULT_PATHS = ['cacerts', 'csrattrs', 'simpleenroll', 'simplereenroll', 'account', 'certificates', 'terms',
 	'otp', 'revoke', 'revoke_page'];
 const FAULT_MODES = ['slow', 'error500', 'garbage', 'pending', 'none'];
+// --break POINT: an RA that gets one point of the contract wrong, for `ecm ra-check` to find
+// (tests/ra-client/ra-check.t). Off unless given on the command line.
+const BREAK_POINTS = {
+	'enroll-content-type': 'simpleenroll/simplereenroll answer 200 as application/octet-stream',
+	intermediate: 'certificates come from an issuing intermediate that neither the answer nor /cacerts holds',
+	'401-no-body': 'a 401 has no body (WWW-Authenticate only)',
+	'account-shape': 'GET /account gives "now" as milliseconds, not an ISO 8601 time',
+	'cacerts-pem': 'GET /cacerts answers a PEM certificate, not a certs-only PKCS#7',
+};
 
 // ---------------------------------------------------------------- options
 function usage(code) {
-	process.stderr.write('usage: tests/ra/run --state DIR [--port N] [--test-controls] [--renewal-window-days N]\n');
+	process.stderr.write('usage: tests/ra/run --state DIR [--port N] [--test-controls] [--renewal-window-days N]'
+		+ ` [--break ${Object.keys(BREAK_POINTS).join('|')}]…\n`);
 	process.exit(code);
 }
-const opts = { state: null, port: 0, testControls: false, windowDays: 30 };
+const opts = { state: null, port: 0, testControls: false, windowDays: 30, broken: new Set() };
 for (let i = 2; i < process.argv.length; i++) {
 	const a = process.argv[i];
 	const val = () => { if (i + 1 >= process.argv.length) usage(2); return process.argv[++i]; };
@@ -38,11 +48,14 @@ for (let i = 2; i < process.argv.length; i++) {
 	else if (a === '--port') opts.port = Number(val());
 	else if (a === '--test-controls') opts.testControls = true;
 	else if (a === '--renewal-window-days') opts.windowDays = Number(val());
+	else if (a === '--break') opts.broken.add(val());
 	else if (a === '-h' || a === '--help') usage(0);
 	else usage(2);
 }
 if (!opts.state || !Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535
-	|| !Number.isInteger(opts.windowDays) || opts.windowDays < 0) usage(2);
+	|| !Number.isInteger(opts.windowDays) || opts.windowDays < 0
+	|| [...opts.broken].some((b) => !BREAK_POINTS[b])) usage(2);
+const broken = (point) => opts.broken.has(point);
 const stateDir = path.resolve(opts.state);
 fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
 
@@ -101,6 +114,9 @@ function sendJson(res, status, obj, headers = {}) {
 	send(res, status, JSON.stringify(obj) + '\n', { 'Content-Type': 'application/json; charset=utf-8', ...headers });
 }
 function sendError(res, err) {
+	if (err.status === 401 && broken('401-no-body')) {
+		return send(res, 401, '', { 'WWW-Authenticate': 'Basic realm="e-Cert Dev RA"' });
+	}
 	if (err instanceof PlainError) {
 		send(res, err.status, `${err.message}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
 		return;
@@ -243,7 +259,7 @@ async function issueFor(c, deviceCode, publicKey) {
 	const na = new Date(now);
 	na.setUTCFullYear(na.getUTCFullYear() + 1);
 	const cn = `${c.id}-00-${deviceCode}`;
-	const out = await ca.issue({ cn, publicKey, notBefore: nb, notAfter: na });
+	const out = await ca.issue({ cn, publicKey, notBefore: nb, notAfter: na, fromIntermediate: broken('intermediate') });
 	const rec = { serial: out.serial, id: c.id, device: DEVICE_BY_CODE[deviceCode], cn, not_before: iso(nb.getTime()),
 		not_after: iso(na.getTime()), issued_at: iso(nowMs()), pem: out.pem };
 	return rec;
@@ -279,7 +295,8 @@ async function parseCsr(req) {
 function sendPkcs7(res, pems, oneLine = false) {
 	const p7 = ca.pkcs7(pems);
 	send(res, 200, oneLine ? `${Buffer.from(p7).toString('base64')}\n` : pki.b64Body(p7), {
-		'Content-Type': 'application/pkcs7-mime; smime-type=certs-only',
+		'Content-Type': broken('enroll-content-type') ? 'application/octet-stream'
+			: 'application/pkcs7-mime; smime-type=certs-only',
 		'Content-Transfer-Encoding': 'base64',
 	});
 }
@@ -387,7 +404,8 @@ const api = {
 	'GET account': async (req, res) => {
 		const c = authenticate(basicCredentials(req));
 		const cur = currentPc(c);
-		sendJson(res, 200, { id: c.id, name: c.name, phone_masked: maskPhone(c.phone), now: iso(nowMs()),
+		sendJson(res, 200, { id: c.id, name: c.name, phone_masked: maskPhone(c.phone),
+			now: broken('account-shape') ? nowMs() : iso(nowMs()),
 			renewal_window_days: opts.windowDays, current_pc_cert: cur ? certJson(cur) : null });
 	},
 	'GET certificates': async (req, res) => {
@@ -558,6 +576,9 @@ async function handle(req, res) {
 			throw new PlainError(415, 'BAD_REQUEST', 'Content-Type must be application/pkcs10');
 		}
 		if (op === 'cacerts') {
+			if (broken('cacerts-pem')) {
+				return send(res, 200, ca.caPem, { 'Content-Type': 'application/pkcs7-mime' });
+			}
 			return send(res, 200, pki.b64Body(ca.pkcs7([ca.caPem])), {
 				'Content-Type': 'application/pkcs7-mime', 'Content-Transfer-Encoding': 'base64' });
 		}
@@ -687,6 +708,7 @@ async function main() {
 		};
 		atomicWrite(raJson, JSON.stringify(info, null, 2) + '\n', 0o644);
 		log(`listening on ${origin} (EST ${info.est_url}, API ${info.api_url}${opts.testControls ? ', test controls on' : ''})`);
+		for (const b of opts.broken) log(`BROKEN on purpose (--break ${b}): ${BREAK_POINTS[b]}`);
 	});
 	server.on('error', (e) => { log(`listen failed: ${e.message}`); process.exit(1); });
 }

@@ -178,24 +178,61 @@ class Authority {
 		return { csr, keyDesc };
 	}
 
-	/** Issue an end-entity certificate. publicKey: x509.PublicKey. Returns {pem, der, serial, notBefore, notAfter}. */
-	async issue({ cn, publicKey, notBefore, notAfter }) {
+	/** The issuing intermediate CA under the root (int-ca.pem, int-ca-key.pem), made on first use: only the
+	 *  `--break intermediate` mode issues from it (a broker whose certificates come from an intermediate). */
+	async intermediate() {
+		if (this.inter) return this.inter;
+		const keyFile = path.join(this.dir, 'int-ca-key.pem');
+		const certFile = path.join(this.dir, 'int-ca.pem');
+		if (!fs.existsSync(keyFile) || !fs.existsSync(certFile)) {
+			const { privateKey } = genRsaPair(2048);
+			const spki = new x509.PublicKey(crypto.createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+			const now = Date.now();
+			const cert = await x509.X509CertificateGenerator.create({
+				serialNumber: randomSerialHex(),
+				subject: `C=TW, O=${BROKER_O}, OU=${BROKER_OU}, CN=e-Cert Dev RA Issuing CA ${randomSerialHex().slice(0, 8)}`,
+				issuer: this.caCert.subject,
+				notBefore: new Date(now - 3650 * 86400e3),
+				notAfter: new Date(now + 10 * 365 * 86400e3),
+				publicKey: spki,
+				signingKey: this.caKey,
+				signingAlgorithm: RSA_SIGN,
+				extensions: [
+					new x509.BasicConstraintsExtension(true, 0, true),
+					new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+					await x509.SubjectKeyIdentifierExtension.create(spki),
+					await x509.AuthorityKeyIdentifierExtension.create(this.caCert.publicKey),
+				],
+			});
+			atomicWrite(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), 0o600);
+			atomicWrite(certFile, cert.toString('pem') + '\n', 0o644);
+		}
+		const pem = fs.readFileSync(certFile, 'utf8');
+		this.inter = { pem, cert: new x509.X509Certificate(pem),
+			key: await toSigningKey(crypto.createPrivateKey(fs.readFileSync(keyFile))) };
+		return this.inter;
+	}
+
+	/** Issue an end-entity certificate (from the intermediate when asked). publicKey: x509.PublicKey.
+	 *  Returns {pem, der, serial, notBefore, notAfter}. */
+	async issue({ cn, publicKey, notBefore, notAfter, fromIntermediate = false }) {
 		const serial = randomSerialHex();
+		const by = fromIntermediate ? await this.intermediate() : { cert: this.caCert, key: this.caKey };
 		const cert = await x509.X509CertificateGenerator.create({
 			serialNumber: serial,
 			subject: subjectFor(cn),
-			issuer: this.caCert.subject,
+			issuer: by.cert.subject,
 			notBefore,
 			notAfter,
 			publicKey,
-			signingKey: this.caKey,
+			signingKey: by.key,
 			signingAlgorithm: RSA_SIGN,
 			extensions: [
 				new x509.BasicConstraintsExtension(false, undefined, true),
 				new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
 				new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
 				await x509.SubjectKeyIdentifierExtension.create(publicKey),
-				await x509.AuthorityKeyIdentifierExtension.create(this.caCert.publicKey),
+				await x509.AuthorityKeyIdentifierExtension.create(by.cert.publicKey),
 			],
 		});
 		return {
@@ -222,11 +259,13 @@ class Authority {
 		return Buffer.from(AsnConvert.serialize(info));
 	}
 
-	/** Check a DER certificate presented by a TLS client: signed by our CA. Returns the parsed cert or null. */
+	/** Check a DER certificate presented by a TLS client: signed by our CA (or by its intermediate, once made).
+	 *  Returns the parsed cert or null. */
 	async verifyIssued(der) {
 		try {
 			const cert = new x509.X509Certificate(der);
-			const ok = await cert.verify({ publicKey: this.caCert.publicKey, signatureOnly: true });
+			let ok = await cert.verify({ publicKey: this.caCert.publicKey, signatureOnly: true });
+			if (!ok && this.inter) ok = await cert.verify({ publicKey: this.inter.cert.publicKey, signatureOnly: true });
 			return ok ? cert : null;
 		} catch (e) {
 			return null;
