@@ -103,6 +103,7 @@
 
   // -- the window: one at a time; closing it is 取消
   async function showNext() {
+    while (queue.length && queue[0].decided) queue.shift(); // dropped while waiting (a stopped site)
     if (active || queue.length === 0) return;
     active = queue.shift();
     try {
@@ -132,8 +133,12 @@
 
   // Stopping a site drops what it has queued too: no further window of it opens.
   async function stopSite(origin) {
+    for (const r of [...queue]) {
+      if (r.origin !== origin) continue;
+      queue.splice(queue.indexOf(r), 1);
+      decide(r.id, { approve: false, blockSite: true });
+    }
     await block(origin);
-    for (const r of [...queue]) if (r.origin === origin) decide(r.id, { approve: false, blockSite: true });
   }
 
   function finish(req) {
