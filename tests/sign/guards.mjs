@@ -247,7 +247,7 @@ export async function guards(b, { txt, press, ID }) {
     await w.evaluate(() => Array.from(document.querySelectorAll('#sign-choose label')).find((l) => l.textContent.includes('B22****000')).click());
     await press(w, '#sign-approve');
     const r = await answer;
-    ok(removeB(), "B's certificate removed again (the Firefox steps sign with A's only)");
+    ok(await removeB(), "B's certificate removed again (the Firefox steps sign with A's only)");
     return ok(r.ok && signerCn(r.cms) === `${process.env.SIGN_B_ID}-00-PC001`, `the chosen certificate signs: ${r.ok ? signerCn(r.cms) : r.code}`);
   });
 

@@ -40,11 +40,21 @@ export function signerCn(cmsB64) {
 
 // B's certificate (newer than A's) into / out of the host's primary store (~/.pki/nssdb of the test HOME).
 export function addB() { execFileSync('pk12util', ['-i', process.env.SIGN_B_P12, '-d', `sql:${process.env.SIGN_NSSDB}`, '-W', 'x'], { stdio: 'ignore' }); }
-export function removeB() {
+// Retried: a host process the browser started may still hold the database for a moment.
+export async function removeB() {
   const nick = `${process.env.SIGN_B_ID}-00-PC001`;
-  try { execFileSync('certutil', ['-F', '-d', `sql:${process.env.SIGN_NSSDB}`, '-n', nick], { stdio: 'ignore' }); } catch (e) { /* no key */ }
-  try { execFileSync('certutil', ['-D', '-d', `sql:${process.env.SIGN_NSSDB}`, '-n', nick], { stdio: 'ignore' }); } catch (e) { /* gone */ }
-  return !execFileSync('certutil', ['-L', '-d', `sql:${process.env.SIGN_NSSDB}`], { encoding: 'utf8' }).includes(nick);
+  const db = `sql:${process.env.SIGN_NSSDB}`;
+  const run = (...a) => { try { return execFileSync('certutil', [...a, '-d', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) { return `${e.stdout}${e.stderr}`; } };
+  let list = '';
+  for (let i = 0; i < 20; i++) {
+    list = run('-L');
+    if (!list.includes(nick)) return true;
+    run('-F', '-n', nick);
+    run('-D', '-n', nick);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  console.log(`# certutil -L still lists ${nick}:\n${list.replace(/^/gm, '# ')}`);
+  return false;
 }
 
 // Texts that hide something: every invisible / look-alike character the window must mark, and blank-line padding.
