@@ -53,7 +53,7 @@ async function result(page) {
 async function press(w, sel) {
   if (sel === '#sign-approve') {
     await w.bringToFront();
-    await w.waitForSelector('body[data-approvable=yes]', { timeout: 10000 });
+    await w.waitForSelector('body:not([data-approvable=no])', { timeout: 10000 });
   }
   await w.click(sel, { noWaitAfter: true }).catch((e) => { if (!w.isClosed()) throw e; });
 }

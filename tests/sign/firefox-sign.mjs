@@ -18,7 +18,7 @@ const browser = await puppeteer.launch({
   browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, acceptInsecureCerts: true,
   userDataDir: path.join(TMP, 'firefox-profile'),
   extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }), 'intl.locale.requested': 'zh-TW' },
-  env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
+  env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', TZ: 'Asia/Taipei' },
 });
 const id = await browser.installExtension(EXT);
 ok(id === GECKO_ID, `Firefox: the extension installs as ${GECKO_ID}`);
@@ -49,7 +49,7 @@ async function result(page) {
 async function press(w, sel) {
   if (sel === '#sign-approve') {
     await w.bringToFront().catch(() => {});
-    await w.waitForSelector('body[data-approvable=yes]', { timeout: 10000 });
+    await w.waitForSelector('body:not([data-approvable=no])', { timeout: 10000 });
   }
   await w.click(sel).catch(() => {});
 }

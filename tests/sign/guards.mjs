@@ -36,7 +36,7 @@ export async function guards(b, { txt, press, ID }) {
     return { w: await win, answer };
   }
   const disabled = (w) => w.evaluate(() => document.getElementById('sign-approve').disabled);
-  const approvable = (w, timeout = 10000) => w.waitForSelector('body[data-approvable=yes]', { timeout }).then(() => true, () => false);
+  const approvable = (w, timeout = 10000) => w.waitForSelector('body:not([data-approvable=no])', { timeout }).then(() => true, () => false);
   async function frameOf(p, origin) {
     for (let i = 0; i < 50; i++) { const f = p.frames().find((x) => x.url().startsWith(origin)); if (f) return f; await sleep(100); }
     throw new Error(`no frame of ${origin}`);

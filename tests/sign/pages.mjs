@@ -42,18 +42,21 @@ export function signerCn(cmsB64) {
 export function addB() { execFileSync('pk12util', ['-i', process.env.SIGN_B_P12, '-d', `sql:${process.env.SIGN_NSSDB}`, '-W', 'x'], { stdio: 'ignore' }); }
 // Retried: a host process the browser started may still hold the database for a moment.
 export async function removeB() {
-  const nick = `${process.env.SIGN_B_ID}-00-PC001`;
+  const id = process.env.SIGN_B_ID;
   const db = `sql:${process.env.SIGN_NSSDB}`;
   const run = (...a) => { try { return execFileSync('certutil', [...a, '-d', db], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) { return `${e.stdout}${e.stderr}`; } };
   let list = '';
   for (let i = 0; i < 20; i++) {
     list = run('-L');
-    if (!list.includes(nick)) return true;
-    run('-F', '-n', nick);
-    run('-D', '-n', nick);
+    // pk12util names it after the subject ("<CN> - <O>"): take the listed nickname, without the trust column
+    const nick = list.split('\n').find((l) => l.startsWith(id));
+    if (!nick) return true;
+    const name = nick.replace(/\s+[a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*\s*$/, '').trim();
+    run('-F', '-n', name);
+    run('-D', '-n', name);
     await new Promise((r) => setTimeout(r, 300));
   }
-  console.log(`# certutil -L still lists ${nick}:\n${list.replace(/^/gm, '# ')}`);
+  console.log(`# certutil -L still lists ${id}:\n${list.replace(/^/gm, '# ')}`);
   return false;
 }
 
