@@ -77,6 +77,7 @@ function gate(approveBtn, pre, hint, needsChoice) {
     if (pre.scrollHeight - pre.scrollTop - pre.clientHeight <= 2) seenEnd = true;
     const settled = focusedAt !== null && performance.now() - focusedAt >= FOCUS_DELAY_MS;
     approveBtn.disabled = !(seenEnd && settled && chosen());
+    if (!approveBtn.disabled) document.body.dataset.focusedFor = String(Math.round(performance.now() - focusedAt)); // for tests
     hint.textContent = !seenEnd ? s('scrollToEnd') : !chosen() ? s('chooseFirst') : '';
     document.body.dataset.approvable = approveBtn.disabled ? 'no' : 'yes';
   };
