@@ -217,7 +217,7 @@ await guards({
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
   },
-}, { txt, press, ID });
+}, { press, ID });
 
 await step('the self-test: ✔ for the good stores, ✘ expired / missing / key missing with the fix one click away', async () => {
   const m = await ctx.newPage();

@@ -148,7 +148,7 @@ await guards({
     });
     postMessage({ ecm_sign: 'request', id: rid, ...msg }, location.origin);
   }),
-}, { txt, press, ID });
+}, { press, ID });
 
 await browser.close();
 process.exit(failures() ? 1 : 0);

@@ -4,10 +4,12 @@
 // onWindow(fn) → off() (fn(page) for each confirmation window that opens), popupUrl, rawRequest (a page function
 // that sends one raw message the way the page API does), restartWorker(page) or null, frames (whether the browser
 // delivers framed requests at all), name (for the TAP lines).
-import { ok, step, sleep, diag, shotPath } from '../e2e/lib.mjs';
+import { ok, step as runStep, sleep, diag, shotPath } from '../e2e/lib.mjs';
 import { serve, signerCn, addB, removeB, HIDDEN_CHARS, INVISIBLE_TEXT, BLANK_TEXT, LONG_TEXT } from './pages.mjs';
 
-export async function guards(b, { txt, press, ID }) {
+export async function guards(b, { press, ID }) {
+  // the text of a selector, '' when absent (no driver wait: a window of an older build may lack it)
+  const txt = (w, sel) => w.evaluate((q) => (document.querySelector(q)?.textContent || '').trim(), sel);
   const b2 = await serve(process.env.SIGN_PORT2);
   const b3 = await serve(process.env.SIGN_PORT3);
   const other = await serve(0); // matched by the manifest, not in sign_origins
@@ -30,11 +32,20 @@ export async function guards(b, { txt, press, ID }) {
     off();
     return { r, windows: n };
   }
+  const opened = []; // every window a step opened: closed (取消) after the step, so one failure cannot block the next
   async function requestWindow(page, data, extra) {
     const win = b.nextWindow();
     const answer = ask(page, data, extra);
-    return { w: await win, answer };
+    const w = await win;
+    opened.push(w);
+    return { w, answer };
   }
+  const step = (name, fn) => runStep(`${N}: ${name}`, async () => {
+    try { return await fn(); } finally {
+      for (const w of opened.splice(0)) if (!w.isClosed()) await w.close().catch(() => {});
+      await sleep(300);
+    }
+  });
   const disabled = (w) => w.evaluate(() => document.getElementById('sign-approve').disabled);
   const approvable = (w, timeout = 10000) => w.waitForSelector('body:not([data-approvable=no])', { timeout }).then(() => true, () => false);
   async function frameOf(p, origin) {
@@ -44,7 +55,9 @@ export async function guards(b, { txt, press, ID }) {
 
   const p2 = await open(`${O2}/`);
 
-  if (b.restartWorker) await step(N + ': ' + '#1 a restarted service worker matches no old window: 簽章 there says the request is gone and signs nothing', async () => {
+  if (b.restartWorker) await step('#1 a restarted service worker matches no old window: 簽章 there says the request is gone and signs nothing', async () => {
+    await b.restartWorker(p2); // a fresh worker: before the fix its first request is "1", as the next one's will be
+    await sleep(500);
     const { w: old, answer: first } = await requestWindow(p2, '委託 2330 買 1 張');
     await old.bringToFront();
     await approvable(old);
@@ -64,7 +77,7 @@ export async function guards(b, { txt, press, ID }) {
     return gone && r2.code === 'CANCELLED';
   });
 
-  await step(N + ': ' + '#1 the approval carries the request id and the hash of the shown bytes: a wrong hash signs nothing', async () => {
+  await step('#1 the approval carries the request id and the hash of the shown bytes: a wrong hash signs nothing', async () => {
     const { w, answer } = await requestWindow(p2, 'hash check');
     const id = await w.evaluate(() => location.hash.slice(1));
     ok(/^[0-9a-f]{32}$/.test(id), `the request id is 128 random bits (${id})`);
@@ -74,7 +87,7 @@ export async function guards(b, { txt, press, ID }) {
     return (await answer).code === 'CANCELLED';
   });
 
-  await step(N + ': ' + '#2 an opaque ("null") origin on the broker\'s site gets nothing (no fallback to the page URL)', async () => {
+  await step('#2 an opaque ("null") origin on the broker\'s site gets nothing (no fallback to the page URL)', async () => {
     const p = await open(`${O2}/sandboxed`);
     const origin = await p.evaluate(() => String(self.origin));
     const { r, windows } = await windowsDuring(() => ask(p, '委託 sandboxed'));
@@ -83,7 +96,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(!r.ok && windows === 0, `no window, no signature (${r.code}, windows ${windows})`);
   });
 
-  if (b.frames) await step(N + ': ' + '#2 a framed request shows the frame\'s origin and the top-level site', async () => {
+  if (b.frames) await step('#2 a framed request shows the frame\'s origin and the top-level site', async () => {
     const p = await open(`${O3}/frame?src=${encodeURIComponent(`${O2}/`)}`);
     const frame = await frameOf(p, O2);
     await frame.waitForFunction(() => typeof ECMSign === 'object');
@@ -96,7 +109,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(shown[0] === O2 && shown[1] === O3, `frame ${shown[0]}, top-level site ${shown[1]}`);
   });
 
-  await step(N + ': ' + '#2 a broker frame under another top-level site gets nothing', async () => {
+  await step('#2 a broker frame under another top-level site gets nothing', async () => {
     const p = await open(`${other.origin}/frame?src=${encodeURIComponent(`${O2}/`)}`);
     const frame = await frameOf(p, O2);
     await frame.waitForFunction(() => typeof ECMSign === 'object');
@@ -105,7 +118,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(!r.ok && windows === 0, `no window, no signature (${r.code}, windows ${windows})`);
   });
 
-  await step(N + ': ' + '#3 簽章 is disabled when the window opens and enabled only a moment after it has the focus', async () => {
+  await step('#3 簽章 is disabled when the window opens and enabled only a moment after it has the focus', async () => {
     const { w, answer } = await requestWindow(p2, 'short order');
     const atOnce = await disabled(w);
     await w.bringToFront();
@@ -117,7 +130,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(atOnce === true && waited >= 1000, `enabled after ${waited} ms with the focus`);
   });
 
-  await step(N + ': ' + '#3 a text longer than the box: 簽章 only after scrolling to its end', async () => {
+  await step('#3 a text longer than the box: 簽章 only after scrolling to its end', async () => {
     const { w, answer } = await requestWindow(p2, LONG_TEXT);
     await w.bringToFront();
     await sleep(2500);
@@ -131,7 +144,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(before === true && after, 'after scrolling to the end: enabled');
   });
 
-  await step(N + ': ' + '#3 300 blank lines are collapsed and counted: the last 張數 line is on screen', async () => {
+  await step('#3 300 blank lines are collapsed and counted: the last 張數 line is on screen', async () => {
     const { w, answer } = await requestWindow(p2, BLANK_TEXT);
     const m = await w.evaluate(() => {
       const p = document.getElementById('sign-data');
@@ -144,7 +157,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(m.lines === '299' && m.fits && m.last, `one marked line for ${m.lines} blank lines, the whole text fits (${m.fits}), 張數: 499 visible`);
   });
 
-  await step(N + ': ' + '#4 every invisible character, separator, BOM and look-alike space is shown marked', async () => {
+  await step('#4 every invisible character, separator, BOM and look-alike space is shown marked', async () => {
     const { w, answer } = await requestWindow(p2, INVISIBLE_TEXT);
     const m = await w.evaluate(() => {
       const p = document.getElementById('sign-data');
@@ -158,13 +171,13 @@ export async function guards(b, { txt, press, ID }) {
     return ok(JSON.stringify(m.marks) === JSON.stringify(want) && rawLeft.length === 0, `marked: ${m.marks.join(' ')}; unmarked left: ${rawLeft.length}`);
   });
 
-  await step(N + ': ' + '#5 Escape cancels', async () => {
+  await step('#5 Escape cancels', async () => {
     const { w, answer } = await requestWindow(p2, 'escape');
     await w.keyboard.press('Escape').catch(() => {}); // the window closes itself
     return ok((await answer).code === 'CANCELLED', 'Escape → CANCELLED');
   });
 
-  await step(N + ': ' + '#5 tab order is the visual order; the expiry in local time; the store by its name', async () => {
+  await step('#5 tab order is the visual order; the expiry in local time; the store by its name', async () => {
     const { w, answer } = await requestWindow(p2, 'order of things');
     await w.bringToFront();
     await approvable(w);
@@ -185,12 +198,12 @@ export async function guards(b, { txt, press, ID }) {
     return ok(r.store === 'Chrome/Chromium', `the store by its name (${r.store})`);
   });
 
-  await step(N + ': ' + '#6 data that is not canonical base64 ("QR==") is refused with BAD_REQUEST and opens no window', async () => {
+  await step('#6 data that is not canonical base64 ("QR==") is refused with BAD_REQUEST and opens no window', async () => {
     const { r, windows } = await windowsDuring(() => p2.evaluate(b.rawRequest, { type: 'ecm-sign', data: 'QR==' }));
     return ok(r.code === 'BAD_REQUEST' && windows === 0, `QR== → ${r.code}, windows ${windows}`);
   });
 
-  await step(N + ': ' + '#5 stopping a site asks once, drops its queued requests, shows in the popup and is undone there', async () => {
+  await step('#5 stopping a site asks once, drops its queued requests, shows in the popup and is undone there', async () => {
     const p3 = await open(`${O2}/`);
     const { w, answer: a1 } = await requestWindow(p2, 'first of the site');
     const a2 = ask(p3, 'queued of the site');
@@ -221,7 +234,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok((await a3).code === 'CANCELLED', 'allowed again from the popup: the next request gets a window');
   });
 
-  await step(N + ': ' + 'issue 17: a page names the customer: A\'s order is signed with A\'s certificate while B\'s is newer', async () => {
+  await step('issue 17: a page names the customer: A\'s order is signed with A\'s certificate while B\'s is newer', async () => {
     addB();
     const { w, answer } = await requestWindow(p2, '委託 2330 買 1 張 (A)', { customer: ID });
     const shown = [await txt(w, '#sign-cn'), await txt(w, '#sign-masked-id'), await txt(w, '#sign-device')];
@@ -231,7 +244,7 @@ export async function guards(b, { txt, press, ID }) {
     return ok(r.ok && signerCn(r.cms) === `${ID}-00-PC001`, `openssl cms -verify: the signer is ${r.ok ? signerCn(r.cms) : r.code}`);
   });
 
-  await step(N + ': ' + 'issue 17: a page that does not say whose: the window lets the person choose (name, masked ID, device, local expiry, store)', async () => {
+  await step('issue 17: a page that does not say whose: the window lets the person choose (name, masked ID, device, local expiry, store)', async () => {
     const { w, answer } = await requestWindow(p2, '委託 2330 買 2 張 (whose?)');
     const labels = await w.evaluate(() => Array.from(document.querySelectorAll('#sign-choose label'), (l) => l.textContent));
     ok(labels.length === 2, `two customers offered: ${labels.join(' / ')}`);
