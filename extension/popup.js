@@ -4,6 +4,7 @@
 import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokePage, openManager, busy, hostMissing } from './lib/ui.js';
 import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
+import { showStoppedSites } from './sign/stopped-sites.js';
 
 const errBox = $('#popup-error');
 let login = null;
@@ -64,6 +65,7 @@ function showLoggedOut() {
 
 async function init() {
   localize();
+  await showStoppedSites($('#main'));
   const hl = await hello();
   if (!hl.ok && hostMissing($('#login-slot'), hl.error, () => location.reload())) {
     document.body.dataset.ready = 'yes';   // nothing else can work: one message, no login form

@@ -3,10 +3,13 @@
  * host's `sign_origins` (and in the extension's manifest for Chromium):
  *   <script src="ecm-sign.js"></script>
  *   const ok = await ECMSign.available();                // false: no extension here (or this origin not allowed)
- *   const { cms, serial, store } = await ECMSign.sign({ data: '委託 2330 買 1 張 @ 612', detached: false });
+ *   const { cms, serial, store } = await ECMSign.sign({ data: '委託 2330 買 1 張 @ 612', customer: 'A123456789' });
  *   // cms: base64 of a DER CMS SignedData (send it to your server and verify it there)
  *   // a refusal rejects with an ECMSign.Error whose .code is stable: CANCELLED, SIGN_BUSY, CERT_EXPIRED, ...
  * data: a string (signed as its UTF-8 bytes) or a Uint8Array / ArrayBuffer, at most 65536 bytes.
+ * customer: the national ID of the customer logged in on your page, whose order it is: only that customer's
+ *   certificate signs (NO_CERTIFICATE with details.masked_id when there is none on this computer). Without it, and
+ *   with several customers' certificates here, the person chooses whose in the extension's window.
  * The user confirms every request in the extension's own window; this script cannot skip or fill that in.
  */
 (function (global) {
@@ -96,12 +99,13 @@
     return false;
   }
 
-  async function sign({ data, detached = false } = {}, opts) {
+  async function sign({ data, detached = false, customer } = {}, opts) {
     const u8 = bytesOf(data);
     if (u8.length === 0 || u8.length > MAX) throw new ECMSignError('MESSAGE_TOO_LARGE', `data: 1 to ${MAX} bytes`);
     // Firefox: a short wait tells "no extension" apart; once it answered, the user may take their time.
     if (!chromium() && !(await available(opts))) throw new ECMSignError('EXTENSION_NOT_FOUND', 'no e-Cert Manager on this page');
-    const r = await request({ data: base64(u8), detached: detached === true }, opts, 0);
+    if (customer !== undefined && typeof customer !== 'string') throw new ECMSignError('BAD_REQUEST', 'customer: a national ID');
+    const r = await request({ data: base64(u8), detached: detached === true, ...(customer ? { customer } : {}) }, opts, 0);
     if (r && r.ok) return r.result;
     const e = (r && r.error) || { code: 'INTERNAL' };
     throw new ECMSignError(e.code, e.message, e.details);

@@ -8,6 +8,7 @@
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const origin = location.origin;
+  if (origin === 'null') return; // an opaque origin (sandboxed page) is nobody's: no listener at all
   api.runtime.sendMessage({ type: 'ecm-sign-hello' }).then((r) => {
     if (!r || r.allowed !== true) return;
     window.addEventListener('message', (ev) => {
@@ -15,7 +16,7 @@
       if (ev.source !== window || ev.origin !== origin || !m || m.ecm_sign !== 'request' || typeof m.id !== 'string') return;
       const reply = (body) => window.postMessage({ ecm_sign: 'reply', id: m.id, reply: body }, origin);
       if (m.ping) { reply({ ok: true, result: { available: true } }); return; }
-      api.runtime.sendMessage({ type: 'ecm-sign', data: m.data, detached: m.detached === true })
+      api.runtime.sendMessage({ type: 'ecm-sign', data: m.data, detached: m.detached === true, customer: m.customer })
         .then((r2) => reply(r2 || { ok: false, error: { code: 'HOST_EXITED' } }),
           (e) => reply({ ok: false, error: { code: 'HOST_EXITED', message: String(e) } }));
     });

@@ -2,12 +2,16 @@
  * Signing for brokers' web pages (docs/signing.md). A page of an allowed origin asks through the page API
  * (docs/examples/ecm-sign.js): Chromium delivers it here by `externally_connectable` (runtime.onMessageExternal),
  * Firefox through the content script sign/content.js (runtime.onMessage). Either way:
- *   - the origin is the one the browser reports for the sender (sender.origin / sender.url), never the page's;
+ *   - the origin is the one the browser reports for the sender, never the page's; an opaque ("null") origin is
+ *     nobody's; a framed request names the frame's origin and the top-level site, and both must be allowed;
  *   - it must be in the host's `sign_origins` (hello), else the page gets no answer at all;
- *   - every request opens sign/confirm.html in the extension's own window; nothing is signed without 簽章 there;
+ *   - every request opens sign/confirm.html in the extension's own window; nothing is signed without 簽章 there,
+ *     and 簽章 counts only with the request's unguessable id and the SHA-256 of the bytes the window showed;
  *   - one pending request per tab (SIGN_BUSY), one window at a time (the rest queue), a site can be stopped
- *     (its requests are then refused with CANCELLED without a window, until unblocked in the 憑證簽驗 section).
- * The host checks the origin again and signs exactly `data` with the certificate the window showed (serial).
+ *     (its queued requests are dropped and new ones refused with CANCELLED without a window, until allowed again
+ *     in the popup or the 憑證簽驗 section).
+ * The host checks the origin again and signs exactly `data` with the certificate the window showed (serial), only
+ * the customer's the page named (customer) or the one the person chose there.
  * Loaded by background.js (importScripts, Chromium service worker) or listed in background.scripts (Firefox).
  */
 'use strict';
@@ -23,10 +27,10 @@
   const requests = new Map(); // request id -> request
   const queue = [];           // requests waiting for the window
   let active = null;          // the request the window shows
-  let nextId = 1;
 
   const fail = (code, message, details) => ({ ok: false, error: { code, message: message || code, ...(details ? { details } : {}) } });
 
+  // Every call to the host goes through here (one place to give it a shared connection, state and timeout).
   async function host(cmd, args) {
     try {
       const r = await api.runtime.sendNativeMessage(HOST, { id: 'sign', cmd, args });
@@ -44,48 +48,97 @@
     return list;
   }
 
-  // What the browser says about the sender; a page cannot choose it.
-  function senderOrigin(sender) {
+  const originOf = (url) => { try { return new URL(url).origin; } catch (e) { return 'null'; } };
+
+  // What the browser says about the sender; a page cannot choose it. An opaque origin ("null": a sandboxed page)
+  // gets nothing, never the origin of its URL. {origin, top}: the frame's origin and the top-level site's.
+  function senderOrigins(sender) {
     if (!sender || !sender.tab) return null;
-    if (typeof sender.origin === 'string' && sender.origin !== 'null') return sender.origin;
-    try { return new URL(sender.url).origin; } catch (e) { return null; }
+    const origin = typeof sender.origin === 'string' ? sender.origin : originOf(sender.url);
+    if (!origin || origin === 'null' || originOf(sender.url) === 'null') return null;
+    const framed = typeof sender.frameId === 'number' && sender.frameId !== 0;
+    const top = framed ? originOf(sender.tab.url) : origin;
+    if (!top || top === 'null') return null;
+    return { origin, top };
   }
 
-  async function isAllowed(origin) { return !!origin && (await allowedOrigins()).includes(origin); }
+  async function isAllowed(o) {
+    if (!o) return false;
+    const list = await allowedOrigins();
+    return list.includes(o.origin) && list.includes(o.top);
+  }
 
-  async function blocked(origin) {
+  async function blockedList() {
     const { sign_blocked: b } = await api.storage.local.get('sign_blocked');
-    return Array.isArray(b) && b.includes(origin);
+    return Array.isArray(b) ? b : [];
   }
 
   async function block(origin) {
-    const { sign_blocked: b } = await api.storage.local.get('sign_blocked');
-    const list = Array.isArray(b) ? b : [];
+    const list = await blockedList();
     if (!list.includes(origin)) await api.storage.local.set({ sign_blocked: [...list, origin] });
   }
 
   function canonicalBase64(s) {
-    return typeof s === 'string' && s.length > 0 && s.length % 4 === 0 && s.length <= MAX_B64
-      && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
+    if (typeof s !== 'string' || s.length === 0 || s.length % 4 !== 0 || s.length > MAX_B64 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return false;
+    try { return btoa(atob(s)) === s; } catch (e) { return false; } // padding bits zero: one text per byte string
+  }
+
+  function bytesOf(b64) {
+    const bin = atob(b64);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  async function sha256(b64) {
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytesOf(b64)));
+    return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  // 128 random bits: a window of an earlier worker (or a guess) never names a request of this one.
+  function newId() {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
   // -- the window: one at a time; closing it is 取消
   async function showNext() {
+    while (queue.length && queue[0].decided) queue.shift(); // dropped while waiting (a stopped site)
     if (active || queue.length === 0) return;
     active = queue.shift();
     try {
-      const w = await api.windows.create({ url: api.runtime.getURL(`${CONFIRM}#${active.id}`), type: 'popup', width: 500, height: 660 });
+      const w = await api.windows.create({ url: api.runtime.getURL(`${CONFIRM}#${active.id}`), type: 'popup', width: 520, height: 700 });
       active.windowId = w.id;
     } catch (e) {
       decide(active.id, { approve: false });
     }
   }
 
-  function decide(id, { approve, blockSite }) {
+  function decide(id, decision) {
     const req = requests.get(id);
-    if (!req || req.decided) return;
+    if (!req || req.decided) return false;
     req.decided = true;
-    req.resolve({ approve: !!approve, blockSite: !!blockSite });
+    req.resolve(decision);
+    return true;
+  }
+
+  // 簽章 counts only for the request the window showed: its id, the hash of its bytes, a listed certificate.
+  function approve(msg) {
+    const req = requests.get(String(msg.id));
+    if (!req || req !== active || req.decided || msg.sha256 !== req.sha256) return false;
+    const choice = req.candidates ? req.candidates.find((c) => c.serial === msg.serial && c.store === msg.store) : null;
+    if (req.candidates && !choice) return false;
+    return decide(req.id, { approve: true, choice });
+  }
+
+  // Stopping a site drops what it has queued too: no further window of it opens.
+  async function stopSite(origin) {
+    for (const r of [...queue]) {
+      if (r.origin !== origin) continue;
+      queue.splice(queue.indexOf(r), 1);
+      decide(r.id, { approve: false, blockSite: true });
+    }
+    await block(origin);
   }
 
   function finish(req) {
@@ -100,27 +153,41 @@
     }
   }
 
+  // The certificate that would sign, or the customers to choose from (CHOOSE_CUSTOMER), from a dry run.
+  async function prepare(req, msg) {
+    const dry = await host('sign', { origin: req.origin, data: msg.data, detached: req.detached, dry_run: true, ...(req.customer ? { customer: req.customer } : {}) });
+    if (!dry.ok && dry.error && dry.error.code === 'CHOOSE_CUSTOMER' && Array.isArray(dry.error.details && dry.error.details.candidates)) {
+      req.candidates = dry.error.details.candidates;
+      return null;
+    }
+    if (!dry.ok) return dry; // no certificate can sign: the page learns why (CERT_EXPIRED, NO_CERTIFICATE, ...)
+    const r = dry.result;
+    Object.assign(req, { certificate: r.certificate, serial: r.serial, store: r.store, storeName: r.store_name, maskedId: r.masked_id });
+    return null;
+  }
+
   async function signRequest(msg, sender) {
-    const origin = senderOrigin(sender);
-    if (!(await isAllowed(origin))) return null; // other origins get nothing
-    if (await blocked(origin)) return fail('CANCELLED', 'this site is stopped in e-Cert Manager', { blocked: true });
+    const o = senderOrigins(sender);
+    if (!(await isAllowed(o))) return null; // other origins get nothing
+    const { origin, top } = o;
+    if ((await blockedList()).includes(origin)) return fail('CANCELLED', 'this site is stopped in e-Cert Manager', { blocked: true });
     const tabId = sender.tab.id;
     if (perTab.has(tabId)) return fail('SIGN_BUSY', 'this tab already waits for a signature');
     if (!canonicalBase64(msg.data)) return fail('BAD_REQUEST', 'data must be canonical base64 of 1 to 65536 bytes', { field: 'data' });
-    const detached = msg.detached === true;
-    const req = { id: String(nextId++), origin, tabId, data: msg.data, detached, decided: false };
+    if (msg.customer !== undefined && msg.customer !== null && typeof msg.customer !== 'string') return fail('BAD_REQUEST', 'customer: a national ID', { field: 'customer' });
+    const req = { id: newId(), origin, top, tabId, data: msg.data, detached: msg.detached === true, customer: msg.customer || null, decided: false };
     perTab.set(tabId, req); // before any await: a second request of this tab is SIGN_BUSY from here on
     requests.set(req.id, req);
     try {
-      const dry = await host('sign', { origin, data: msg.data, detached, dry_run: true });
-      if (!dry.ok) return dry; // no certificate can sign: the page learns why (CERT_EXPIRED, KEY_MISSING, ...)
-      req.certificate = dry.result.certificate;
-      req.serial = dry.result.serial;
-      req.store = dry.result.store;
+      req.sha256 = await sha256(msg.data);
+      const refused = await prepare(req, msg);
+      if (refused) return refused;
       const decision = await new Promise((resolve) => { req.resolve = resolve; queue.push(req); showNext(); });
-      if (decision.blockSite) await block(origin);
+      if (decision.blockSite) await stopSite(origin);
       if (!decision.approve) return fail('CANCELLED', 'cancelled by the user', decision.blockSite ? { blocked: true } : undefined);
-      const r = await host('sign', { origin, data: msg.data, detached, serial: req.serial, store: req.store });
+      const signer = decision.choice || { serial: req.serial, store: req.store };
+      const r = await host('sign', { origin, data: msg.data, detached: req.detached, serial: signer.serial, store: signer.store,
+        ...(req.customer ? { customer: req.customer } : {}) });
       return r.ok ? { ok: true, result: { cms: r.result.cms, serial: r.result.serial, store: r.result.store } } : r;
     } finally {
       finish(req);
@@ -144,21 +211,26 @@
   const fromConfirm = (sender) => sender && sender.id === api.runtime.id && typeof sender.url === 'string'
     && sender.url.startsWith(api.runtime.getURL(CONFIRM));
 
+  function shown(r) {
+    return { id: r.id, origin: r.origin, top: r.top, data: r.data, detached: r.detached, certificate: r.certificate, serial: r.serial,
+      store: r.store, storeName: r.storeName, maskedId: r.maskedId, candidates: r.candidates || null, waiting: queue.length };
+  }
+
   api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     if (!msg || typeof msg.type !== 'string') return false;
     if (msg.type === 'ecm-sign-hello' && sender.id === api.runtime.id) // the content script: stay inert unless allowed
-      return answer(isAllowed(senderOrigin(sender)).then((allowed) => ({ allowed })), sendResponse);
+      return answer(isAllowed(senderOrigins(sender)).then((allowed) => ({ allowed })), sendResponse);
     if (msg.type === 'ecm-sign' && sender.id === api.runtime.id && sender.tab)
       return answer(signRequest(msg, sender), sendResponse);
     if (msg.type === 'ecm-sign-get' && fromConfirm(sender)) {
       const r = requests.get(String(msg.id));
-      sendResponse(r && r === active ? { ok: true, request: { id: r.id, origin: r.origin, data: r.data, detached: r.detached,
-        certificate: r.certificate, serial: r.serial, store: r.store, waiting: queue.length } } : { ok: false });
+      sendResponse(r && r === active ? { ok: true, request: shown(r) } : { ok: false });
       return false;
     }
     if (msg.type === 'ecm-sign-decide' && fromConfirm(sender)) {
-      decide(String(msg.id), { approve: msg.approve === true, blockSite: msg.block === true });
-      sendResponse({ ok: true });
+      const id = String(msg.id);
+      const done = msg.approve === true ? approve(msg) : decide(id, { approve: false, blockSite: msg.block === true });
+      sendResponse({ ok: done }); // false: no such request (gone, or a window of an earlier worker)
       return false;
     }
     return false;

@@ -2,6 +2,7 @@
  * by the store holding the certificate, with its own key. Needs no login: the key is local. The extension asks
  * the user first (a confirmation in its own window); the host checks the origin again and signs exactly the
  * bytes of `data`, nothing else. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +11,9 @@
 #include <openssl/rand.h>
 
 #include "ecm/command.h"
+#include "ecm/identity.h"
 #include "ecm/ra.h"
+#include "ecm/session.h"
 #include "ecm/store.h"
 
 #define SIGN_MAX_DATA (64u * 1024u)
@@ -18,33 +21,12 @@
 static const char *const secrets[] = { "store_password", "pfx.password", NULL };
 
 typedef struct sign_req {
-	const char *origin, *data_b64, *serial, *store_id, *store_password, *pfx_path, *pfx_password;
+	const char *origin, *data_b64, *serial, *store_id, *store_password, *pfx_path, *pfx_password, *customer;
+	char customer_id[ECM_ID_LEN + 1];
 	int detached, dry_run, self_test;
 	unsigned char *data;
 	size_t len;
 } sign_req;
-
-/* Canonical base64 only (the alphabet, '=' padding, length a multiple of 4): the extension shows the user the
- * bytes it decodes, and the host must sign those same bytes, not what a lenient decoder makes of other text. */
-static int
-canonical_base64(const char *s)
-{
-	size_t n = strlen(s), i, pad = 0;
-
-	if (n == 0 || n % 4 != 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-		    c == '/'))
-			return 0;
-	}
-	return pad <= 2;
-}
 
 static ecm_code
 self_test_text(sign_req *r, ecm_error *err)
@@ -65,25 +47,42 @@ self_test_text(sign_req *r, ecm_error *err)
 }
 
 static ecm_code
+bad_data(ecm_error *err, ecm_code code, const char *why)
+{
+	ecm_error_detail_str(err, "field", "data");
+	if (code == ECM_MESSAGE_TOO_LARGE)
+		ecm_error_detail_num(err, "max_bytes", SIGN_MAX_DATA);
+	return ecm_fail(err, code, "\"data\" %s", why);
+}
+
+/* Canonical base64 only (ecm_base64_decode_canonical): the extension shows the person the bytes it decodes, and
+ * the host must sign those same bytes, with no second text of them ("QR==" beside "QQ==") a check could miss. */
+static ecm_code
 read_data(sign_req *r, ecm_error *err)
 {
-	if (!canonical_base64(r->data_b64)) {
-		ecm_error_detail_str(err, "field", "data");
-		return ecm_fail(err, ECM_BAD_REQUEST, "\"data\" must be canonical base64 of at least one byte");
-	}
-	if (strlen(r->data_b64) / 4 * 3 > SIGN_MAX_DATA + 2) {
-		ecm_error_detail_str(err, "field", "data");
-		ecm_error_detail_num(err, "max_bytes", SIGN_MAX_DATA);
-		return ecm_fail(err, ECM_MESSAGE_TOO_LARGE, "\"data\" is larger than %u bytes", SIGN_MAX_DATA);
-	}
-	r->data = ecm_base64_decode(r->data_b64, strlen(r->data_b64), &r->len);
-	if (r->data == NULL)
-		return ecm_fail(err, ECM_BAD_REQUEST, "\"data\" cannot be decoded");
-	if (r->len > SIGN_MAX_DATA || r->len == 0) {
-		ecm_error_detail_str(err, "field", "data");
-		ecm_error_detail_num(err, "max_bytes", SIGN_MAX_DATA);
-		return ecm_fail(err, r->len ? ECM_MESSAGE_TOO_LARGE : ECM_BAD_REQUEST, "\"data\" must be 1 to %u bytes",
-		    SIGN_MAX_DATA);
+	if (strlen(r->data_b64) / 4 * 3 > SIGN_MAX_DATA + 2)
+		return bad_data(err, ECM_MESSAGE_TOO_LARGE, "is larger than 64 KiB");
+	if ((r->data = ecm_base64_decode_canonical(r->data_b64, &r->len)) == NULL || r->len == 0)
+		return bad_data(err, ECM_BAD_REQUEST, "must be canonical base64 of at least one byte");
+	if (r->len > SIGN_MAX_DATA)
+		return bad_data(err, ECM_MESSAGE_TOO_LARGE, "is larger than 64 KiB");
+	return ECM_OK;
+}
+
+/* customer: whose order it is (the broker's page knows who is logged in there), upper-cased and checked. */
+static ecm_code
+read_customer(sign_req *r, ecm_error *err)
+{
+	size_t i, n = r->customer ? strlen(r->customer) : 0;
+
+	if (r->customer == NULL)
+		return ECM_OK;
+	for (i = 0; i < n && i < ECM_ID_LEN; i++)
+		r->customer_id[i] = (char)toupper((unsigned char)r->customer[i]);
+	r->customer_id[i] = '\0';
+	if (n != ECM_ID_LEN || !ecm_national_id_valid(r->customer_id)) {
+		ecm_error_detail_str(err, "field", "customer");
+		return ecm_fail(err, ECM_BAD_REQUEST, "\"customer\" is not a valid national or resident ID");
 	}
 	return ECM_OK;
 }
@@ -114,9 +113,12 @@ read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, ecm_error *err)
 	    (rc = ecm_arg_bool(args, "detached", &r->detached, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "dry_run", &r->dry_run, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "serial", 0, &r->serial, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "customer", 0, &r->customer, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "store", 0, &r->store_id, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "store_password", 0, &r->store_password, err)) != ECM_OK ||
 	    (rc = read_pfx(args, r, err)) != ECM_OK)
+		return rc;
+	if ((rc = read_customer(r, err)) != ECM_OK)
 		return rc;
 	if (r->self_test)
 		return self_test_text(r, err);
@@ -237,14 +239,40 @@ static void
 name_refused(const cJSON *result, ecm_error *err)
 {
 	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(result, "certificate");
-	const char *keys[] = { "cn", "not_after" };
+	const char *keys[] = { "cn", "not_after", "masked_id" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cert, keys[i]);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(i < 2 ? cert : result, keys[i]);
 		if (cJSON_IsString(v))
 			ecm_error_detail_str(err, keys[i], v->valuestring);
 	}
+}
+
+/* Whose certificate: the customer the request names, else the one logged in, else left to the rule (the only
+ * customer here, or CHOOSE_CUSTOMER). */
+static const char *
+named_customer(const ecm_ctx *ctx, const sign_req *r)
+{
+	if (r->customer != NULL)
+		return r->customer_id;
+	return ecm_session_logged_in(ctx->session) ? ctx->session->national_id : NULL;
+}
+
+/* The certificate that will sign, named in the result (also on a refusal, so the UI can say which cannot). */
+static void
+name_signer(const ecm_store *s, X509 *cert, const char *owner, cJSON *result)
+{
+	char *serial = ecm_cert_serial(cert), masked[ECM_ID_LEN + 1], name[512];
+
+	ecm_id_mask(owner, masked);
+	ecm_store_display_name(s->info, name, sizeof(name));
+	cJSON_AddStringToObject(result, "serial", serial ? serial : "");
+	cJSON_AddStringToObject(result, "store", s->info->id);
+	cJSON_AddStringToObject(result, "store_name", name);
+	cJSON_AddStringToObject(result, "masked_id", masked);
+	cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(cert));
+	free(serial);
 }
 
 static ecm_code
@@ -254,29 +282,28 @@ run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_info pfx;
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
+	ecm_anchors *anchors = NULL;
 	X509 *cert = NULL;
-	char *serial;
+	char owner[ECM_ID_LEN + 1] = "";
 	ecm_code rc;
 
 	memset(&r, 0, sizeof(r));
 	rc = read_args(ctx, args, &r, err);
 	if (rc == ECM_OK)
+		rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err);
+	if (rc == ECM_OK)
 		rc = open_store(&r, &pfx, &list, &s, err);
 	if (rc == ECM_OK)
-		rc = ecm_store_pick_signer(&s, ecm_session_logged_in(ctx->session) ? ctx->session->national_id : NULL,
-		    r.serial, &cert, err);
-	if (cert != NULL) { /* also on a refusal: the UI names the certificate that cannot sign */
-		serial = ecm_cert_serial(cert);
-		cJSON_AddStringToObject(result, "serial", serial ? serial : "");
-		cJSON_AddStringToObject(result, "store", s.info->id);
-		cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(cert));
-		free(serial);
+		rc = ecm_store_pick_signer(&s, anchors, named_customer(ctx, &r), r.serial, &cert, owner, err);
+	if (cert != NULL) {
+		name_signer(&s, cert, owner, result);
 		if (rc != ECM_OK)
 			name_refused(result, err);
 	}
 	if (rc == ECM_OK)
 		rc = sign_with(ctx, &r, &s, cert, result, err);
 	X509_free(cert);
+	ecm_anchors_free(anchors);
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	OPENSSL_clear_free(r.data, r.len);
@@ -294,6 +321,7 @@ static const ecm_arg_spec args[] = {
 	{ "data", ECM_ARG_STRING, 0, NULL }, /* base64; its decoded size is checked by the handler (64 KiB) */
 	{ "detached", ECM_ARG_BOOL, 0, NULL },
 	{ "serial", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
+	{ "customer", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, /* the national ID whose order it is */
 	{ "store", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
 	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
 	{ "dry_run", ECM_ARG_BOOL, 0, NULL },

@@ -1,9 +1,12 @@
 /* Base64 for EST bodies, through OpenSSL's encoder and decoder. Servers differ in wrapping (64 or 76),
- * line ends (LF, CRLF), trailing newlines and even stray NULs: the decoder keeps only the alphabet. */
+ * line ends (LF, CRLF), trailing newlines and even stray NULs: the decoder keeps only the alphabet.
+ * What a user confirms before it is signed takes the strict decoder instead (ecm_base64_decode_canonical). */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "ecm/crypto.h"
@@ -61,5 +64,44 @@ ecm_base64_decode(const char *text, size_t len, size_t *out_len)
 		return NULL;
 	}
 	*out_len = (size_t)(got + last);
+	return out;
+}
+
+/* The alphabet, '=' only as the last one or two characters, a length that is a multiple of 4. */
+static int
+canonical_shape(const char *s, size_t n)
+{
+	size_t i, pad = 0;
+
+	if (n == 0 || n % 4 != 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=')
+			pad++;
+		else if (pad || !b64_char((unsigned char)s[i]))
+			return 0;
+	}
+	return pad <= 2;
+}
+
+/* Exactly one text per byte string: the shape above, and the bits under the padding zero ("QR==" is refused,
+ * "QQ==" is the one text of "A"), checked by encoding the bytes again. */
+unsigned char *
+ecm_base64_decode_canonical(const char *text, size_t *out_len)
+{
+	size_t n = strlen(text), len = 0;
+	unsigned char *out = canonical_shape(text, n) ? ecm_base64_decode(text, n, &len) : NULL;
+	unsigned char *again = out != NULL ? malloc(n + 1) : NULL;
+	int same = again != NULL && len <= INT_MAX && EVP_EncodeBlock(again, out, (int)len) == (int)n &&
+	    memcmp(again, text, n) == 0;
+
+	free(again);
+	if (!same) {
+		if (out != NULL)
+			OPENSSL_cleanse(out, len);
+		free(out);
+		return NULL;
+	}
+	*out_len = len;
 	return out;
 }

@@ -1,10 +1,13 @@
 /* Which certificate of a store signs, and why none can: the reasons a customer finds out about today only when
- * an order is rejected (expired, superseded by a newer one, the key missing in this browser). */
+ * an order is rejected (expired, superseded by a newer one, the key missing in this browser), and whose it is:
+ * only a customer's certificate by the one rule (identity.h), only the customer the request names. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509v3.h>
 
+#include "ecm/identity.h"
 #include "store_int.h"
 
 int
@@ -35,16 +38,6 @@ newer(const X509 *a, const X509 *b)
 }
 
 static int
-same_id(const X509 *a, const char *national_id)
-{
-	char *nid = ecm_cert_national_id(a);
-	int r = national_id == NULL || (nid != NULL && strcmp(nid, national_id) == 0);
-
-	free(nid);
-	return r;
-}
-
-static int
 serial_is(const X509 *cert, const char *serial)
 {
 	char *s = ecm_cert_serial(cert);
@@ -54,40 +47,161 @@ serial_is(const X509 *cert, const char *serial)
 	return r;
 }
 
-/* The item the request means (serial, else the newest of the ID), or NULL. */
-static const ecm_store_item *
-target(const ecm_store_items *items, const char *national_id, const char *serial)
+/* The store's certificates with their owners (identity.h): only customers' certificates can ever sign. */
+typedef struct owned {
+	const ecm_store_item *item;
+	char id[ECM_ID_LEN + 1];
+} owned;
+
+typedef struct owned_list {
+	owned *v;
+	size_t n;
+} owned_list;
+
+static ecm_code
+owners(const ecm_anchors *anchors, const ecm_store_items *items, owned_list *out, ecm_error *err)
 {
-	const ecm_store_item *best = NULL;
 	size_t i;
 
-	for (i = 0; i < items->n; i++) {
-		const X509 *c = items->v[i].cert;
-		if (X509_check_ca((X509 *)c) > 0)
-			continue;
-		if (serial != NULL ? serial_is(c, serial)
-		    : same_id(c, national_id) && (best == NULL || newer(c, best->cert)))
-			best = &items->v[i];
-		if (serial != NULL && best != NULL)
-			break;
-	}
+	out->n = 0;
+	if ((out->v = calloc(items->n + 1, sizeof(*out->v))) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	for (i = 0; i < items->n; i++)
+		if (ecm_cert_owner(anchors, items->v[i].cert, NULL, out->v[out->n].id))
+			out->v[out->n++].item = &items->v[i];
+	return ECM_OK;
+}
+
+/* The newest certificate of id (NULL when none). */
+static const owned *
+newest_of(const owned_list *l, const char *id)
+{
+	const owned *best = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].id, id) == 0 && (best == NULL || newer(l->v[i].item->cert, best->item->cert)))
+			best = &l->v[i];
 	return best;
 }
 
-/* A certificate of the same ID as t, newer than t, or NULL. */
-static const ecm_store_item *
-successor(const ecm_store_items *items, const ecm_store_item *t)
+static const owned *
+by_serial(const owned_list *l, const char *serial)
 {
-	char *nid = ecm_cert_national_id(t->cert);
-	const ecm_store_item *found = NULL;
 	size_t i;
 
-	for (i = 0; nid != NULL && i < items->n && found == NULL; i++)
-		if (X509_check_ca(items->v[i].cert) <= 0 && same_id(items->v[i].cert, nid) &&
-		    newer(items->v[i].cert, t->cert))
-			found = &items->v[i];
-	free(nid);
-	return found;
+	for (i = 0; i < l->n; i++)
+		if (serial_is(l->v[i].item->cert, serial))
+			return &l->v[i];
+	return NULL;
+}
+
+/* "Chrome/Chromium", "Firefox profile “x”": what a person calls a store (never its id). */
+void
+ecm_store_display_name(const ecm_store_info *info, char *buf, size_t size)
+{
+	if (info->profile != NULL)
+		snprintf(buf, size, "%s profile “%s”", strncmp(info->browser, "Firefox", 7) == 0 ? info->browser :
+		    "Firefox", info->profile);
+	else if (strcmp(info->id, "nss:pki") == 0)
+		snprintf(buf, size, "Chrome/Chromium");
+	else if (strcmp(info->id, "pfx") == 0)
+		snprintf(buf, size, "%s", info->path ? info->path : "pfx");
+	else
+		snprintf(buf, size, "%s", info->browser ? info->browser : info->id);
+}
+
+static cJSON *
+candidate(const ecm_store *s, const owned *o)
+{
+	cJSON *c = ecm_cert_summary(o->item->cert), *sum = cJSON_CreateObject();
+	const char *keys[] = { "serial", "cn", "device", "not_before", "not_after" };
+	char masked[ECM_ID_LEN + 1], name[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, keys[i]);
+		cJSON_AddStringToObject(sum, keys[i], cJSON_IsString(v) ? v->valuestring : "");
+	}
+	cJSON_Delete(c);
+	ecm_id_mask(o->id, masked);
+	ecm_store_display_name(s->info, name, sizeof(name));
+	cJSON_AddStringToObject(sum, "masked_id", masked);
+	cJSON_AddStringToObject(sum, "store", s->info->id);
+	cJSON_AddStringToObject(sum, "store_name", name);
+	return sum;
+}
+
+/* Several customers could sign and the request did not say whose: the newest certificate of each, to ask. */
+static ecm_code
+choose(const ecm_store *s, const owned_list *l, ecm_error *err)
+{
+	cJSON *list = cJSON_CreateArray();
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < i && strcmp(l->v[j].id, l->v[i].id) != 0; j++)
+			;
+		if (j == i)
+			cJSON_AddItemToArray(list, candidate(s, newest_of(l, l->v[i].id)));
+	}
+	ecm_error_detail_str(err, "store", s->info->id);
+	cJSON_AddItemToObject(err->details, "candidates", list);
+	return ecm_fail(err, ECM_CHOOSE_CUSTOMER, "%d customers have a certificate in %s: say whose",
+	    cJSON_GetArraySize(list), s->info->path);
+}
+
+static int
+one_customer(const owned_list *l)
+{
+	size_t i;
+
+	for (i = 1; i < l->n; i++)
+		if (strcmp(l->v[i].id, l->v[0].id) != 0)
+			return 0;
+	return l->n > 0;
+}
+
+static ecm_code
+none_of(const ecm_store *s, const char *id, const char *serial, ecm_error *err)
+{
+	char masked[ECM_ID_LEN + 1];
+
+	ecm_error_detail_str(err, "store", s->info->id);
+	if (id != NULL) {
+		ecm_id_mask(id, masked);
+		ecm_error_detail_str(err, "masked_id", masked);
+	}
+	if (serial != NULL)
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "no customer's certificate %s%s%s in %s", serial,
+		    id ? " of " : "", id ? masked : "", s->info->path);
+	return ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate of %s in %s", id ? masked : "any customer",
+	    s->info->path);
+}
+
+/* The certificate the request means: by serial (and then of id when given), else the newest of id, else the
+ * newest of the only customer here; several customers and nobody named: CHOOSE_CUSTOMER. */
+static ecm_code
+target(const ecm_store *s, const owned_list *l, const char *id, const char *serial, const owned **out,
+    ecm_error *err)
+{
+	const owned *t;
+
+	*out = NULL;
+	if (serial != NULL)
+		t = by_serial(l, serial);
+	else if (id != NULL)
+		t = newest_of(l, id);
+	else if (one_customer(l))
+		t = newest_of(l, l->v[0].id);
+	else if (l->n > 0)
+		return choose(s, l, err);
+	else
+		t = NULL;
+	if (t == NULL || (id != NULL && strcmp(t->id, id) != 0))
+		return none_of(s, id, serial, err);
+	*out = t;
+	return ECM_OK;
 }
 
 static ecm_code
@@ -103,38 +217,51 @@ refuse(ecm_code rc, const ecm_store *s, const X509 *cert, ecm_error *err)
 		return ecm_fail(err, rc, "the certificate in %s has expired", path);
 	if (rc == ECM_KEY_MISSING)
 		return ecm_fail(err, rc, "the certificate's private key is not in %s", path);
-	return ecm_fail(err, rc, "a newer certificate of the same ID is in %s", path);
+	return ecm_fail(err, rc, "a newer certificate of the same customer is in %s", path);
+}
+
+/* Why t cannot sign, or ECM_OK. */
+static ecm_code
+check_signer(const ecm_store *s, const owned_list *l, const owned *t, ecm_error *err)
+{
+	const owned *next = newest_of(l, t->id);
+	char *ns;
+
+	if (ecm_cert_expired(t->item->cert))
+		return refuse(ECM_CERT_EXPIRED, s, t->item->cert, err);
+	if (next != t && newer(next->item->cert, t->item->cert)) {
+		ns = ecm_cert_serial(next->item->cert);
+		ecm_error_detail_str(err, "newer_serial", ns ? ns : "");
+		free(ns);
+		return refuse(ECM_CERT_SUPERSEDED, s, t->item->cert, err);
+	}
+	if (!t->item->has_key)
+		return refuse(ECM_KEY_MISSING, s, t->item->cert, err);
+	return ECM_OK;
 }
 
 ecm_code
-ecm_store_pick_signer(ecm_store *s, const char *national_id, const char *serial, X509 **out, ecm_error *err)
+ecm_store_pick_signer(ecm_store *s, const ecm_anchors *anchors, const char *national_id, const char *serial,
+    X509 **out, char owner[ECM_ID_LEN + 1], ecm_error *err)
 {
 	ecm_store_items items = { NULL, 0 };
-	const ecm_store_item *t, *next;
+	owned_list l = { NULL, 0 };
+	const owned *t = NULL;
 	ecm_code rc = s->info->backend->list(s->handle, &items, err);
 
 	*out = NULL;
-	if (rc != ECM_OK)
-		return rc;
-	t = target(&items, national_id, serial);
-	if (t == NULL) {
-		ecm_error_detail_str(err, "store", s->info->id);
-		rc = serial ? ecm_fail(err, ECM_NO_CERTIFICATE, "certificate %s is not in %s", serial, s->info->path)
-		    : ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate of this user in %s", s->info->path);
-	} else {
-		X509_up_ref(t->cert);
-		*out = t->cert;
-		next = successor(&items, t);
-		if (ecm_cert_expired(t->cert))
-			rc = refuse(ECM_CERT_EXPIRED, s, t->cert, err);
-		else if (next != NULL) {
-			char *ns = ecm_cert_serial(next->cert);
-			ecm_error_detail_str(err, "newer_serial", ns ? ns : "");
-			free(ns);
-			rc = refuse(ECM_CERT_SUPERSEDED, s, t->cert, err);
-		} else if (!t->has_key)
-			rc = refuse(ECM_KEY_MISSING, s, t->cert, err);
+	owner[0] = '\0';
+	if (rc == ECM_OK)
+		rc = owners(anchors, &items, &l, err);
+	if (rc == ECM_OK)
+		rc = target(s, &l, national_id, serial, &t, err);
+	if (t != NULL) {
+		X509_up_ref(t->item->cert);
+		*out = t->item->cert;
+		memcpy(owner, t->id, ECM_ID_LEN + 1);
+		rc = check_signer(s, &l, t, err);
 	}
+	free(l.v);
 	ecm_store_items_free(&items);
 	return rc;
 }

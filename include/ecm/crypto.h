@@ -68,6 +68,9 @@ char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
  * alphabet (any wrapping, CRLF, NULs). Both malloc'd (encode NUL-terminated); NULL on failure. */
 char *ecm_base64_wrapped(const unsigned char *data, size_t len, size_t *out_len);
 unsigned char *ecm_base64_decode(const char *text, size_t len, size_t *out_len);
+/* Canonical base64 only (no other characters, padding bits zero): NULL for any other text. For bytes a person
+ * confirms before they are signed, where two texts of one byte string must not exist. */
+unsigned char *ecm_base64_decode_canonical(const char *text, size_t *out_len);
 
 /* CMS SignedData (host/crypto/cms.c): SHA-256, signed attributes content-type, message-digest, signing-time, the
  * signer certificate included; the content inside unless detached. KEY_MISSING without id->key. */

@@ -110,13 +110,18 @@ int ecm_store_replace(const ecm_store_info *info, const char *password, const X5
 /* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
 ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
 
-/* Signing (host/store/sign.c). The certificate that signs: with serial, that one of the store; without, the
- * newest of national_id (NULL: of anyone) by notBefore. Refused with the reason a customer can act on:
- * NO_CERTIFICATE (none, or not that serial), CERT_EXPIRED, CERT_SUPERSEDED (a newer certificate of the same ID is
- * in the store; details.newer_serial), KEY_MISSING (the store holds the certificate without its key). *out is
- * up-ref'd; on a refusal it is still set when a certificate was found (to name it), else NULL. */
-ecm_code ecm_store_pick_signer(ecm_store *s, const char *national_id, const char *serial, X509 **out,
-    ecm_error *err);
+/* Signing (host/store/sign.c). The certificate that signs, among the customers' certificates of the store by the
+ * one rule (identity.h, anchors from ecm_anchors_load): with serial, that one (and it must be national_id's when
+ * that is given); else the newest of national_id; else the newest of the only customer with a certificate here.
+ * Refused with the reason a customer can act on: NO_CERTIFICATE (details.masked_id when an ID was named),
+ * CHOOSE_CUSTOMER (several customers and nobody named; details.candidates), CERT_EXPIRED, CERT_SUPERSEDED (a newer
+ * certificate of the same customer is in the store; details.newer_serial), KEY_MISSING. *out is up-ref'd and owner
+ * set to its customer's ID; on a refusal *out is still set when a certificate was found (to name it), else NULL. */
+struct ecm_anchors;
+ecm_code ecm_store_pick_signer(ecm_store *s, const struct ecm_anchors *anchors, const char *national_id,
+    const char *serial, X509 **out, char owner[11], ecm_error *err);
+/* "Chrome/Chromium", "Firefox profile “name”": a store as a person knows it. */
+void ecm_store_display_name(const ecm_store_info *info, char *buf, size_t size);
 /* The backend's sign(); STORE_FAILED when it has none. */
 ecm_code ecm_store_sign(ecm_store *s, const X509 *which, const unsigned char *data, size_t len, int detached,
     unsigned char **der, size_t *der_len, ecm_error *err);

@@ -28,7 +28,12 @@ fi
 ra_start "$TMP/ra"; ok $? "development RA started"
 ORIGIN=$(jq -r '.api_url | sub("/api/v1$"; "")' "$RA_JSON")
 ra_host_config "$TMP/ra" "$TMP/base.json"
-jq --arg o "$ORIGIN" --arg d "$TMP/backups" '. + {sign_origins: [$o], backup_dir: $d}' "$TMP/base.json" >"$TMP/host.json"
+# two more broker origins the test serves itself (sandboxed and framed pages), both in sign_origins
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+SIGN_PORT2=$(free_port) SIGN_PORT3=$(free_port)
+export SIGN_PORT2 SIGN_PORT3
+jq --arg o "$ORIGIN" --arg d "$TMP/backups" --arg o2 "https://127.0.0.1:$SIGN_PORT2" --arg o3 "https://127.0.0.1:$SIGN_PORT3" \
+	'. + {sign_origins: [$o, $o2, $o3], backup_dir: $d}' "$TMP/base.json" >"$TMP/host.json"
 export ECM_CONFIG=$TMP/host.json
 
 # ---- a person's home: apply through `ecm session` (installs into ~/.pki/nssdb and the Firefox profile)
@@ -46,10 +51,11 @@ is "$(jq -r '.ok' <<<"$r")" true "apply through ecm session"
 SERIAL=$(jq -r .result.certificate.serial <<<"$r")
 export SIGN_SERIAL=$SERIAL SIGN_ID=$ID SIGN_ORIGIN=$ORIGIN
 
-# ---- after it, three more Firefox profiles: an expired certificate, none, one without its key
+# ---- after it, three more Firefox profiles: an expired certificate, none, one without its key; the expired one
+# and a second customer's (B, for the family steps) issued by the RA's own CA, so that they are customers'
 C=$TMP/ca
 mkdir -p "$C"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -out "$C/ca.pem" -subj "/CN=Old CA" -days 30 2>/dev/null
+cp "$RA_CA" "$C/ca.pem" && cp "$RA_DIR/ca-key.pem" "$C/ca.key"
 : >"$C/index.txt"; echo 1000 >"$C/serial"
 printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s/index.txt\nnew_certs_dir=%s\nserial=%s/serial\ndefault_md=sha256\npolicy=p\nunique_subject=no\n[p]\ncommonName=supplied\ncountryName=optional\n' \
 	"$C" "$C" "$C" >"$C/ca.cnf"
@@ -57,6 +63,14 @@ openssl req -newkey rsa:2048 -nodes -keyout "$C/old.key" -subj "/C=TW/CN=$ID-00-
 openssl ca -batch -config "$C/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca.key" -startdate 20240101000000Z \
 	-enddate 20250101000000Z -in "$C/old.csr" -out "$C/old.pem" -notext 2>/dev/null
 openssl pkcs12 -export -inkey "$C/old.key" -in "$C/old.pem" -passout pass:x -out "$C/old.p12" 2>/dev/null
+SIGN_B_ID=B220000000
+sleep 1 # B is issued after A: the newer certificate
+openssl req -newkey rsa:2048 -nodes -keyout "$C/b.key" -subj "/C=TW/CN=$SIGN_B_ID-00-PC001" -out "$C/b.csr" 2>/dev/null
+openssl ca -batch -config "$C/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca.key" \
+	-enddate 20401231000000Z -in "$C/b.csr" -out "$C/b.pem" -notext 2>/dev/null
+openssl pkcs12 -export -inkey "$C/b.key" -in "$C/b.pem" -passout pass:x -out "$C/b.p12" 2>/dev/null
+ok $? "B's certificate, newer than A's, issued by the RA's CA"
+export SIGN_B_ID SIGN_B_P12=$C/b.p12 SIGN_NSSDB=$H/.pki/nssdb SIGN_RA_CA=$RA_CA
 FF=$H/.mozilla/firefox
 for p in expired empty nokey; do
 	mkdir -p "$FF/e2e.$p" && certutil -N -d "sql:$FF/e2e.$p" --empty-password

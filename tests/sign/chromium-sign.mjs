@@ -5,6 +5,7 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
+import { guards } from './guards.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -17,7 +18,7 @@ const MANAGER = `chrome-extension://${CHROME_ID}/manager.html`;
 
 const ctx = await chromium.launchPersistentContext(path.join(TMP, 'profile'), {
   executablePath: EXE, headless: true, locale: 'zh-TW', ignoreHTTPSErrors: true, viewport: { width: 1000, height: 720 },
-  env: { ...process.env, LANGUAGE: 'zh_TW', LANG: 'zh_TW.UTF-8' },
+  env: { ...process.env, LANGUAGE: 'zh_TW', LANG: 'zh_TW.UTF-8', TZ: 'Asia/Taipei' },
   args: [`--load-extension=${EXT}`, `--disable-extensions-except=${EXT}`, '--no-sandbox', '--disable-gpu',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
     '--lang=zh-TW', '--ignore-certificate-errors'],
@@ -47,8 +48,13 @@ async function result(page) {
   return { valid: await page.getAttribute('#result', 'data-valid'), reason: await page.getAttribute('#result', 'data-reason'),
     text: await txt(page, '#result') };
 }
-// Presses a button of the confirmation window, which closes itself on the click.
+// Presses a button of the confirmation window, which closes itself on the click. 簽章 takes a click only once the
+// window has had the focus for a moment (and the text was seen): bring it to the front and wait for that.
 async function press(w, sel) {
+  if (sel === '#sign-approve') {
+    await w.bringToFront();
+    await w.waitForSelector('body:not([data-approvable=no])', { timeout: 10000 });
+  }
   await w.click(sel, { noWaitAfter: true }).catch((e) => { if (!w.isClosed()) throw e; });
 }
 async function shot(page, name) { await page.screenshot({ path: shotPath(name) }); }
@@ -68,7 +74,8 @@ await step('憑證簽驗 page: 開始簽驗 opens the confirmation window with w
   ok(data === signed && /nonce=[0-9a-f]{32}/.test(data), 'the window shows the exact text the page asks to sign, as text');
   ok(await txt(w, '#sign-cn') === `${ID}-00-PC001` && await txt(w, '#sign-serial') === SERIAL,
     `the window names the signing certificate (CN ${ID}-00-PC001, serial ${SERIAL})`);
-  ok(/^\d{4}-\d\d-\d\dT/.test(await txt(w, '#sign-expiry')), 'the window shows the certificate expiry');
+  ok(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/.test(await txt(w, '#sign-expiry')), 'the window shows the certificate expiry in local time');
+  ok(await txt(w, '#sign-store') === 'Chrome/Chromium' && await txt(w, '#sign-masked-id') === 'A12****789', 'the window names the store and the customer (masked ID)');
   ok(/^[0-9a-f]{64}$/.test(await txt(w, '#sign-sha256')), 'the window shows the SHA-256 of the data');
   ok(await w.evaluate(() => document.activeElement && document.activeElement.id) === 'sign-cancel', '取消 has the focus (a stray Enter cancels)');
   await w.setViewportSize({ width: 500, height: 660 });
@@ -171,6 +178,7 @@ await step('取消並停止此網站: the site is stopped without a window, and 
   await check.click('#check');
   const w = await windowReady(await win);
   await press(w, '#sign-block');
+  await press(w, '#sign-block-yes');
   ok((await result(check)).reason === 'CANCELLED', 'the request is CANCELLED');
   let opened = false;
   const onPage = (p) => { if (p.url().includes('/sign/confirm.html')) opened = true; };
@@ -192,6 +200,24 @@ await step('取消並停止此網站: the site is stopped without a window, and 
   await press(w2, '#sign-cancel');
   return (await p) === 'CANCELLED';
 });
+
+await guards({
+  name: 'Chromium', frames: true, popupUrl: `chrome-extension://${CHROME_ID}/popup.html`,
+  open: async (url) => { const p = await ctx.newPage(); await p.goto(url); return p; },
+  nextWindow: async () => windowReady(await nextWindow()),
+  onWindow: (fn) => {
+    const on = (p) => { if (p.url().includes('/sign/confirm.html')) fn(p); };
+    ctx.on('page', on);
+    return () => ctx.off('page', on);
+  },
+  rawRequest: (msg) => new Promise((res) => chrome.runtime.sendMessage('mainajikbmfkgohgpkhpgioaimbggpmo', msg,
+    (x) => res(x && !x.ok ? x.error : { code: x ? 'SIGNED' : 'no answer' }))),
+  restartWorker: async (page) => { // as the issue's probe did: through the DevTools protocol
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+  },
+}, { press, ID });
 
 await step('the self-test: ✔ for the good stores, ✘ expired / missing / key missing with the fix one click away', async () => {
   const m = await ctx.newPage();

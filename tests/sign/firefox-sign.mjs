@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { EXT, TMP, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
+import { guards } from './guards.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
 const puppeteer = require('puppeteer-core');
@@ -17,7 +18,7 @@ const browser = await puppeteer.launch({
   browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, acceptInsecureCerts: true,
   userDataDir: path.join(TMP, 'firefox-profile'),
   extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }), 'intl.locale.requested': 'zh-TW' },
-  env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
+  env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', TZ: 'Asia/Taipei' },
 });
 const id = await browser.installExtension(EXT);
 ok(id === GECKO_ID, `Firefox: the extension installs as ${GECKO_ID}`);
@@ -44,7 +45,14 @@ async function result(page) {
   await page.waitForSelector('#result[data-valid]', { timeout: 30000 });
   return page.$eval('#result', (e) => ({ valid: e.dataset.valid, reason: e.dataset.reason, text: e.textContent }));
 }
-async function press(w, sel) { await w.click(sel).catch(() => {}); }
+// 簽章 takes a click only once the window has had the focus for a moment and its text was seen.
+async function press(w, sel) {
+  if (sel === '#sign-approve') {
+    await w.bringToFront().catch(() => {});
+    await w.waitForSelector('body:not([data-approvable=no])', { timeout: 10000 });
+  }
+  await w.click(sel).catch(() => {});
+}
 
 const page = await browser.newPage();
 await page.goto(`${ORIGIN}/sign-check`);
@@ -62,6 +70,7 @@ await step('Firefox 憑證簽驗 page: the window shows the browser-reported ori
     throw e;
   });
   ok(await txt(w, '#sign-origin') === ORIGIN, `Firefox: the window shows ${ORIGIN}`);
+  if (!(await w.$('#sign-serial'))) diag(`window: ${await w.evaluate(() => document.body.innerText)}`);
   ok(await txt(w, '#sign-serial') === SERIAL, 'Firefox: the window names the installed certificate');
   ok((await txt(w, '#sign-data')) === (await txt(page, '#signed-text')), 'Firefox: the window shows exactly the text to be signed');
   await w.screenshot({ path: shotPath('sign-confirm-firefox') }).catch(() => {});
@@ -109,6 +118,37 @@ await step('Firefox: a page of another origin gets nothing (no content script, n
   ok(a[0] === false && a[1] === 'EXTENSION_NOT_FOUND' && windows === 0, `https://localhost:${PORT}: available ${a[0]}, sign → ${a[1]}, windows ${windows}`);
   return true;
 });
+
+// Each page (and the popup) opened for the guards; a moz-extension page's goto may never settle (BiDi).
+async function open(url) {
+  const p = await browser.newPage();
+  if (url.startsWith('moz-extension:')) { p.goto(url).catch(() => {}); await p.waitForSelector('body[data-ready=yes]', { timeout: 15000 }); } else await p.goto(url);
+  return p;
+}
+function onWindow(fn) {
+  let on = true;
+  (async () => {
+    while (on) {
+      for (const p of await browser.pages()) {
+        if (seen.has(p)) continue;
+        const href = await p.evaluate(() => location.href).catch(() => '');
+        if (href.includes('/sign/confirm.html')) { seen.add(p); fn(p); }
+      }
+      await sleep(150);
+    }
+  })();
+  return () => { on = false; };
+}
+await guards({
+  name: 'Firefox', frames: false, popupUrl: `moz-extension://${UUID}/popup.html`, open, nextWindow, onWindow, restartWorker: null,
+  rawRequest: (msg) => new Promise((res) => { // the page API's way in on Firefox: the content script's bridge
+    const rid = `raw${Math.random()}`;
+    addEventListener('message', (e) => {
+      if (e.data && e.data.ecm_sign === 'reply' && e.data.id === rid) res(e.data.reply && !e.data.reply.ok ? e.data.reply.error : { code: 'SIGNED' });
+    });
+    postMessage({ ecm_sign: 'request', id: rid, ...msg }, location.origin);
+  }),
+}, { press, ID });
 
 await browser.close();
 process.exit(failures() ? 1 : 0);

@@ -82,6 +82,14 @@ r=$(rpc s4 sign "$(sign_args "$ORIGIN/" "$ORDER")" | reply)
 is "$(code <<<"$r")" SIGN_ORIGIN_NOT_ALLOWED "exact origins only: a trailing / does not match"
 r=$(rpc s5 sign "$(jq -cn --arg o "$ORIGIN" '{origin: $o, data: "5Zu9 6Zqb"}')" | reply)
 is "$(code <<<"$r")/$(jq -r .error.details.field <<<"$r")" BAD_REQUEST/data "data that is not canonical base64: BAD_REQUEST"
+for d in QR== QUJ= QQ=A ' QQ==' 'QQ==\n'; do # non-zero padding bits, '=' inside, stray characters
+	r=$(rpc s5b sign "$(jq -cn --arg o "$ORIGIN" --arg d "$d" '{origin: $o, data: ($d | gsub("\\\\n"; "\n"))}')" | reply)
+	is "$(code <<<"$r")/$(jq -r .error.details.field <<<"$r")" BAD_REQUEST/data "data \"$d\" is not canonical base64: BAD_REQUEST"
+done
+for d in QQ== QUI=; do
+	r=$(rpc s5c sign "$(jq -cn --arg o "$ORIGIN" --arg d "$d" '{origin: $o, data: $d, dry_run: true}')" | reply)
+	is "$(code <<<"$r")" OK "data \"$d\" (canonical) is accepted"
+done
 head -c 65537 /dev/zero | base64 -w0 >"$T/big.b64"
 r=$(rpc s6 sign "$(jq -cn --arg o "$ORIGIN" --rawfile d "$T/big.b64" '{origin: $o, data: $d}')" | reply)
 is "$(code <<<"$r")/$(jq -r .error.details.max_bytes <<<"$r")" MESSAGE_TOO_LARGE/65536 "65537 bytes: MESSAGE_TOO_LARGE (max 64 KiB)"
@@ -183,16 +191,20 @@ copy_extensions = none
 commonName = supplied
 countryName = optional
 CNF
-# issue NAME START END: NAME.key, NAME.pem, NAME.p12 (password x)
+# issue NAME START END [ID [CA]]: NAME.key, NAME.pem, NAME.p12 (password x), by the test CA (or CA.pem/CA.key)
 issue() {
-	openssl req -newkey rsa:2048 -nodes -keyout "$C/$1.key" -subj "/C=TW/CN=$ID-00-PC001" -out "$C/$1.csr" 2>/dev/null
-	openssl ca -batch -config "$C/ca.cnf" -cert "$C/ca.pem" -keyfile "$C/ca.key" -startdate "$2" -enddate "$3" \
+	local ca=${5:-ca}
+	openssl req -newkey rsa:2048 -nodes -keyout "$C/$1.key" -subj "/C=TW/CN=${4:-$ID}-00-PC001" -out "$C/$1.csr" 2>/dev/null
+	openssl ca -batch -config "$C/ca.cnf" -cert "$C/$ca.pem" -keyfile "$C/$ca.key" -startdate "$2" -enddate "$3" \
 		-in "$C/$1.csr" -out "$C/$1.pem" -notext 2>/dev/null
 	openssl pkcs12 -export -inkey "$C/$1.key" -in "$C/$1.pem" -passout pass:x -out "$C/$1.p12" 2>/dev/null
 }
 issue expired 20240101000000Z 20250101000000Z
 issue old 20250601000000Z 20300101000000Z
 issue new 20250701000000Z 20300101000000Z
+# the broker's CA is now the test CA: only its certificates are anyone's (identity.h)
+jq --arg c "$C/ca.pem" '. + {ra_ca_file: $c}' "$T/host.json" >"$T/test-ca.json"
+export ECM_CONFIG=$T/test-ca.json
 # fresh HOME with the given pkcs12 files (with keys) and certificates (without)
 fresh() {
 	HOME=$T/h-$1; PKI=$HOME/.pki/nssdb
@@ -236,6 +248,51 @@ openssl cms -verify -binary -inform DER -in "$T/new.der" -CAfile "$C/ca.pem" -pu
 ok $? "...and verifies against its own CA"
 ! openssl cms -verify -binary -inform DER -in "$T/new.der" -CAfile "$RA_CA" -purpose any -out /dev/null 2>/dev/null
 ok $? "...and not against the RA CA (the chain is really checked)"
+sess_close
+
+# ============================================================================ 3. a family: whose order it is
+B=B220000000 F=F123456784
+issue b 20250801000000Z 20300101000000Z "$B"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/foreign.key" -out "$C/foreign.pem" -subj "/CN=Foreign CA" -days 30 2>/dev/null
+issue fake 20250901000000Z 20300101000000Z "$ID" foreign
+fresh family
+for p in old new b fake; do pk12util -i "$C/$p.p12" -d "sql:$PKI" -W x >/dev/null; done
+signer_cn() { # signer_cn REPLY: the CN of the signer openssl cms -verify reports
+	cms_of "$1" "$T/fam.der"
+	openssl cms -verify -binary -inform DER -in "$T/fam.der" -CAfile "$C/ca.pem" -purpose any -out /dev/null \
+		-signer "$T/fam-signer.pem" 2>/dev/null && openssl x509 -in "$T/fam-signer.pem" -noout -subject -nameopt multiline |
+		sed -n 's/^ *commonName *= //p'
+}
+sess_open
+r=$(rpc f1 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg c "$ID" '{customer: $c}')")" | reply)
+is "$(code <<<"$r")/$(jq -r .result.serial <<<"$r")/$(jq -r .result.masked_id <<<"$r")" "OK/$(serial_of new)/A12****789" \
+	"customer A while B's certificate (and a foreign CA's with A's CN) is newer: A's newest signs"
+is "$(signer_cn "$r")" "$ID-00-PC001" "openssl cms -verify: the signer is A's certificate of the broker's CA"
+r=$(rpc f2 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg c "$B" '{customer: $c}')")" | reply)
+is "$(code <<<"$r")/$(jq -r .result.serial <<<"$r")/$(signer_cn "$r")" "OK/$(serial_of b)/$B-00-PC001" "customer B: B's certificate signs"
+r=$(rpc f3 sign "$(sign_args "$ORIGIN" "$ORDER" '{"customer": "a123456789", "dry_run": true}')" | reply)
+is "$(code <<<"$r")/$(jq -r .result.serial <<<"$r")" "OK/$(serial_of new)" "customer in lower case is the same customer"
+r=$(rpc f4 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg c "$F" '{customer: $c}')")" | reply)
+is "$(code <<<"$r")/$(jq -r .error.details.masked_id <<<"$r")/$(jq -r '.result.cms // "none"' <<<"$r")" "NO_CERTIFICATE/F12****784/none" \
+	"a customer with no certificate here: NO_CERTIFICATE naming the masked ID, nothing signed"
+r=$(rpc f5 sign "$(sign_args "$ORIGIN" "$ORDER" '{"customer": "A123456788"}')" | reply)
+is "$(code <<<"$r")/$(jq -r .error.details.field <<<"$r")" BAD_REQUEST/customer "customer with a wrong check digit: BAD_REQUEST"
+r=$(rpc f6 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg c "$ID" --arg s "$(serial_of b)" '{customer: $c, serial: $s}')")" | reply)
+is "$(code <<<"$r")" NO_CERTIFICATE "customer A with B's serial: NO_CERTIFICATE"
+r=$(rpc f7 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg s "$(serial_of fake)" '{serial: $s}')")" | reply)
+is "$(code <<<"$r")" NO_CERTIFICATE "the foreign CA's certificate with A's CN is nobody's: NO_CERTIFICATE by its serial"
+r=$(rpc f8 sign "$(sign_args "$ORIGIN" "$ORDER")" | reply)
+is "$(code <<<"$r")/$(jq -r '.result.cms // "none"' <<<"$r")" CHOOSE_CUSTOMER/none "the page does not say whose, two customers here: CHOOSE_CUSTOMER"
+is "$(jq -c '[.error.details.candidates[] | [.masked_id, .serial, .cn, .device, .store, .store_name, (.not_after | test("^20"))]] | sort' <<<"$r")" \
+	"$(jq -cn --arg a "$(serial_of new)" --arg b "$(serial_of b)" --arg i "$ID" --arg j "$B" \
+		'[["A12****789", $a, "\($i)-00-PC001", "PC", "nss:pki", "Chrome/Chromium", true], ["B22****000", $b, "\($j)-00-PC001", "PC", "nss:pki", "Chrome/Chromium", true]]')" \
+	"the candidates: each customer's newest, with masked ID, CN, device, expiry and the store by its name"
+r=$(rpc f9 sign "$(sign_args "$ORIGIN" "$ORDER" "$(jq -cn --arg s "$(serial_of b)" '{serial: $s, store: "nss:pki"}')")" | reply)
+is "$(code <<<"$r")/$(signer_cn "$r")" "OK/$B-00-PC001" "the person's choice (serial + store) signs with that certificate"
+r=$(rpc t3 sign '{"self_test": true}' | reply)
+is "$(code <<<"$r")" CHOOSE_CUSTOMER "the self-test without login picks by the same rule: CHOOSE_CUSTOMER"
+r=$(rpc t4 sign "$(jq -cn --arg c "$B" '{self_test: true, customer: $c}')" | reply)
+is "$(code <<<"$r")/$(jq -r .result.serial <<<"$r")" "OK/$(serial_of b)" "the self-test for customer B signs with B's"
 sess_close
 
 done_testing
