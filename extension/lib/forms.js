@@ -114,10 +114,13 @@ export function askOverwrite(box, prefix, file) {
   const no = h('button#' + prefix + '-keep', { type: 'button', text: t('cancelButton') });
   box.replaceChildren(h('div.banner#' + prefix + '-exists', { role: 'group', 'aria-labelledby': prefix + '-exists-q' },
     h('p#' + prefix + '-exists-q', { text: t('overwriteAskFile', file) }), h('div.actions', {}, yes, no)));
-  yes.focus();
+  // Replacing a file cannot be undone: the safe answer has the focus, and Escape gives it (issue 22 item 2).
+  no.focus();
   return new Promise((res) => {
-    yes.onclick = () => { box.replaceChildren(); res(true); };
-    no.onclick = () => { box.replaceChildren(); res(false); };
+    const done = (v) => { box.replaceChildren(); res(v); };
+    yes.onclick = () => done(true);
+    no.onclick = () => done(false);
+    box.firstChild.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); done(false); } });
   });
 }
 
