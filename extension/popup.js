@@ -3,7 +3,8 @@
 // the popup closes whenever it loses focus.
 import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokePage, openManager, busy, hostMissing } from './lib/ui.js';
 import { localize } from './lib/i18n.js';
-import { onSession, api } from './lib/host.js';
+import { onSession } from './lib/host.js';
+import { reminderNote } from './lib/reminder.js';
 
 const errBox = $('#popup-error');
 let login = null;
@@ -25,12 +26,11 @@ async function showSuggestion() {
   let s = login && login.suggestion;
   let text = t(s === 'apply' ? 'suggestApply' : 'suggestRenew');
   if (s !== 'apply' && s !== 'renew') {
-    // Logged out (or nothing suggested): the daily reminder's last finding, if the certificate needs care.
-    const { reminder } = await api.storage.local.get('reminder');
-    if (!login && reminder && (reminder.state === 'renew' || reminder.state === 'expired')) {
-      s = reminder.state === 'expired' ? 'apply' : 'renew';
-      text = reminder.state === 'expired' ? t('remindExpiredBody') : t('remindBody', reminder.days_left);
-    } else { box.hidden = true; return; }
+    // Logged out (or nothing suggested): the daily reminder's last finding, whose and when, if one needs care.
+    const note = login ? null : await reminderNote();
+    if (!note) { box.hidden = true; return; }
+    s = note.suggestion;
+    text = note.text;
   }
   box.replaceChildren(
     h('p', { text }),

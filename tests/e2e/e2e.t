@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|firefox|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -81,6 +81,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = chromium ]; then
 	chrome_manifest "$TMP/chromium-profile" "$(wrapper host-chromium.sh "$TMP/home")"
 	chrome_manifest "$TMP/chromium-profile-reminder" "$(wrapper host-reminder.sh "$TMP/home2")"
 	run_tap node tests/e2e/chromium.mjs
+fi
+
+# Issue 22's flows and issue 17's reminder (two customers: A's certificate has 24 days left, B's newer one 364),
+# with axe-core on every state shown.
+if [ "$ONLY" = all ] || [ "$ONLY" = chromium ] || [ "$ONLY" = flows ]; then
+	setup_home "$TMP/home3"
+	customer_cert "$TMP/home3" A123456789 24; ok $? "fixture: A's certificate (24 days) in home3's NSS database"
+	sleep 1
+	customer_cert "$TMP/home3" B123456780 364; ok $? "fixture: B's newer certificate (364 days) in the same database"
+	chrome_manifest "$TMP/chromium-profile-flows" "$(wrapper host-flows.sh "$TMP/home3")"
+	run_tap node tests/e2e/chromium-flows.mjs
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = firefox ]; then

@@ -1,0 +1,145 @@
+// Issue 22 (flows, round 2) and issue 17 item 4 (the reminder covers every customer) in Debian's Chromium, with
+// the real host and the development RA, in a profile of its own whose home holds two customers' certificates
+// (e2e.t puts them there: A's with 24 days left, B's newer one with 364). axe-core checks every state it shows.
+// Prints TAP lines; e2e.t numbers them.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { TMP, ok, diag, step, setCommands, account, sleep } from './lib.mjs';
+import { launch, open, popup, shot, text, login } from './chromium-lib.mjs';
+
+const HOME = path.join(TMP, 'home3');
+const BACKUP_PW = 'Tw-Secure#2026';
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core in the page: the pages' CSP refuses an added script tag (and eval), so its source goes in through the
+// debugger protocol (page.evaluate of the source text). Returns the
+// violations as "rule: target" lines.
+async function axe(page) {
+  if (!(await page.evaluate(() => !!globalThis.axe))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+async function noViolations(page, label) {
+  const v = await axe(page);
+  if (v.length) diag(`axe ${label}: ${v.join(' | ')}`);
+  return ok(v.length === 0, `axe: no violation on ${label}`);
+}
+
+// Every visible element with text of its own: its computed font size (px), the smallest first.
+async function smallestFonts(page) {
+  return page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.offsetParent !== null && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+    .map((e) => ({ px: parseFloat(getComputedStyle(e).fontSize), what: `${e.tagName.toLowerCase()}#${e.id} "${e.textContent.trim().slice(0, 20)}"` }))
+    .sort((a, b) => a.px - b.px).slice(0, 3));
+}
+
+function bgCall(page, cmd) {
+  return page.evaluate((c) => new Promise((res) => {
+    const port = chrome.runtime.connect({ name: 'ecm-ui' });
+    port.onMessage.addListener((m) => { if (m.rid === 'x') { res(m.reply); port.disconnect(); } });
+    port.postMessage({ rid: 'x', cmd: c });
+  }), cmd);
+}
+
+async function main() {
+  const ctx = await launch(path.join(TMP, 'chromium-profile-flows'));
+  const p = await popup(ctx);
+  const hello = await bgCall(p, 'hello');
+  setCommands(hello.ok ? hello.result.commands : []);
+  const a = account('new', 0);
+
+  await step('issue 17 item 4: with two customers the reminder badge shows the nearer expiry and whose it is', async () => {
+    const r = (await bgCall(p, '_check_expiry')).result;
+    const badge = await p.evaluate(() => chrome.action.getBadgeText({}));
+    const title = await p.evaluate(() => chrome.action.getTitle({}));
+    diag(`check: ${JSON.stringify(r)} badge=${badge} title=${title}`);
+    // Logged out, the popup's banner says whose and when (the local date of A's expiry).
+    const q = await popup(ctx);
+    await q.waitForSelector('#suggest:not([hidden])', { timeout: 10000 });
+    const banner = await text(q, '#suggest');
+    const date = r && r.nearest ? await q.evaluate((iso) => new Date(iso).toLocaleDateString(chrome.i18n.getUILanguage()), r.nearest.not_after) : '?';
+    diag(`banner: ${banner} (date ${date})`);
+    await shot(q, 'reminder-two-customers');
+    await noViolations(q, 'popup, logged out, with the reminder banner');
+    await q.close();
+    const m = await open(ctx, 'manager.html');
+    const mBanner = await text(m, '#remind-banner').catch(() => '');
+    await noViolations(m, 'manager start page with the reminder banner');
+    await m.close();
+    diag(`manager banner: ${mBanner}`);
+    if (!/A12\*{4}789/.test(mBanner) || !mBanner.includes(date)) return false;
+    return r.state === 'renew' && /^2[34]$/.test(badge) && /A12\*{4}789/.test(title) && title.includes(date) &&
+      /A12\*{4}789/.test(banner) && banner.includes(date) && !/B12\*{4}780/.test(banner) &&
+      r.customers.length === 2 && r.customers[1].masked_id === 'B12****780';
+  });
+
+  await step('issue 22 item 3: no text under 14 px (popup and manager, computed)', async () => {
+    const pm = await open(ctx, 'manager.html');
+    const small = [...await smallestFonts(p), ...await smallestFonts(pm)];
+    diag(JSON.stringify(small));
+    await noViolations(pm, 'manager start page');
+    await pm.close();
+    return small.every((x) => x.px >= 14);
+  });
+
+  await step('issue 22 item 4: the 5th wrong password says the account is locked (not "0 attempts left")', async () => {
+    const q = await popup(ctx);
+    const said = [];
+    for (let i = 0; i < 5; i++) {
+      await login(q, 'F131104093', 'wrong-password');
+      said.push(await text(q, '#login-error'));
+    }
+    diag(said.join(' / '));
+    await noViolations(q, 'popup, login refused');
+    await q.close();
+    return /鎖定/.test(said[4]) && !/0 次/.test(said[4]) && /再錯 1 次|1 次/.test(said[3]);
+  });
+
+  await step('issue 22 item 2: a second 憑證備份 keeps the first file; the overwrite question focuses 取消, Escape cancels, passwords kept', async () => {
+    const q = await popup(ctx);
+    await login(q, a.id, a.password);
+    await q.waitForSelector('#who:not([hidden])', { timeout: 20000 });
+    await q.close();
+    const m = await open(ctx, 'manager.html#backup');
+    await m.waitForSelector('#bk-pw1', { timeout: 20000 });
+    const run = async (where) => {
+      await m.fill('#bk-pw1', BACKUP_PW);
+      await m.fill('#bk-pw2', BACKUP_PW);
+      await m.fill('#bk-path', where);
+      await m.click('#backup-submit');
+      await m.waitForSelector('#backup-done, #backup-exists, #backup-error:not([hidden])', { timeout: 30000 });
+    };
+    await run('');
+    const first = await text(m, '#backup-path');
+    await run('');
+    const second = await text(m, '#backup-path');
+    const asked1 = await m.locator('#backup-exists').count();
+    if (asked1) await m.click('#backup-keep');
+    diag(`default backups: ${first} / ${second} / asked ${asked1}`);
+    const existing = path.join(HOME, 'exists.pfx');
+    fs.writeFileSync(existing, 'the apply backup');
+    await run(existing);
+    const asked = await m.locator('#backup-exists').count();
+    const focused = await m.evaluate(() => document.activeElement && document.activeElement.id);
+    await noViolations(m, 'backup, overwrite question');
+    await m.keyboard.press('Escape');
+    await sleep(300);
+    const gone = (await m.locator('#backup-exists').count()) === 0;
+    const kept = (await m.inputValue('#bk-pw1')) === BACKUP_PW && (await m.inputValue('#bk-pw2')) === BACKUP_PW;
+    diag(`asked ${asked}, focus ${focused}, Escape closed ${gone}, passwords kept ${kept}`);
+    await m.close();
+    return /-2\.pfx/.test(second) && !asked1 && second !== first && asked === 1 && focused === 'backup-keep' && gone && kept &&
+      fs.readFileSync(existing, 'utf8') === 'the apply backup';
+  });
+
+  await ctx.close();
+}
+
+main().then(() => process.exit(0), (e) => {
+  ok(false, 'chromium-flows script ran to the end');
+  diag(e.stack || e);
+  process.exit(1);
+});
