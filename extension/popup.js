@@ -14,7 +14,7 @@ async function showStatus() {
   const r = await call('query');
   if (!r.ok && r.error.code !== 'UNKNOWN_COMMAND') { showError(errBox, r.error); }
   const q = r.ok ? r.result : { local: null, server: null, match: false };
-  slot.replaceChildren(h('h2.section', { text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
+  slot.replaceChildren(h('h2.section#status-title', { tabindex: '-1', text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
   if (r.ok && !q.local) {
     slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),
       onclick: () => openManager('query') })));
@@ -58,7 +58,8 @@ function showLoggedOut() {
   $('#logout').hidden = true;
   $('#suggest').hidden = true;
   $('#status-slot').replaceChildren();
-  $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res)));
+  // The form the focus was in is gone after a login: the status it led to gets the focus (not the page body).
+  $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res).then(() => $('#status-title').focus())));
   showSuggestion();
 }
 

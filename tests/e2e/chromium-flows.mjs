@@ -50,6 +50,7 @@ async function main() {
   const hello = await bgCall(p, 'hello');
   setCommands(hello.ok ? hello.result.commands : []);
   const a = account('new', 0);
+  const other = account('other_devices');
 
   await step('issue 17 item 4: with two customers the reminder badge shows the nearer expiry and whose it is', async () => {
     const r = (await bgCall(p, '_check_expiry')).result;
@@ -133,6 +134,66 @@ async function main() {
     await m.close();
     return /-2\.pfx/.test(second) && !asked1 && second !== first && asked === 1 && focused === 'backup-keep' && gone && kept &&
       fs.readFileSync(existing, 'utf8') === 'the apply backup';
+  });
+
+  await step('issue 22 items 5, 8, 13: 用戶憑證清單 shows 憑證效期迄 without scrolling (1000 px, 1366×768), 登出 not clipped, focus after login, axe clean', async () => {
+    const q = await popup(ctx);
+    if (await q.locator('#logout:visible').count()) { q.once('dialog', (d) => d.accept()); await q.click('#logout'); }
+    await q.waitForSelector('#login-id', { timeout: 20000 });
+    await login(q, other.id, other.password);
+    await q.waitForSelector('#status-card', { timeout: 20000 });
+    const focus = await q.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
+    await noViolations(q, 'popup, logged in');
+    await q.close();
+    const res = [];
+    for (const [width, height] of [[1000, 720], [1366, 768]]) {
+      const m = await open(ctx, 'manager.html#list', { width, height });
+      await m.waitForSelector('#cert-list', { timeout: 20000 });
+      res.push(await m.evaluate(() => {
+        const wrap = document.querySelector('.tablewrap');
+        const last = document.querySelector('#cert-list thead th:last-child').getBoundingClientRect();
+        const out = document.querySelector('#logout').getBoundingClientRect();
+        return { scrolls: wrap.scrollWidth > wrap.clientWidth + 1, lastRight: Math.round(last.right),
+          wrapRight: Math.round(wrap.getBoundingClientRect().right), logoutRight: Math.round(out.right),
+          page: document.documentElement.clientWidth, rows: document.querySelectorAll('#cert-list tbody tr').length };
+      }));
+      if (width === 1000) await noViolations(m, 'manager, 用戶憑證清單');
+      await m.close();
+    }
+    diag(`popup focus after login: ${focus}; list: ${JSON.stringify(res)}`);
+    return focus === 'status-title' && res.every((r) => r.rows > 0 && !r.scrolls && r.lastRight <= r.wrapRight + 2 && r.logoutRight <= r.page);
+  });
+
+  await step('issue 22 items 8, 9: the self-test keeps the focus, its heading is the menu\'s words, its table is styled with the serial named as such', async () => {
+    const m = await open(ctx, 'manager.html#selftest');
+    await m.waitForSelector('#selftest-run');
+    await m.click('#selftest-run');
+    await m.waitForSelector('body[data-selftest=done]', { timeout: 60000 });
+    const r = await m.evaluate(() => ({
+      focus: document.activeElement && document.activeElement.id,
+      heading: document.querySelector('#section-title').textContent,
+      nav: document.querySelector('nav.side a[href="#selftest"]').textContent,
+      heads: [...document.querySelectorAll('#selftest-table th')].map((th) => th.textContent),
+      thBg: getComputedStyle(document.querySelector('#selftest-table th')).backgroundColor,
+      emptyCells: [...document.querySelectorAll('#selftest-table tbody td')].filter((td) => !td.textContent.trim()).length,
+    }));
+    await noViolations(m, 'manager, 憑證簽驗 after a run');
+    await m.close();
+    diag(JSON.stringify(r));
+    return r.focus === 'selftest-run' && r.heading === r.nav && !r.heads.includes('S/N') && r.heads.includes('憑證序號') &&
+      r.thBg !== 'rgba(0, 0, 0, 0)' && r.emptyCells === 0;
+  });
+
+  await step('issue 22 item 10: 「密碼強度」 says nothing before anything is typed', async () => {
+    const m = await open(ctx, 'manager.html#backup');
+    await m.waitForSelector('#bk-pw1', { timeout: 20000 });
+    const before = await text(m, '#bk-strength-text');
+    await m.fill('#bk-pw1', 'abc');
+    const after = await text(m, '#bk-strength-text');
+    await noViolations(m, 'manager, 憑證備份');
+    await m.close();
+    diag(`strength before typing "${before}", after "${after}"`);
+    return before === '' && after === '太弱';
   });
 
   await ctx.close();

@@ -60,6 +60,12 @@ if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
 	ok $([ -n "$codes" ] && [ -z "$miss" ]; echo $?) "every error code of docs/protocol.md ($(echo $codes | wc -w)) has a zh-TW and an English sentence${miss:+ (missing:$miss)}"
 	is "$(jq -c 'keys' extension/_locales/zh_TW/messages.json)" "$(jq -c 'keys' extension/_locales/en/messages.json)" \
 		"zh_TW and en messages have the same keys"
+	# issue 22 item 10: one name for the program, one word for the SMS code (the page's nonce is another thing)
+	zh=extension/_locales/zh_TW/messages.json
+	is "$(jq -r '[to_entries[] | select(.value.message | test("e-Cert Manager")) | .key] | join(" ")' $zh)" "" \
+		"zh-TW: the program is 憑證e總管 everywhere (never 「e-Cert Manager 主程式」)"
+	is "$(jq -r '[to_entries[] | select(.value.message | test("(^|[^訊])驗證碼")) | .key] | join(" ")' $zh)" "" \
+		"zh-TW: the one-time password is always 「簡訊驗證碼」"
 	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
 	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
 	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"
