@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { TMP, ok, diag, step, setCommands, account, sleep } from './lib.mjs';
+import { TMP, ok, diag, step, setCommands, account, sleep, smallestFonts } from './lib.mjs';
 import { launch, open, popup, shot, text, login } from './chromium-lib.mjs';
 
 const HOME = path.join(TMP, 'home3');
@@ -26,14 +26,6 @@ async function noViolations(page, label) {
   const v = await axe(page);
   if (v.length) diag(`axe ${label}: ${v.join(' | ')}`);
   return ok(v.length === 0, `axe: no violation on ${label}`);
-}
-
-// Every visible element with text of its own: its computed font size (px), the smallest first.
-async function smallestFonts(page) {
-  return page.evaluate(() => [...document.querySelectorAll('body *')]
-    .filter((e) => e.offsetParent !== null && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-    .map((e) => ({ px: parseFloat(getComputedStyle(e).fontSize), what: `${e.tagName.toLowerCase()}#${e.id} "${e.textContent.trim().slice(0, 20)}"` }))
-    .sort((a, b) => a.px - b.px).slice(0, 3));
 }
 
 function bgCall(page, cmd) {
