@@ -21,10 +21,18 @@ async function showStatus() {
   }
 }
 
+// Nothing for this computer is not "never applied": a customer whose valid certificates are all on phones is told so
+// (issue 22 item 7).
+async function onOtherDevicesOnly() {
+  if (!login) return false;
+  const r = await call('list');
+  return r.ok && r.result.certificates.some((c) => c.status === 'valid' && c.device !== 'PC');
+}
+
 async function showSuggestion() {
   const box = $('#suggest');
   let s = login && login.suggestion;
-  let text = t(s === 'apply' ? 'suggestApply' : 'suggestRenew');
+  let text = t(s === 'apply' ? (await onOtherDevicesOnly() ? 'suggestApplyOtherDevices' : 'suggestApply') : 'suggestRenew');
   if (s !== 'apply' && s !== 'renew') {
     // Logged out (or nothing suggested): the daily reminder's last finding, whose and when, if one needs care.
     const note = login ? null : await reminderNote();

@@ -128,13 +128,17 @@ async function main() {
       fs.readFileSync(existing, 'utf8') === 'the apply backup';
   });
 
-  await step('issue 22 items 5, 8, 13: 用戶憑證清單 shows 憑證效期迄 without scrolling (1000 px, 1366×768), 登出 not clipped, focus after login, axe clean', async () => {
+  await step('issue 22 items 5, 7, 8, 13: 用戶憑證清單 shows 憑證效期迄 without scrolling (1000 px, 1366×768), 登出 not clipped, focus after login, phones-only customer not told 「尚未申請」, axe clean', async () => {
     const q = await popup(ctx);
     if (await q.locator('#logout:visible').count()) { q.once('dialog', (d) => d.accept()); await q.click('#logout'); }
     await q.waitForSelector('#login-id', { timeout: 20000 });
     await login(q, other.id, other.password);
     await q.waitForSelector('#status-card', { timeout: 20000 });
     const focus = await q.evaluate(() => document.activeElement && (document.activeElement.id || document.activeElement.tagName));
+    await q.waitForSelector('#suggest:not([hidden])', { timeout: 10000 });
+    const suggest = await text(q, '#suggest');
+    diag(`suggestion for a customer with certificates on phones only: ${suggest}`);
+    if (!/其他裝置/.test(suggest) || /尚未申請/.test(suggest)) return false;
     await noViolations(q, 'popup, logged in');
     await q.close();
     const res = [];
