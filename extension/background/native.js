@@ -15,10 +15,12 @@
   const MAX_REQUEST_BYTES = 8 * 1024 * 1024;   // the host's inbound frame limit (include/ecm/frame.h)
 
   // Milliseconds without an answer (or a progress event) before a call fails with HOST_TIMEOUT; progress restarts
-  // the clock. 0: none (a file dialog waits for the person). The broker's server can be slow on apply/renew.
-  bg.timeouts = { hello: 10000, pick_file: 0, apply: 180000, renew: 180000, save_issued: 120000, install: 120000,
-    cleanup: 120000, backup: 120000, import: 120000, sign: 120000 };
-  const DEFAULT_TIMEOUT = 30000;
+  // the clock. 0: none (a file dialog waits for the person). A call that reaches the broker gets more than the
+  // host's own limit for one RA request (request_timeout_s 60 + connect_timeout_s 10): a slow broker is the host's
+  // RA_TIMEOUT to report, not a stuck host to let go (with the login).
+  bg.timeouts = { hello: 10000, pick_file: 0, stores: 30000, revoke_url: 30000, session: 30000, apply: 180000,
+    renew: 180000, save_issued: 120000, install: 120000, cleanup: 120000, backup: 120000, import: 120000, sign: 120000 };
+  const DEFAULT_TIMEOUT = 90000;
   bg.timeoutOf = (cmd) => (cmd in bg.timeouts ? bg.timeouts[cmd] : DEFAULT_TIMEOUT);
 
   // MESSAGE_TOO_LARGE before anything is sent, or null.
