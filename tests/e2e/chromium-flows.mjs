@@ -203,6 +203,20 @@ async function main() {
   });
 
   await ctx.close();
+
+  // English: one name per function (issue 22 item 9): the self-test's heading is its menu item, distinct from 憑證查詢's.
+  const en = await launch(path.join(TMP, 'chromium-profile-flows'), { lang: 'en-US' });
+  await step('issue 22 item 9 (English): the self-test heading is the menu\'s "Signature check", not "Certificate check" beside "Check certificate"', async () => {
+    const m = await open(en, 'manager.html#selftest');
+    const r = await m.evaluate(() => ({ heading: document.querySelector('#section-title').textContent,
+      nav: document.querySelector('nav.side a[href="#selftest"]').textContent,
+      query: document.querySelector('nav.side a[href="#query"]').textContent,
+      heads: [...document.querySelectorAll('#selftest-table th')].map((th) => th.textContent) }));
+    await m.close();
+    diag(JSON.stringify(r));
+    return r.heading === r.nav && r.heading !== 'Certificate check' && r.query !== r.heading && !r.heads.includes('S/N');
+  });
+  await en.close();
 }
 
 main().then(() => process.exit(0), (e) => {

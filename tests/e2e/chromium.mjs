@@ -698,7 +698,9 @@ async function main() {
       diag('logged-out banner: ' + banner);
       await shot(q, 'reminder-popup-logged-out');
       await q.close();
-      if (!/天後到期/.test(banner)) return false;
+      // whose (masked ID) and when (issue 17 item 4)
+      const masked = `${second.id.slice(0, 3)}****${second.id.slice(7)}`;
+      if (!banner.includes(masked) || !/的下單憑證將於 .+ 到期（還有 \d+ 天）/.test(banner)) return false;
       const stored = await m.evaluate(() => chrome.storage.local.get(null));
       diag('storage.local: ' + JSON.stringify(stored));
       await m.close();
@@ -743,13 +745,16 @@ async function main() {
         await l.waitForSelector('#cert-list', { timeout: 20000 });
         const cn = await l.evaluate(() => {
           const td = document.querySelector('#cert-list tbody td.mono:nth-of-type(4)') || document.querySelector('#cert-list tbody td.mono');
-          return { h: td.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(td).lineHeight) || 22,
+          // the CN's own line boxes (the row may be taller: a date and its time can take two lines)
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return { lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size,
             pageWide: document.documentElement.scrollWidth > innerWidth };
         });
         await l.close();
         diag(JSON.stringify({ ...m, cn }));
         return m.clipped.length === 0 && m.logoutText === 'Log out' && m.logoutH < 36 && m.last <= m.h && m.scroll <= m.h &&
-          !m.wide && cn.h < 2 * cn.lh + 12 && !cn.pageWide;
+          !m.wide && cn.lines === 1 && !cn.pageWide;
       }, { needs: ['login', 'query', 'list'] });
       await ctx3En.close();
     }
