@@ -37,11 +37,11 @@ run_tap() {
 }
 
 npm_status=0
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
 	npm ci --prefix tests/e2e --silent --no-audit --no-fund >"$TMP/npm-ci.log" 2>&1 || npm_status=$?
 	[ $npm_status -eq 0 ] || sed 's/^/# /' "$TMP/npm-ci.log"
 fi
-ok $npm_status "npm packages of tests/e2e present (playwright-core, puppeteer-core, addons-linter)"
+ok $npm_status "npm packages of tests/e2e present (playwright-core, puppeteer-core, addons-linter, axe-core)"
 
 # --- addons-linter: no errors -------------------------------------------------------------------------------
 if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
