@@ -5,6 +5,7 @@ import { $, h, call, hello, t, showError, clearMsg, loginForm, certCard, revokeP
 import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
 import { showStoppedSites } from './sign/stopped-sites.js';
+import { reminderNote } from './lib/reminder.js';
 
 const errBox = $('#popup-error');
 let login = null;
@@ -14,24 +15,31 @@ async function showStatus() {
   const r = await call('query');
   if (!r.ok && r.error.code !== 'UNKNOWN_COMMAND') { showError(errBox, r.error); }
   const q = r.ok ? r.result : { local: null, server: null, match: false };
-  slot.replaceChildren(h('h2.section', { text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
+  slot.replaceChildren(h('h2.section#status-title', { tabindex: '-1', text: t('statusTitle') }), certCard(q, login ? login.renewal_window_days : 30));
   if (r.ok && !q.local) {
     slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),
       onclick: () => openManager('query') })));
   }
 }
 
+// Nothing for this computer is not "never applied": a customer whose valid certificates are all on phones is told so
+// (issue 22 item 7).
+async function onOtherDevicesOnly() {
+  if (!login) return false;
+  const r = await call('list');
+  return r.ok && r.result.certificates.some((c) => c.status === 'valid' && c.device !== 'PC');
+}
+
 async function showSuggestion() {
   const box = $('#suggest');
   let s = login && login.suggestion;
-  let text = t(s === 'apply' ? 'suggestApply' : 'suggestRenew');
+  let text = t(s === 'apply' ? (await onOtherDevicesOnly() ? 'suggestApplyOtherDevices' : 'suggestApply') : 'suggestRenew');
   if (s !== 'apply' && s !== 'renew') {
-    // Logged out (or nothing suggested): the daily reminder's last finding, if the certificate needs care.
-    const { reminder } = await api.storage.local.get('reminder');
-    if (!login && reminder && (reminder.state === 'renew' || reminder.state === 'expired')) {
-      s = reminder.state === 'expired' ? 'apply' : 'renew';
-      text = reminder.state === 'expired' ? t('remindExpiredBody') : t('remindBody', reminder.days_left);
-    } else { box.hidden = true; return; }
+    // Logged out (or nothing suggested): the daily reminder's last finding, whose and when, if one needs care.
+    const note = login ? null : await reminderNote();
+    if (!note) { box.hidden = true; return; }
+    s = note.suggestion;
+    text = note.text;
   }
   box.replaceChildren(
     h('p', { text }),
@@ -59,7 +67,8 @@ function showLoggedOut() {
   $('#logout').hidden = true;
   $('#suggest').hidden = true;
   $('#status-slot').replaceChildren();
-  $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res)));
+  // The form the focus was in is gone after a login: the status it led to gets the focus (not the page body).
+  $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res).then(() => $('#status-title').focus())));
   showSuggestion();
 }
 

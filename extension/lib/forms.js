@@ -36,14 +36,15 @@ export function passwordPair(prefix, initial = '') {
   const id = () => app.login && app.login.account && app.login.account.id;
   const meter = h('meter#' + prefix + '-meter', { min: '0', max: '3', low: '1.5', high: '2.5', optimum: '3', value: '0',
     'aria-labelledby': prefix + '-strength' });
-  const label = h('span#' + prefix + '-strength-text', { text: t('strength0') });
+  // Nothing typed, nothing judged: 「太弱」 before the first key would read as a reproach (issue 22 item 10).
+  const label = h('span#' + prefix + '-strength-text');
   const check = h('p.rulecheck#' + prefix + '-rule', { 'aria-live': 'polite' });
   const broken = () => breaks(rule, a.value, id());
   const say = (k) => (k ? t('pwRule_' + k, rule.min_length) : t('pwRuleOk'));
   const upd = () => {
     const s = strength(a.value, id());
     meter.value = s;
-    label.textContent = t('strength' + s);
+    label.textContent = a.value ? t('strength' + s) : '';
     const k = a.value ? broken() : '';
     check.textContent = a.value ? say(k) : '';
     check.dataset.rule = a.value ? (k || 'ok') : '';
@@ -114,10 +115,13 @@ export function askOverwrite(box, prefix, file) {
   const no = h('button#' + prefix + '-keep', { type: 'button', text: t('cancelButton') });
   box.replaceChildren(h('div.banner#' + prefix + '-exists', { role: 'group', 'aria-labelledby': prefix + '-exists-q' },
     h('p#' + prefix + '-exists-q', { text: t('overwriteAskFile', file) }), h('div.actions', {}, yes, no)));
-  yes.focus();
+  // Replacing a file cannot be undone: the safe answer has the focus, and Escape gives it (issue 22 item 2).
+  no.focus();
   return new Promise((res) => {
-    yes.onclick = () => { box.replaceChildren(); res(true); };
-    no.onclick = () => { box.replaceChildren(); res(false); };
+    const done = (v) => { box.replaceChildren(); res(v); };
+    yes.onclick = () => done(true);
+    no.onclick = () => done(false);
+    box.firstChild.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') { ev.preventDefault(); done(false); } });
   });
 }
 

@@ -5,7 +5,6 @@ export function strength(pw, id) {
   let classes = 0;
   for (const re of [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/]) if (re.test(pw)) classes++;
   if (/^(.)\1+$/.test(pw) || classes < 2) return 1;
-  if (pw.length >= 12 && classes >= 3) return 3;
   if (pw.length >= 10 && classes >= 3) return 3;
   return 2;
 }

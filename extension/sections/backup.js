@@ -31,15 +31,17 @@ export function showBackup() {
     out.replaceChildren();
     let password;
     try { password = pair.get(); } catch (m) { showError(err, m); return; }
-    pair.clear();
+    // The fields keep the password until the file is written: after "keep the file" or an error the person
+    // changes the path (or the password) and goes on without typing it twice again.
     let r = await run(password, false);
     if (!r.ok && r.error.code === 'FILE_EXISTS') {
       const yes = await askOverwrite(out, 'backup', (r.error.details && r.error.details.path) || path.value());
-      if (!yes) { password = ''; pair.focus(); return; }
+      if (!yes) { password = ''; path.input.focus(); return; }
       r = await run(password, true);
     }
     password = '';
     if (!r.ok) { showError(err, r.error); pair.focus(); return; }
+    pair.clear();
     out.replaceChildren(okBox('backup-done', t('backupDone')), h('p#backup-path', { text: t('backupSavedAt', r.result.path) }),
       certSummary(r.result.certificate, 'backup-cert'));
     $('#backup-done').setAttribute('tabindex', '-1');

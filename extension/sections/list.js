@@ -13,13 +13,14 @@ export async function showList(tk, nav) {
   const certs = r.result.certificates;
   if (!certs.length) { slot.replaceChildren(h('p', { text: t('listEmpty') })); return title; }
   const cols = ['colSn', 'colStatus', 'colSerial', 'colCn', 'colDevice', 'colFrom', 'colTo'];
-  slot.replaceChildren(h('div.tablewrap', { tabindex: '0', role: 'region', 'aria-labelledby': 'section-title' },
+  // The scrolling region is a landmark of its own: a name of its own, not the section's (axe landmark-unique).
+  slot.replaceChildren(h('div.tablewrap', { tabindex: '0', role: 'region', 'aria-label': t('listTableName') },
     h('table.data#cert-list', {},
       h('thead', {}, h('tr', {}, ...cols.map((k) => h('th', { scope: 'col', text: t(k) })))),
       h('tbody', {}, ...certs.map((c) => h('tr', { 'data-status': c.status },
         h('td', { text: String(c.sn) }),
         h('td', {}, h('span.tag' + (c.status === 'valid' ? '.good' : '.bad'), { text: t('status_' + c.status) })),
         h('td.mono', { text: c.serial }), h('td.mono', { text: c.cn }), h('td', { text: c.device }),
-        h('td.nowrap', { text: fmtDate(c.not_before) }), h('td.nowrap', { text: fmtDate(c.not_after) })))))));
+        h('td.when', { text: fmtDate(c.not_before) }), h('td.when', { text: fmtDate(c.not_after) })))))));
   return title;
 }

@@ -2,7 +2,7 @@
 // own test text with that store's certificate (`sign` with self_test) and verifies it locally against the pinned
 // CA and, when logged in, with the broker (POST /verify). Each row: ✔, or the reason ✘ with the fix one click
 // away. Also the list of sites stopped from asking for signatures (sign/sign-background.js), with a way back.
-import { h, call } from '../lib/ui.js';
+import { h, call, t } from '../lib/ui.js';
 import { s, reason } from '../sign/strings.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
@@ -27,12 +27,12 @@ function verdict(r) {
 function resultRow(store, r) {
   const v = verdict(r);
   const serial = r.ok ? r.result.serial : (r.error.details && r.error.details.serial) || '';
-  const fix = !v.ok && FIX[v.why] ? h('a.fix', { href: FIX[v.why][1], text: s(FIX[v.why][0]) }) : '';
+  // The fix, when there is one, right under the reason: no column that stays empty for every store that works.
+  const fix = !v.ok && FIX[v.why] ? h('a.fix', { href: FIX[v.why][1], text: s(FIX[v.why][0]) }) : null;
   return h('tr', { 'data-store': store.id, 'data-result': v.ok ? 'ok' : v.why },
     h('td', { text: store.profile ? `${store.browser} · ${store.profile}` : store.browser }),
-    h('td', { text: serial }),
-    h('td.' + (v.ok ? 'ok' : 'bad'), { text: v.ok ? `${s('okMark')} (${v.detail})` : reason(v.why) }),
-    h('td', {}, fix));
+    h('td.mono', { text: serial || '—' }),
+    h('td.' + (v.ok ? 'ok' : 'bad'), {}, v.ok ? `${s('okMark')} (${v.detail})` : reason(v.why), fix ? h('br') : null, fix));
 }
 
 async function blockedList() {
@@ -55,9 +55,9 @@ export async function showSelfTest(section, tk, isCurrent) {
   const body = h('tbody');
   const status = h('p.hint#selftest-status', { role: 'status' });
   const run = h('button.primary#selftest-run', { type: 'button', text: s('run') });
-  const table = h('table.selftest#selftest-table', {},
-    h('thead', {}, h('tr', {}, h('th', { text: s('storeCol') }), h('th', { text: 'S/N' }), h('th', { text: s('resultCol') }),
-      h('th', { text: s('fixCol') }))), body);
+  // "S/N" is the list's row number: here the column is the certificate's serial number, and says so.
+  const table = h('table.data.selftest#selftest-table', {},
+    h('thead', {}, h('tr', {}, ...[s('storeCol'), t('colSerial'), s('resultCol')].map((x) => h('th', { scope: 'col', text: x })))), body);
   run.addEventListener('click', async () => {
     run.disabled = true;
     status.textContent = s('working');
@@ -70,10 +70,12 @@ export async function showSelfTest(section, tk, isCurrent) {
     }
     status.textContent = st.ok ? '' : reason(st.error.code);
     run.disabled = false;
+    // The disabled button lost the focus to the page body: give it back where the person was.
+    run.focus();
     document.body.dataset.selftest = 'done';
   });
   const title = section('selftestTitle', h('p.intro', { text: s('selfIntro') }), h('div.actions', {}, run), status,
     h('div.tablewrap', {}, table), await blockedList());
-  title.textContent = s('selfTitle');
+  title.textContent = t('fnSelfTest');   // the heading is what the menu item says
   return title;
 }

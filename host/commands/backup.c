@@ -61,7 +61,9 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_list_free(&list);
 	if (rc == ECM_OK) {
 		in = enroll_folder_config(ctx->config, path, &folder); /* a folder: the default name inside */
-		target = path && in == NULL ? enroll_backup_name(path) : ecm_backup_default_path(in ? in : ctx->config, id.cert);
+		/* The default name never replaces a file: the backup made at apply (with the password chosen then)
+		 * has the same ECM_<ID>_<date>.pfx (issue 22 item 2). */
+		target = path && in == NULL ? enroll_backup_name(path) : enroll_free_default_path(in ? in : ctx->config, id.cert);
 		rc = target ? make_parent(target, err) : ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
 	if (rc == ECM_OK)

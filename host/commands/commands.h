@@ -21,6 +21,7 @@
 	X(save_issued) \
 	X(stores) \
 	X(query) \
+	X(expiry) \
 	X(import) \
 	X(backup) \
 	X(install) \

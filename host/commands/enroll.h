@@ -76,6 +76,8 @@ const ecm_config *enroll_folder_config(const ecm_config *cfg, const char *path, 
 /* The backup file a typed path names: itself when it is a folder or ends in .pfx/.p12, else path + ".pfx"
  * (Import's chooser shows only those: a file without the extension would seem lost). malloc'd; NULL for NULL. */
 char *enroll_backup_name(const char *path);
+/* The default backup name in cfg's backup_dir that no file has yet (ECM_<ID>_<date>.pfx, then -2, -3, …). */
+char *enroll_free_default_path(const ecm_config *cfg, const X509 *cert);
 
 ecm_code enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err);
 /* The arguments apply and renew share, as enroll_parse_args reads them (docs/protocol.md). */

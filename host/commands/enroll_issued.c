@@ -59,9 +59,10 @@ enroll_issued_saved(const enroll_issued *st)
 	return st->backup_path != NULL && cJSON_GetArraySize(st->installed) > 0;
 }
 
-/* The default name may already exist (two applications on one day): then ECM_<ID>_<date>-2.pfx, -3, … */
-static char *
-free_default_path(const ecm_config *cfg, const X509 *cert)
+/* The default name may already exist (two applications on one day, or the backup made at apply): then
+ * ECM_<ID>_<date>-2.pfx, -3, … A default never replaces a file. */
+char *
+enroll_free_default_path(const ecm_config *cfg, const X509 *cert)
 {
 	char *base = ecm_backup_default_path(cfg, cert), *path;
 	size_t len;
@@ -85,7 +86,7 @@ enroll_issued_backup(ecm_ctx *ctx, enroll_issued *st, const enroll_backup *b, cJ
 {
 	ecm_config folder;
 	const ecm_config *in = enroll_folder_config(ctx->config, b->path, &folder); /* a folder: the default name */
-	char *path = b->path && in == NULL ? strdup(b->path) : free_default_path(in ? in : ctx->config, st->id.cert);
+	char *path = b->path && in == NULL ? strdup(b->path) : enroll_free_default_path(in ? in : ctx->config, st->id.cert);
 	ecm_code rc;
 	cJSON *o;
 

@@ -10,6 +10,8 @@ run_session(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	(void)args;
+	/* Logged in or not: a logout from any page must warn before it drops the only copy of an issued key. */
+	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
 	if (!ecm_session_logged_in(ctx->session) || ctx->session->account == NULL) {
 		cJSON_AddBoolToObject(result, "logged_in", 0);
 		cJSON_AddNullToObject(result, "login");

@@ -86,6 +86,16 @@ fail_with_words(const ra_reply *rp, ecm_code c, const unsigned char *words, size
 	free(shown);
 }
 
+/* The wrong password that used the last attempt has locked the account: the person is told that, not
+ * "0 attempts left" (issue 22 item 4). */
+static ecm_code
+locked_now(ecm_code c, const cJSON *body)
+{
+	const cJSON *left = cJSON_GetObjectItemCaseSensitive(body, "attempts_left");
+
+	return c == ECM_WRONG_PASSWORD && cJSON_IsNumber(left) && left->valuedouble <= 0 ? ECM_ACCOUNT_LOCKED : c;
+}
+
 ecm_code
 ra_check_status(const ra_reply *rp, ecm_error *err)
 {
@@ -107,6 +117,7 @@ ra_check_status(const ra_reply *rp, ecm_error *err)
 	code = cJSON_GetObjectItemCaseSensitive(body, "code");
 	msg = cJSON_GetObjectItemCaseSensitive(body, "message");
 	c = code_from_ra(cJSON_IsString(code) ? code->valuestring : NULL, rp->status);
+	c = locked_now(c, body);
 	copy_details(body, err);
 	ecm_error_detail_num(err, "http_status", (double)rp->status);
 	if (cJSON_IsString(code))

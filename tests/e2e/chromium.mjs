@@ -1,61 +1,14 @@
 // End-to-end in Debian's Chromium (headless, playwright-core) with the real host and the development RA.
 // Prints TAP lines ("ok - …"); e2e.t numbers them. Screenshots (zh-TW) go to docs/screenshots/.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, setCommands, failures, raOtp, raClock, raFault, account,
   shotPath, sleep, missing, skip } from './lib.mjs';
+import { BASE, launch, open, popup, shot, text, login, errCode } from './chromium-lib.mjs';
 
-const BASE = `chrome-extension://${CHROME_ID}/`;
 const PW = 'Demo1234';
 const BACKUP_PW = 'Tw-Secure#2026';
-const EXE = fs.existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium';
-
-async function launch(profile, { lang = 'zh-TW' } = {}) {
-  const posix = lang.replace('-', '_');
-  return chromium.launchPersistentContext(profile, {
-    executablePath: EXE,
-    headless: true,
-    locale: lang,
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1000, height: 720 },
-    env: { ...process.env, LANGUAGE: posix, LANG: `${posix}.UTF-8` },
-    args: [`--load-extension=${EXT}`, `--disable-extensions-except=${EXT}`, '--no-sandbox', '--disable-gpu',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      '--disable-quic', `--lang=${lang}`,
-      // the revocation page is served by the development RA, whose CA the browser does not know
-      '--ignore-certificate-errors'],
-  });
-}
-
-async function ready(page) { await page.waitForSelector('body[data-ready=yes]', { timeout: 15000 }); }
-
-async function open(ctx, file, { width = 1000, height = 720 } = {}) {
-  const page = await ctx.newPage();
-  await page.setViewportSize({ width, height });
-  await page.goto(BASE + file);
-  await ready(page);
-  return page;
-}
-const popup = (ctx) => open(ctx, 'popup.html', { width: 400, height: 640 });
-
-async function shot(page, name) {
-  await page.evaluate(() => document.activeElement && document.activeElement.blur && document.activeElement.blur());
-  await page.locator('body').screenshot({ path: shotPath(name) });
-}
-
-async function text(page, sel) { return (await page.locator(sel).first().textContent()) || ''; }
-
-async function login(page, id, password) {
-  await page.fill('#login-id', id);
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
-  await page.waitForFunction(() => !document.querySelector('#login-form') ||
-    !document.querySelector('#login-error').hidden, null, { timeout: 20000 });
-}
-
-async function errCode(page, sel) { return page.locator(sel).getAttribute('data-code'); }
 
 // The whole apply/renew wizard: terms, backup, then the OTP last. Returns the page on the result screen.
 // replace: the account holds a valid certificate; the wizard first asks, and the user chooses to supersede it.
@@ -639,9 +592,9 @@ async function main() {
   // written. The backup folder is swapped for a plain file while the RA is slow, so the write fails after the
   // checks passed (even as root); the same screen then saves to another path.
   if (missing('save_issued').length) {
-    skip('issued but not saved: the wizard offers another path on the same screen and warns before logout', 'needs save_issued');
+    skip('issued but not saved: the wizard offers another path on the same screen; the manager and the toolbar popup warn before logout (issue 22 item 1)', 'needs save_issued');
   } else {
-    await step('issued but not saved: the wizard offers another path on the same screen and warns before logout', async () => {
+    await step('issued but not saved: the wizard offers another path on the same screen; the manager and the toolbar popup warn before logout (issue 22 item 1)', async () => {
       const dir = path.join(TMP, 'home', 'unsaved-dir');
       fs.mkdirSync(dir, { recursive: true });
       const m = await open(ctx, 'manager.html#apply');
@@ -668,6 +621,16 @@ async function main() {
       }
       const said = await text(m, '#unsaved-say');
       await shot(m, 'apply-issued-not-saved');
+      // Issue 22 item 1: the toolbar popup warns too (it asks the host's session, which now says issued_unsaved).
+      const pp = await popup(ctx);
+      let popupAsked = '';
+      pp.once('dialog', (d) => { popupAsked = d.message(); d.dismiss(); });
+      await pp.click('#logout');
+      await sleep(500);
+      const popupStillIn = await pp.locator('#who').isVisible();
+      await pp.close();
+      diag(`popup logout asked "${popupAsked}", still logged in: ${popupStillIn}`);
+      if (!(/未保存|無法取回/.test(popupAsked) && popupStillIn)) return false;
       let asked = '';
       m.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
       await m.click('#logout');
@@ -735,7 +698,9 @@ async function main() {
       diag('logged-out banner: ' + banner);
       await shot(q, 'reminder-popup-logged-out');
       await q.close();
-      if (!/天後到期/.test(banner)) return false;
+      // whose (masked ID) and when (issue 17 item 4)
+      const masked = `${second.id.slice(0, 3)}****${second.id.slice(7)}`;
+      if (!banner.includes(masked) || !/的下單憑證將於 .+ 到期（還有 \d+ 天）/.test(banner)) return false;
       const stored = await m.evaluate(() => chrome.storage.local.get(null));
       diag('storage.local: ' + JSON.stringify(stored));
       await m.close();
@@ -780,13 +745,16 @@ async function main() {
         await l.waitForSelector('#cert-list', { timeout: 20000 });
         const cn = await l.evaluate(() => {
           const td = document.querySelector('#cert-list tbody td.mono:nth-of-type(4)') || document.querySelector('#cert-list tbody td.mono');
-          return { h: td.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(td).lineHeight) || 22,
+          // the CN's own line boxes (the row may be taller: a date and its time can take two lines)
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return { lines: new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size,
             pageWide: document.documentElement.scrollWidth > innerWidth };
         });
         await l.close();
         diag(JSON.stringify({ ...m, cn }));
         return m.clipped.length === 0 && m.logoutText === 'Log out' && m.logoutH < 36 && m.last <= m.h && m.scroll <= m.h &&
-          !m.wide && cn.h < 2 * cn.lh + 12 && !cn.pageWide;
+          !m.wide && cn.lines === 1 && !cn.pageWide;
       }, { needs: ['login', 'query', 'list'] });
       await ctx3En.close();
     }

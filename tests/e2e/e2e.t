@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|firefox|stores|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -37,11 +37,11 @@ run_tap() {
 }
 
 npm_status=0
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
 	npm ci --prefix tests/e2e --silent --no-audit --no-fund >"$TMP/npm-ci.log" 2>&1 || npm_status=$?
 	[ $npm_status -eq 0 ] || sed 's/^/# /' "$TMP/npm-ci.log"
 fi
-ok $npm_status "npm packages of tests/e2e present (playwright-core, puppeteer-core, addons-linter)"
+ok $npm_status "npm packages of tests/e2e present (playwright-core, puppeteer-core, addons-linter, axe-core)"
 
 # --- addons-linter: no errors -------------------------------------------------------------------------------
 if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
@@ -60,6 +60,12 @@ if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
 	ok $([ -n "$codes" ] && [ -z "$miss" ]; echo $?) "every error code of docs/protocol.md ($(echo $codes | wc -w)) has a zh-TW and an English sentence${miss:+ (missing:$miss)}"
 	is "$(jq -c 'keys' extension/_locales/zh_TW/messages.json)" "$(jq -c 'keys' extension/_locales/en/messages.json)" \
 		"zh_TW and en messages have the same keys"
+	# issue 22 item 10: one name for the program, one word for the SMS code (the page's nonce is another thing)
+	zh=extension/_locales/zh_TW/messages.json
+	is "$(jq -r '[to_entries[] | select(.value.message | test("e-Cert Manager")) | .key] | join(" ")' $zh)" "" \
+		"zh-TW: the program is 憑證e總管 everywhere (never 「e-Cert Manager 主程式」)"
+	is "$(jq -r '[to_entries[] | select(.value.message | test("(^|[^訊])驗證碼")) | .key] | join(" ")' $zh)" "" \
+		"zh-TW: the one-time password is always 「簡訊驗證碼」"
 	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
 	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
 	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"
@@ -81,6 +87,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = chromium ]; then
 	chrome_manifest "$TMP/chromium-profile" "$(wrapper host-chromium.sh "$TMP/home")"
 	chrome_manifest "$TMP/chromium-profile-reminder" "$(wrapper host-reminder.sh "$TMP/home2")"
 	run_tap node tests/e2e/chromium.mjs
+fi
+
+# Issue 22's flows and issue 17's reminder (two customers: A's certificate has 24 days left, B's newer one 364),
+# with axe-core on every state shown.
+if [ "$ONLY" = all ] || [ "$ONLY" = chromium ] || [ "$ONLY" = flows ]; then
+	setup_home "$TMP/home3"
+	customer_cert "$TMP/home3" A123456789 24; ok $? "fixture: A's certificate (24 days) in home3's NSS database"
+	sleep 1
+	customer_cert "$TMP/home3" B123456780 364; ok $? "fixture: B's newer certificate (364 days) in the same database"
+	chrome_manifest "$TMP/chromium-profile-flows" "$(wrapper host-flows.sh "$TMP/home3")"
+	run_tap node tests/e2e/chromium-flows.mjs
 fi
 
 if [ "$ONLY" = all ] || [ "$ONLY" = firefox ]; then

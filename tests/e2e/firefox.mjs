@@ -3,7 +3,7 @@
 // (and with it the login) survives the event page's idle timeout. Prints TAP lines; e2e.t numbers them.
 import puppeteer from 'puppeteer-core';
 import path from 'node:path';
-import { EXT, TMP, ok, diag, step, setCommands, raOtp, account, shotPath, sleep } from './lib.mjs';
+import { EXT, TMP, ok, diag, step, setCommands, raOtp, account, shotPath, sleep, smallestFonts } from './lib.mjs';
 
 const GECKO_ID = 'ecert-manager@ecertmanager.org';
 const UUID = '3b0a6d5e-8c1f-4f7e-9a51-6c2d1e0f4b7a';
@@ -78,8 +78,13 @@ async function main() {
     setCommands(hello.ok ? hello.result.commands : []);
     const uiLang = await p.evaluate(() => browser.i18n.getUILanguage());
     const btn = await p.$eval('#login-submit', (e) => e.textContent);
-    // Debian's firefox-esr has no zh-TW language pack unless firefox-esr-l10n-zh-tw is installed.
-    ok(uiLang.startsWith('zh') ? btn === '登入' : btn === 'Log in', `Firefox: the popup follows the browser's language (${uiLang}: "${btn}")`);
+    // Debian's firefox-esr-l10n-zh-tw (tests/deps/apt-e2e.txt) is the zh-TW language pack (issue 22 item 12).
+    ok(uiLang === 'zh-TW' && btn === '登入', `Firefox in zh-TW: the popup follows the browser's language (${uiLang}: "${btn}")`);
+    const m0 = await open(browser, 'manager.html');
+    const small = [...await smallestFonts(p), ...await smallestFonts(m0)];
+    await m0.close();
+    diag(`smallest fonts: ${JSON.stringify(small)}`);
+    ok(small.every((x) => x.px >= 14), 'Firefox: no text under 14 px in the popup and the manager, computed (issue 22 item 3)');
     await p.screenshot({ path: shotPath('firefox-popup-login') });
 
     const acct = account('new', 2) || account('new', 1);

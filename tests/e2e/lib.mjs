@@ -58,3 +58,12 @@ export function shotPath(name) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function raFault(p, mode, seconds) { raSh(`ra_fault ${p} ${mode} ${seconds ?? ''}`); }
+
+// Every visible element with text of its own, by computed font size (px), the smallest three first. Works with
+// a playwright-core and a puppeteer-core page alike.
+export function smallestFonts(page) {
+  return page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.offsetParent !== null && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+    .map((e) => ({ px: parseFloat(getComputedStyle(e).fontSize), what: `${e.tagName.toLowerCase()}#${e.id} "${e.textContent.trim().slice(0, 20)}"` }))
+    .sort((a, b) => a.px - b.px).slice(0, 3));
+}

@@ -107,14 +107,17 @@ function loadBackground({ protocol, handler }) {
       get: async (keys) => Object.fromEntries([].concat(keys).filter((k) => k in store).map((k) => [k, store[k]])),
       set: async (o) => { Object.assign(store, clone(o)); },
     } },
-    i18n: { getMessage: () => '' },
+    i18n: { getMessage: () => '', getUILanguage: () => 'en' },
     action: { setBadgeText: done, setBadgeBackgroundColor: done, setTitle: done },
     notifications: { create: done, clear: done, onClicked: event('notification') },
     alarms: { get: async () => null, create: noop, onAlarm: event('alarm') },
     tabs: { create: noop },
   };
-  const ctx = vm.createContext({ browser, location: { protocol }, console, setTimeout, clearTimeout });
-  vm.runInContext(fs.readFileSync(path.join(EXT, 'background.js'), 'utf8'), ctx, { filename: 'background.js' });
+  const run = (f) => vm.runInContext(fs.readFileSync(path.join(EXT, f), 'utf8'), ctx, { filename: f });
+  // background.js loads its parts with importScripts, as in Chromium's service worker (signing is not under test).
+  const importScripts = (...files) => { for (const f of files) if (!f.startsWith('sign/')) run(f); };
+  const ctx = vm.createContext({ browser, location: { protocol }, console, setTimeout, clearTimeout, importScripts, TextEncoder });
+  run('background.js');
 
   // A page: a runtime port named "ecm-ui". call() resolves with {reply, progress, order}.
   function page() {
@@ -146,7 +149,7 @@ function loadBackground({ protocol, handler }) {
     for (const f of listeners.connect) f(p.port);
     return p;
   }
-  return { fake, page, store };
+  return { fake, page, store, bg: ctx.ecmBackground };
 }
 
 let core = new Core();
@@ -220,7 +223,7 @@ test('concurrent calls are serialized: one at a time at the handler, in call ord
   const pages = [ui, other];
   const replies = await Promise.all(cmds.map((c, i) => pages[i % 2].call(c)));
   assert.equal(bg.fake.maxInFlight, 1, 'never two sendNativeMessage calls at once');
-  const seen = bg.fake.log.slice(from).filter((e) => e.msg.id !== 'reminder');   // a reminder check may run too
+  const seen = bg.fake.log.slice(from).filter((e) => e.msg.cmd !== 'expiry');   // a reminder check may run too
   assert.deepEqual(seen.map((e) => e.msg.cmd), cmds, 'the handler saw them in call order');
   const ids = seen.map((e) => e.msg.id);
   assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids increase');
@@ -249,9 +252,10 @@ test('the expiry reminder (_check_expiry) goes through the same queue and unpack
   const r = await ui.call('_check_expiry');
   assert.equal(r.reply.ok, true);
   assert.equal(r.reply.result.state, 'ok', JSON.stringify(r.reply.result));
-  const e = sent('query').at(-1);
-  assert.equal(e.msg.id, 'reminder');
-  assert.equal(r.reply.result.serial, e.answer.reply.result.local.serial);
+  const e = sent('expiry').at(-1);
+  assert.equal(r.reply.result.serial, e.answer.reply.result.customers[0].serial);
+  assert.equal(r.reply.result.nearest.masked_id, e.answer.reply.result.customers[0].masked_id);
+  assert.match(r.reply.result.nearest.masked_id, /^[A-Z][A-Z0-9]\d\*{4}\d{3}$/, 'whose, masked');
 });
 
 test('a failed sendNativeMessage answers that call only; the queue goes on', async () => {
@@ -294,7 +298,50 @@ test('outside Safari the background still uses connectNative (the port path is u
   p.call('hello');
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(chrome.fake.connectNative, ['org.ecertmanager.host']);
-  // (besides the reminder's one-shot query, which the background sends when it starts with no recent check)
-  assert.deepEqual(chrome.fake.log.filter((e) => e.msg.id !== 'reminder').map((e) => [e.port, e.msg.cmd]),
+  // (besides the reminder's one-shot expiry, which the background sends when it starts with no recent check)
+  assert.deepEqual(chrome.fake.log.filter((e) => e.msg.cmd !== 'expiry').map((e) => [e.port, e.msg.cmd]),
     [['org.ecertmanager.host', 'hello']]);
+});
+
+test('a request over the host\'s size limit is refused before anything is sent (MESSAGE_TOO_LARGE)', async () => {
+  const chrome = loadBackground({ protocol: 'chrome-extension:', handler: () => { throw new Error('not used'); } });
+  const r = await chrome.page().call('import', { data: 'A'.repeat(8 * 1024 * 1024 + 1), password: 'x' });
+  assert.equal(r.reply.error.code, 'MESSAGE_TOO_LARGE');
+  assert.deepEqual(chrome.fake.log.filter((e) => e.msg.cmd === 'import'), [], 'nothing reached the host');
+});
+
+test('a host that does not answer in time: HOST_TIMEOUT to every waiting call, the port let go, the pages told', async () => {
+  const chrome = loadBackground({ protocol: 'chrome-extension:', handler: () => { throw new Error('not used'); } });
+  chrome.bg.timeouts.stores = 100;
+  const [a, b] = [chrome.page(), chrome.page()];
+  assert.equal(chrome.bg.native.state, 'closed');
+  const slow = a.call('stores');
+  const other = b.call('pick_file');   // no timeout of its own (a person chooses), but the same stuck host
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(chrome.bg.native.state, 'open');
+  const [x, y] = await Promise.all([slow, other]);
+  assert.equal(x.reply.error.code, 'HOST_TIMEOUT');
+  assert.equal(y.reply.error.code, 'HOST_TIMEOUT');
+  assert.equal(chrome.bg.native.state, 'closed');
+  a.call('hello');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(chrome.fake.connectNative.length, 2, 'the next call starts a new host');
+});
+
+test('nativeCall (for the reminder and signing): one-shot, timeout, failures classified in one place', async () => {
+  let hang = false;
+  const chrome = loadBackground({ protocol: 'chrome-extension:', handler: () => {
+    if (hang) return { handle: () => new Promise(() => {}) };
+    throw new Error('Native host has exited.');
+  } });
+  await new Promise((r) => setTimeout(r, 30));   // the reminder's check at start-up is over
+  chrome.fake.answerNext = { id: 'x', ok: true, result: { fine: 1 } };
+  assert.deepEqual(clone(await chrome.bg.nativeCall('hello')), { ok: true, result: { fine: 1 } });
+  chrome.fake.failNext = new Error('Specified native messaging host not found.');
+  assert.equal((await chrome.bg.nativeCall('hello')).error.code, 'HOST_NOT_FOUND');
+  chrome.fake.failNext = new Error('Access to the specified native messaging host is forbidden.');
+  assert.equal((await chrome.bg.nativeCall('hello')).error.code, 'CALLER_NOT_ALLOWED');
+  assert.equal((await chrome.bg.nativeCall('hello')).error.code, 'HOST_EXITED');
+  hang = true;
+  assert.equal((await chrome.bg.nativeCall('stores', undefined, { timeoutMs: 50 })).error.code, 'HOST_TIMEOUT');
 });

@@ -42,3 +42,15 @@ firefox_manifest() {
 		type: "stdio", allowed_extensions: ["ecert-manager@ecertmanager.org"]}' \
 		>"$1/.mozilla/native-messaging-hosts/org.ecertmanager.host.json"
 }
+
+# customer_cert HOME ID DAYS: a certificate of customer ID issued by the development RA's CA (as the RA would),
+# valid for DAYS more days, with its key, in HOME's Chromium NSS database. Needs RA_DIR and RA_CA (ra_start).
+customer_cert() {
+	local d=$TMP/cert-$2
+	mkdir -p "$d"
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/k.pem" -out "$d/r.csr" -subj "/C=TW/O=e2e/CN=$2-00-00::PC001" 2>/dev/null &&
+		openssl x509 -req -in "$d/r.csr" -CA "$RA_CA" -CAkey "$RA_DIR/ca-key.pem" -set_serial "0x$(openssl rand -hex 8)" \
+			-days "$3" -out "$d/c.pem" 2>/dev/null &&
+		openssl pkcs12 -export -inkey "$d/k.pem" -in "$d/c.pem" -passout pass:p12 -out "$d/c.p12" &&
+		pk12util -i "$d/c.p12" -d "sql:$1/.pki/nssdb" -W p12 >/dev/null
+}

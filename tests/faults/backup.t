@@ -114,6 +114,8 @@ is "$(detail backup_written "$r")/$(jq -c .error.details.installed <<<"$r")" 'fa
 is "$(steps <<<"$out")" "keygen enroll backup install " "  every step ran"
 [ ! -e "$SMALL/issued.pfx" ] && [ "$(temp_files "$SMALL")" -eq 0 ]; ok $? "  no partial backup, no temporary file"
 is "$(issued_unsaved)" "$SERIAL2" "hello reports issued_unsaved with that serial"
+is "$(rpc ss session | reply | jq -r '.result.issued_unsaved.serial // "none"')" "$SERIAL2" \
+	"session reports it too (the toolbar popup asks session before a logout: issue 22 item 1)"
 r=$(rpc q query | reply)
 is "$(jq -r .result.server.serial <<<"$r")" "$SERIAL2" "query shows the RA's new certificate (the account was refreshed)"
 unfill

@@ -64,6 +64,12 @@ is "$(code <<<"$r")" WRONG_PASSWORD "wrong password"
 is "$(jq -r .error.details.attempts_left <<<"$r")" 4 "wrong password reports attempts left"
 r=$(session "$(login_req $C)")
 is "$(code <<<"$r")" ACCOUNT_LOCKED "locked account"
+# The wrong password that uses the last attempt locks the account: ACCOUNT_LOCKED then, not "0 attempts left"
+# (issue 22 item 4). C100000003 is no customer of the RA; it counts its attempts all the same.
+for _ in 1 2 3 4; do r=$(session "$(login_req C100000003 wrong-password)"); done
+is "$(code <<<"$r")/$(jq -r .error.details.attempts_left <<<"$r")" WRONG_PASSWORD/1 "4th wrong password: 1 attempt left"
+r=$(session "$(login_req C100000003 wrong-password)")
+is "$(code <<<"$r")/$(jq -r .error.details.attempts_left <<<"$r")" ACCOUNT_LOCKED/0 "5th wrong password: ACCOUNT_LOCKED at once"
 r=$(session "$(login_req $D wrong-password)" '{"id":2,"cmd":"list"}' | tail -n 1)
 is "$(code <<<"$r")" NOT_LOGGED_IN "a failed login leaves the session logged out"
 r=$(session '{"id":1,"cmd":"terms"}')

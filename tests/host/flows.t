@@ -29,7 +29,7 @@ is "$(jq -c .result.password_rule <<<"$r")" '{"needs":["letter","digit"],"min_le
 	"hello announces the one backup password rule"
 ok "$(jq -e '.result.commands | index("session")' <<<"$r" >/dev/null; echo $?)" "hello lists the session command"
 r=$(rpc s session | reply)
-is "$(jq -c .result <<<"$r")" '{"logged_in":false,"login":null}' "session when logged out"
+is "$(jq -c .result <<<"$r")" '{"issued_unsaved":null,"logged_in":false,"login":null}' "session when logged out (issued_unsaved too: issue 22 item 1)"
 r=$(rpc q query | reply)
 is "$(jq -r .result.logged_in <<<"$r")/$(jq -r .result.server <<<"$r")" "false/null" \
 	"query logged out: logged_in false (the broker side is unknown, not empty)"

@@ -176,6 +176,10 @@ openssl pkcs12 -info -in "$T/b/compat.pfx" -passin pass:backup-pw-1 -noout -lega
 pk12util -l "$T/b/compat.pfx" -W backup-pw-1 >/dev/null 2>&1; ok $? "backup: pk12util reads the compat file"
 out=$(req backup '{"password":"backup-pw-1"}')
 like "$(jq -r .result.path <<<"$out")" "^$H/ECM_A123456789_[0-9]{8}\\.pfx$" "backup: default path in the backup folder"
+first=$(jq -r .result.path <<<"$out")
+out=$(req backup '{"password":"backup-pw-2"}')
+is "$(jq -r .result.path <<<"$out")" "${first%.pfx}-2.pfx" "backup: the default name never replaces a file (the apply's backup): -2 (issue 22 item 2)"
+openssl pkcs12 -info -in "$first" -passin pass:backup-pw-1 -noout >/dev/null 2>&1; ok $? "backup: the first file still opens with its own password"
 out=$(req backup '{"password":"short"}')
 is "$(jq -r .error.code <<<"$out")" PASSWORD_TOO_WEAK "backup: short password refused"
 

@@ -1,0 +1,56 @@
+// The extension's pure logic under `node --test` (run by tests/e2e/lib-logic.t): the ID check digit and the
+// backup password rule with the vectors of the host's own tests (tests/unit/test_util.c, tests/host/flows.t), so
+// the page and the host cannot drift apart, and the strength score.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isValidTaiwanId, normalizeId } from '../../extension/lib/twid.js';
+import { ruleOf, breaks } from '../../extension/lib/pwrule.js';
+import { strength } from '../../extension/lib/strength.js';
+
+test('ID check digit: the vectors of tests/unit/test_util.c', () => {
+  for (const id of ['A123456789', 'F131104093', 'A800000005', 'AC01234567', 'FA12345670'])
+    assert.equal(isValidTaiwanId(id), true, id);
+  for (const id of ['A123456788', 'A12345678', 'A323456789', 'AC01234568', 'AE01234567', '', null, undefined])
+    assert.equal(isValidTaiwanId(id), false, String(id));
+});
+
+test('ID: the page upper-cases and trims what is typed before checking (the host gets the upper-case form)', () => {
+  assert.equal(normalizeId(' a123456789 '), 'A123456789');
+  assert.equal(isValidTaiwanId('a123456789'), true);
+  assert.equal(isValidTaiwanId('Ac01234567'), true);
+});
+
+// The rule as the host announces it in hello (tests/host/flows.t checks that announcement).
+const HELLO = { password_rule: { needs: ['letter', 'digit'], min_length: 8, not_national_id: true } };
+const ID = 'A123456789';
+
+test('password rule: the vectors of tests/host/flows.t, same rule names as the host', () => {
+  const rule = ruleOf(HELLO);
+  assert.equal(breaks(rule, 'abcdefghijk', ID), 'digit');
+  assert.equal(breaks(rule, '1234567890', ID), 'letter');
+  assert.equal(breaks(rule, 'x' + ID, ID), 'national_id');
+  assert.equal(breaks(rule, 'x' + ID.toLowerCase() + '1', ID), 'national_id', 'the ID in any case');
+  assert.equal(breaks(rule, 'Ab1', ID), 'min_length');
+  assert.equal(breaks(rule, 'onlyletters', ID), 'digit');
+  assert.equal(breaks(rule, 'Backup-Pass-1', ID), '');
+});
+
+test('password rule: length in UTF-8 bytes as the host counts; no announcement still wants 8', () => {
+  const rule = ruleOf(HELLO);
+  assert.equal(breaks(rule, '密碼a1', ID), '', '2 CJK characters (6 bytes) + 2 = 8 bytes');
+  assert.equal(breaks(rule, '密a1', ID), 'min_length', '5 bytes');
+  assert.deepEqual(ruleOf(null), { min_length: 8, needs: [], not_national_id: false });
+  assert.equal(breaks(ruleOf(null), '1234567', null), 'min_length');
+});
+
+test('strength: 0 short or with the ID, 1 one class or one repeated character, 2 fair, 3 long and mixed', () => {
+  assert.equal(strength('', ID), 0);
+  assert.equal(strength('Ab1-xyz', ID), 0);
+  assert.equal(strength('xx' + ID + 'yy', ID), 0);
+  assert.equal(strength('aaaaaaaa', ID), 1);
+  assert.equal(strength('abcdefgh', ID), 1);
+  assert.equal(strength('abcd1234', ID), 2);
+  assert.equal(strength('Abcd1234', ID), 2, '8 characters, three classes: not yet long');
+  assert.equal(strength('Abcd1234ef', ID), 3);
+  assert.equal(strength('Tw-Secure#2026', ID), 3);
+});
