@@ -278,3 +278,17 @@ ecm_platform_exe_path(void)
 	return strdup(buf);
 }
 #endif
+
+int
+ecm_platform_utf8_args(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0; /* argv is already the bytes the caller passed: UTF-8 on every desktop we support */
+}
+
+void
+ecm_platform_set_parent_window(const char *handle)
+{
+	(void)handle; /* no browser here passes its window */
+}
