@@ -357,6 +357,24 @@ ecm_platform_wipe(void *p, size_t len)
 		SecureZeroMemory(p, len);
 }
 
+/* An OpenSSL built with modules (MSYS2's) looks for its legacy provider (old RC2/3DES .pfx files) in the folder
+ * compiled into it, which is not on the person's machine: the installer puts it in ossl-modules beside the
+ * program. OPENSSL_MODULES, when set, wins; an OpenSSL with the provider built in never looks. */
+static void
+openssl_modules_beside(void)
+{
+	wchar_t exe[MAX_PATH + 32], *slash;
+	DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+
+	if (n == 0 || n >= MAX_PATH || _wgetenv(L"OPENSSL_MODULES") != NULL || (slash = wcsrchr(exe, L'\\')) == NULL)
+		return;
+	wcscpy(slash + 1, L"ossl-modules");
+	if (GetFileAttributesW(exe) != INVALID_FILE_ATTRIBUTES) { /* OpenSSL reads either environment */
+		_wputenv_s(L"OPENSSL_MODULES", exe);
+		SetEnvironmentVariableW(L"OPENSSL_MODULES", exe);
+	}
+}
+
 /* Native messaging frames are binary: in text mode a length or body byte 0x0A becomes 0x0D 0x0A and 0x1A ends
  * the input. No error dialogs either: the browser's host has no one to click them. */
 void
@@ -365,6 +383,7 @@ ecm_platform_stdio_init(void)
 	_setmode(_fileno(stdin), _O_BINARY);
 	_setmode(_fileno(stdout), _O_BINARY);
 	SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+	openssl_modules_beside();
 }
 
 int

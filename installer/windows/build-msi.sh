@@ -40,9 +40,12 @@ for d in *.dll; do
 	key=
 done
 [ -n "$files" ] || files='<CreateFolder />'
+modules='<CreateFolder />'
+[ -f ossl-modules/legacy.dll ] &&
+	modules='<File Id="OsslLegacy" Name="legacy.dll" Source="$(var.SourceDir)/ossl-modules/legacy.dll" KeyPath="yes" />'
 wxs=$(mktemp "${TMPDIR:-/tmp}/ecm-wxs.XXXXXX")
 trap 'rm -f "$wxs"' EXIT
-sed "s|<!-- @LIBRARIES@ -->|$files|" "$here/ecert-manager.wxs" >"$wxs"
+sed -e "s|<!-- @LIBRARIES@ -->|$files|" -e "s|<!-- @MODULES@ -->|$modules|" "$here/ecert-manager.wxs" >"$wxs"
 wixl -a x64 -D "Version=$1" -D "ProductCode=$(product_code "$1")" -D "SourceDir=." -D "ConfigFile=config.json" -o "$out" "$wxs" || exit 1
 # wixl writes HKMU as Root 4, which Windows Installer does not know: the table's value for "HKLM for a machine
 # install, HKCU for a per-user one" is -1.
