@@ -13,6 +13,7 @@ trap 'win_cleanup; rm -rf "$T"' EXIT
 ECM=$WRAP/ecm
 export HOME=$T/home && mkdir -p "$HOME"
 unset ECM_CONFIG
+TOP=$PWD
 cd "$T" || exit 1
 ossl() { openssl "$@" 2>/dev/null; }
 
@@ -90,7 +91,40 @@ is "$(status <<<"$r")" PFX_WRONG_PASSWORD "a wrong .pfx password: PFX_WRONG_PASS
 # ---- what Wine cannot do
 r=$(import c31)
 echo "ok $((_tap_n += 1)) # SKIP Wine limitation: EC keys cannot be imported by PFXImportCertStore (the P-256 import answered $(status <<<"$r"))"
+
+# ---- a CJK path on ecm.exe's command line (a Windows user named 王小明 has such paths everywhere): the
+# arguments are read as UTF-16 (GetCommandLineW), not in the ANSI code page (which made it ??\???.pfx)
+win_reset_my
+mkdir -p "$T/憑證" && cp c21.pfx "$T/憑證/王小明.pfx" && printf 'pfx-pw-1' >pw.txt
+r=$(LC_ALL=C.UTF-8 timeout 120 "$ECM" import --path "$(win_path "$T/憑證/王小明.pfx")" --password-file "$(win_path "$T/pw.txt")" 2>>"$T/stderr" | tail -n 1)
+is "$(jq -r '.status // .result.status // .error.code // .code' <<<"$r" 2>/dev/null)" installed "ecm.exe import --path …\\憑證\\王小明.pfx: installed"
+[ "$(jq -r '.status // .result.status' <<<"$r" 2>/dev/null)" = installed ] || diag "$r"
+
+# ---- backup from CurrentUser\My: the key read out of its container (CryptExportKey), the .pfx written by the
+# PKCS#12 writer every OS shares (AES-256 + PBKDF2), opened here with Linux openssl
+win_reset_my
+timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
+is "$(import c21 | status)" installed "a store holding certificate 21 with its key"
 r=$(req backup "{\"path\":\"$T/out.pfx\",\"password\":\"Backup-Pass-1\"}")
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: PFXExportCertStoreEx is a stub, so backup from CurrentUser\\My cannot run (answered $(jq -r '.error.code // "ok"' <<<"$r"))"
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: NCryptOpenStorageProvider/NCryptOpenKey are stubs, so CNG key containers (delete_key's NCrypt path) cannot run"
+is "$(jq -r '"\(.ok) \(.result.format)"' <<<"$r")" "true aes" "backup from CurrentUser\\My succeeds"
+[ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
+info=$(openssl pkcs12 -info -noout -in "$T/out.pfx" -passin pass:Backup-Pass-1 2>&1)
+like "$info" "PBKDF2.*AES-256-CBC" "the backup is AES-256-CBC with PBKDF2 (openssl pkcs12 -info), not 3DES/SHA-1"
+openssl pkcs12 -in "$T/out.pfx" -passin pass:Backup-Pass-1 -nocerts -nodes 2>/dev/null | ossl pkey -pubout >out.pub
+ossl pkey -in k2.key -pubout >k2.pub
+ok "$([ -s out.pub ] && cmp -s out.pub k2.pub; echo $?)" "its private key is the one imported (same public key)"
+is "$(openssl pkcs12 -in "$T/out.pfx" -passin pass:Backup-Pass-1 -nokeys -clcerts 2>/dev/null | ossl x509 -noout -serial)" \
+	"serial=21" "its certificate is certificate 21"
+
+# ---- a key imported NOT exportable (the import wizard's default; tests/windows/import-nonexportable.c)
+win_reset_my
+timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
+x86_64-w64-mingw32-gcc -municode -O2 -o ine.exe "$TOP/tests/windows/import-nonexportable.c" -lcrypt32
+timeout 60 "$WINE" ./ine.exe "$(win_path "$T/c21.pfx")" pfx-pw-1 2>>"$T/stderr"
+ok $? "fixture: certificate 21 imported with a key that is not exportable"
+r=$(req backup "{\"path\":\"$T/ne.pfx\",\"password\":\"Backup-Pass-1\"}")
+is "$(jq -r .error.code <<<"$r")" KEY_NOT_EXPORTABLE "backup of a non-exportable key: KEY_NOT_EXPORTABLE"
+ok "$(grep -q "error 0)" <<<"$(jq -r .error.message <<<"$r")"; [ $? -ne 0 ]; echo $?)" "and never \"error 0\""
+ok "$([ ! -e "$T/ne.pfx" ]; echo $?)" "no file is written"
+echo "ok $((_tap_n += 1)) # SKIP Wine limitation: NCryptOpenStorageProvider/NCryptOpenKey are stubs, so CNG key containers (delete_key's and export's NCryptExportKey path) cannot run"
 done_testing
