@@ -13,6 +13,9 @@
 #include "ecm/platform.h"
 
 #define PICK_MAX_OUTPUT 4096
+#ifndef ECM_OSASCRIPT
+#define ECM_OSASCRIPT "/usr/bin/osascript" /* never looked up on PATH; tests/macos/portability.t sets a stand-in */
+#endif
 
 extern char **environ;
 
@@ -97,7 +100,7 @@ ecm_platform_pick_file(int save, const char *start, char **path, const char **wh
 		dir = NULL;
 		name = start;
 	}
-	argv[k++] = (char *)"/usr/bin/osascript";
+	argv[k++] = (char *)ECM_OSASCRIPT;
 	for (i = 0; i < SCRIPT_LINES; i++) {
 		argv[k++] = (char *)"-e";
 		argv[k++] = (char *)script[i];
