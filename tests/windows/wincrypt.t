@@ -100,6 +100,11 @@ r=$(LC_ALL=C.UTF-8 timeout 120 "$ECM" import --path "$(win_path "$T/憑證/王�
 is "$(jq -r '.status // .result.status // .error.code // .code' <<<"$r" 2>/dev/null)" installed "ecm.exe import --path …\\憑證\\王小明.pfx: installed"
 [ "$(jq -r '.status // .result.status' <<<"$r" 2>/dev/null)" = installed ] || diag "$r"
 
+# ---- the file dialog where no window can be created (Wine without a display, a service): NO_DIALOG, which the
+# extension answers with a typed path, not CANCELLED (which it would take as the person's choice)
+r=$(printf '{"id":"p","cmd":"pick_file","args":{"mode":"open"}}\n' | env -u DISPLAY -u WAYLAND_DISPLAY timeout 120 "$ECM" session 2>>"$T/stderr" | tail -n 1)
+is "$(jq -r .error.code <<<"$r")" NO_DIALOG "pick_file with no desktop: NO_DIALOG"
+
 # ---- backup from CurrentUser\My: the key read out of its container (CryptExportKey), the .pfx written by the
 # PKCS#12 writer every OS shares (AES-256 + PBKDF2), opened here with Linux openssl
 win_reset_my
