@@ -96,9 +96,10 @@ echo "ok $((_tap_n += 1)) # SKIP Wine limitation: EC keys cannot be imported by 
 # arguments are read as UTF-16 (GetCommandLineW), not in the ANSI code page (which made it ??\???.pfx)
 win_reset_my
 mkdir -p "$T/憑證" && cp c21.pfx "$T/憑證/王小明.pfx" && printf 'pfx-pw-1' >pw.txt
-r=$(LC_ALL=C.UTF-8 timeout 120 "$ECM" import --path "$(win_path "$T/憑證/王小明.pfx")" --password-file "$(win_path "$T/pw.txt")" 2>>"$T/stderr" | tail -n 1)
-is "$(jq -r '.status // .result.status // .error.code // .code' <<<"$r" 2>/dev/null)" installed "ecm.exe import --path …\\憑證\\王小明.pfx: installed"
-[ "$(jq -r '.status // .result.status' <<<"$r" 2>/dev/null)" = installed ] || diag "$r"
+# (LC_ALL=C.UTF-8: Wine turns this test's UTF-8 argv into the Windows command line by the Unix locale)
+r=$(LC_ALL=C.UTF-8 timeout 120 "$ECM" import --path "$(win_path "$T/憑證/王小明.pfx")" --password-file "$(win_path "$T/pw.txt")" 2>>"$T/stderr")
+is "$(jq -r '.status // .code' <<<"$r" 2>/dev/null)" installed "ecm.exe import --path …\\憑證\\王小明.pfx: installed"
+[ "$(jq -r .status <<<"$r" 2>/dev/null)" = installed ] || diag "$r $(tail -2 "$T/stderr")"
 
 # ---- the file dialog where no window can be created (Wine without a display, a service): NO_DIALOG, which the
 # extension answers with a typed path, not CANCELLED (which it would take as the person's choice)
