@@ -125,7 +125,7 @@ is "$(openssl pkcs12 -in "$T/out.pfx" -passin pass:Backup-Pass-1 -nokeys -clcert
 # ---- a key imported NOT exportable (the import wizard's default; tests/windows/import-nonexportable.c)
 win_reset_my
 timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
-x86_64-w64-mingw32-gcc -municode -O2 -o ine.exe "$TOP/tests/windows/import-nonexportable.c" -lcrypt32
+"${WIN_CC:-x86_64-w64-mingw32-gcc}" -municode -O2 -o ine.exe "$TOP/tests/windows/import-nonexportable.c" -lcrypt32
 timeout 60 "$WINE" ./ine.exe "$(win_path "$T/c21.pfx")" pfx-pw-1 2>>"$T/stderr"
 ok $? "fixture: certificate 21 imported with a key that is not exportable"
 r=$(req backup "{\"path\":\"$T/ne.pfx\",\"password\":\"Backup-Pass-1\"}")
