@@ -160,7 +160,14 @@ is "$(jq -r '([.result.removed[] | .store] | join(" ")) + "/" + (.result.failed 
 r=$(query_local)
 is "$(jq -r '.result.local.serial | ascii_upcase | ltrimstr("0")' <<<"$r")" "$A2_SERIAL" "the renewed certificate is still there"
 
-# ---- backup from the Windows store (the key read out with CryptExportKey, no PFXExportCertStoreEx)
+# ---- backup from the Windows store (the key read out with CryptExportKey, no PFXExportCertStoreEx). Wine puts
+# every imported key into one container per user, so the legacy import above replaced the key A2's certificate
+# points to (the export notices: KEY_MISSING, "does not match"); start again from a store holding A2 alone.
+win_reset_my
+timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
+r=$(printf '{"id":"i","cmd":"import","args":{"path":"%s","password":"%s"}}\n' "$A2" "$BPW" |
+	timeout 60 "$ECM" session | reply)
+is "$(jq -r .result.status <<<"$r")" installed "a store holding the renewed certificate A2 alone"
 r=$(call $A backup "{\"path\":\"$tmp/store-backup.pfx\",\"password\":\"$BPW\"}" | reply)
 is "$(jq -r '"\(.ok) \(.result.certificate.serial | ascii_upcase | ltrimstr("0"))"' <<<"$r")" "true $A2_SERIAL" \
 	"backup from CurrentUser\\My: the renewed certificate"

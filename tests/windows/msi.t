@@ -56,7 +56,7 @@ is "$(jq -r .ok <<<"$out")" true "the installed ecm.exe runs a command that load
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/l.key" -out "$tmp/l.pem" -subj /CN=A123456789-00-PC001 -days 2 2>/dev/null
 openssl pkcs12 -export -legacy -inkey "$tmp/l.key" -in "$tmp/l.pem" -passout pass:legacy-pw -out "$tmp/l.pfx" 2>/dev/null
 win_reset_my
-out=$(printf '{"id":1,"cmd":"import","args":{"path":"%s","password":"legacy-pw"}}\n' "$(win_path "$tmp/l.pfx")" |
+out=$(printf '{"id":1,"cmd":"import","args":{"path":"%s","password":"legacy-pw"}}\n' "$tmp/l.pfx" |
 	timeout 60 "$WINE" "$(dirname "$host_exe")/ecm.exe" session 2>/dev/null | tail -1)
 is "$(jq -r '.result.status // .error.code' <<<"$out")" installed "the installed ecm.exe reads a legacy RC2 .pfx"
 win_reset_my
@@ -95,7 +95,7 @@ ok $? "v1 (0.1.0), v2 (0.2.0) and v2 again built"
 P1=$(pc "$tmp/v1.msi") P2=$(pc "$tmp/v2.msi")
 ok "$([ -n "$P1" ] && [ "$P1" != "$P2" ]; echo $?)" "each version is its own product ($P1, $P2)"
 is "$(pc "$tmp/v2-rebuilt.msi")" "$P2" "a rebuild of the same version is the same product"
-is "$(msiinfo export "$tmp/v2.msi" Upgrade 2>/dev/null | tr -d '\r' | awk -F'\t' '$6 == "WIX_UPGRADE_DETECTED" { print $1 }')" \
+is "$(msiinfo export "$tmp/v2.msi" Upgrade 2>/dev/null | tr -d '\r' | awk -F'\t' '$NF == "WIX_UPGRADE_DETECTED" { print $1 }')" \
 	"{AC360AE1-2E06-4D7D-B02C-41E59835C709}" "v2 finds older versions by the UpgradeCode (Upgrade table)"
 CONF=$(win_unix_env ProgramData)/ecert-manager/config.json
 rm -f "$CONF"
