@@ -198,5 +198,5 @@ is "$(ff_serials)" "$A3_SERIAL" "Linux certutil reads it from the profile's data
 is "$(certutil -K -d "sql:$PROFILE" 2>/dev/null | grep -c "$NICK")" 1 "with its private key (certutil -K)"
 
 # ---- what Wine cannot do
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: EC keys cannot be imported into CryptoAPI (key_type ec-p256), so apply runs with RSA-2048 here"
+echo "ok $((_tap_n += 1)) # SKIP Wine limitation: PFXImportCertStore imports every key into an RSA provider (PROV_RSA_FULL, dlls/crypt32/pfx.c), so EC keys (key_type ec-p256) cannot be installed; apply, backup, renew and install run with RSA-2048 here"
 done_testing

@@ -90,7 +90,7 @@ is "$(status <<<"$r")" PFX_WRONG_PASSWORD "a wrong .pfx password: PFX_WRONG_PASS
 
 # ---- what Wine cannot do
 r=$(import c31)
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: EC keys cannot be imported by PFXImportCertStore (the P-256 import answered $(status <<<"$r"))"
+echo "ok $((_tap_n += 1)) # SKIP Wine limitation: PFXImportCertStore imports every key into an RSA provider (PROV_RSA_FULL, dlls/crypt32/pfx.c), so EC keys cannot be imported (the P-256 import answered $(status <<<"$r"))"
 
 # ---- a CJK path on ecm.exe's command line (a Windows user named 王小明 has such paths everywhere): the
 # arguments are read as UTF-16 (GetCommandLineW), not in the ANSI code page (which made it ??\???.pfx)
