@@ -8,7 +8,7 @@
 # elsewhere (the same layout: include/, lib/, bin/*.dll).
 
 WIN_BUILD   ?= build/windows
-# On Windows itself (MSYS2, .ci/windows.yml): make windows WIN_CC=gcc WIN_AR=ar ECM_WIN_DEPS=/ucrt64 \
+# On Windows itself (MSYS2, .github/workflows/windows.yml): make windows WIN_CC=gcc WIN_AR=ar ECM_WIN_DEPS=/ucrt64 \
 #   WIN_EXTRA_CFLAGS=-I/ucrt64/include/nss3
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN_AR      ?= x86_64-w64-mingw32-ar
