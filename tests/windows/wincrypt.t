@@ -2,7 +2,8 @@
 # The Windows store backend (host/store/wincrypt_windows.c) run for real under Wine, through ecm.exe: import into
 # CurrentUser\My (and again: already_present), find by issuer + serial (query, in a new process), remove with its
 # key container, keep a container another certificate still uses, and the renew order (new installed before the
-# old one is removed, tests/windows/apply.t). Wine 8's gaps are named skips.
+# old one is removed, tests/windows/apply.t); a CJK path on ecm.exe's command line; pick_file with no desktop;
+# backup (the key read out with CryptExportKey) and a non-exportable key. Wine 8's gaps are named skips.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
