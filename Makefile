@@ -27,15 +27,25 @@ OPT     := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT   :=
 endif
 HARDEN  := -fstack-protector-strong -fPIC
+UNAME   := $(shell uname -s)
+# ELF hardening for GNU ld; Apple's ld64 has no -z or --as-needed (it links PIE by default and drops unused
+# dylibs with -dead_strip_dylibs), and the Keychain backend needs the Security and CoreFoundation frameworks.
+ifeq ($(UNAME),Darwin)
+LDHARD  := -Wl,-dead_strip_dylibs
+PKG_LIBS += -framework Security -framework CoreFoundation
+else
 LDHARD  := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+endif
 CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) $(HARDEN) -Iinclude $(PKG_CFLAGS) $(if $(SQLITE),-DECM_HAVE_SQLITE3) -MMD -MP $(CFLAGS)
 LDFLAGS_ALL = $(LDOPT) $(LDHARD) $(LDFLAGS)
 
-# Backends for other systems are compiled only there (host/store/*_macos.c, *_windows.c).
-UNAME   := $(shell uname -s)
+# Backends for other systems are compiled only there (host/store/*_macos.c, *_windows.c); macOS has its own
+# file dialog (dialog_macos.c: osascript) instead of zenity/kdialog's.
 PLATFORM_SKIP := %_windows.c
 ifneq ($(UNAME),Darwin)
 PLATFORM_SKIP += %_macos.c
+else
+PLATFORM_SKIP += host/core/dialog_posix.c
 endif
 CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/commands/*.c host/ra/*.c \
              host/crypto/*.c host/store/*.c))

@@ -8,7 +8,7 @@
 # elsewhere (the same layout: include/, lib/, bin/*.dll).
 
 WIN_BUILD   ?= build/windows
-# On Windows itself (MSYS2, .ci/windows.yml): make windows WIN_CC=gcc WIN_AR=ar ECM_WIN_DEPS=/ucrt64 \
+# On Windows itself (MSYS2, .github/workflows/windows.yml): make windows WIN_CC=gcc WIN_AR=ar ECM_WIN_DEPS=/ucrt64 \
 #   WIN_EXTRA_CFLAGS=-I/ucrt64/include/nss3
 WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN_AR      ?= x86_64-w64-mingw32-ar
@@ -32,7 +32,7 @@ WIN_CFLAGS   = -std=c11 -D__USE_MINGW_ANSI_STDIO=1 -D_WIN32_WINNT=0x0601 -DWIN32
                -I$(WIN_PREFIX)/include -I$(WIN_PREFIX)/include/nss -I$(WIN_PREFIX)/include/nspr $(WIN_EXTRA_CFLAGS) -MMD -MP
 WIN_LDFLAGS  := -Wl,--dynamicbase,--nxcompat,--high-entropy-va -static-libgcc
 WIN_LIBS     = -L$(WIN_PREFIX)/lib -lcurl -lssl -lcrypto -lcjson -lsmime3 -lnss3 -lnssutil3 -lplc4 -lplds4 \
-               -lnspr4 -lncrypt -lcrypt32 -lbcrypt -lws2_32 -lcomdlg32 -luser32 -ladvapi32 \
+               -lnspr4 -lncrypt -lcrypt32 -lbcrypt -lws2_32 -lcomdlg32 -luser32 -ladvapi32 -lshell32 \
                -Wl,-Bstatic -lssp -lpthread -Wl,-Bdynamic
 
 .PHONY: windows windows-deps windows-bins windows-msi check-windows

@@ -47,6 +47,7 @@ main(int argc, char **argv)
 	int rc;
 
 	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
+	(void)ecm_platform_utf8_args(&argc, &argv); /* Windows: 王小明.pfx, not ???.pfx */
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -146,6 +146,22 @@ ecm_platform_private_to_user(const char *path)
 	return stat(path, &st) != 0 || (st.st_mode & 077) == 0;
 }
 
+#ifdef __APPLE__
+/* macOS has no posix_fallocate: F_PREALLOCATE (fcntl(2)) reserves blocks past the end of the file, contiguous
+ * if it can, else anywhere. It leaves the size alone, which is all a reservation needs. */
+int
+ecm_platform_reserve(int fd, size_t size)
+{
+	fstore_t fs = { F_ALLOCATECONTIG | F_ALLOCATEALL, F_PEOFPOSMODE, 0, (off_t)size, 0 };
+	int e = 0;
+
+	if (size > 0 && fcntl(fd, F_PREALLOCATE, &fs) == -1) {
+		fs.fst_flags = F_ALLOCATEALL;
+		e = fcntl(fd, F_PREALLOCATE, &fs) == -1 ? errno : 0;
+	}
+	return e == EINVAL || e == ENOTSUP ? 0 : e;
+}
+#else
 int
 ecm_platform_reserve(int fd, size_t size)
 {
@@ -153,6 +169,7 @@ ecm_platform_reserve(int fd, size_t size)
 
 	return e == EINVAL || e == EOPNOTSUPP ? 0 : e;
 }
+#endif
 
 void *
 ecm_platform_secret_pages(size_t len, size_t *total)
@@ -278,3 +295,17 @@ ecm_platform_exe_path(void)
 	return strdup(buf);
 }
 #endif
+
+int
+ecm_platform_utf8_args(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0; /* argv is already the bytes the caller passed: UTF-8 on every desktop we support */
+}
+
+void
+ecm_platform_set_parent_window(const char *handle)
+{
+	(void)handle; /* no browser here passes its window */
+}

@@ -1,5 +1,7 @@
 /* Windows. See include/ecm/platform.h. Paths are UTF-8 in the host and UTF-16 at every system call. */
 #include <windows.h>
+#include <aclapi.h>
+#include <shellapi.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,11 +270,46 @@ ecm_platform_range_locked(const char *path, long long start, long long len)
 	return locked;
 }
 
+/* Who may read a private key file besides its owner: the system itself and the machine's administrators. */
+static int
+trusted_reader(PSID sid, PSID owner)
+{
+	return EqualSid(sid, owner) || IsWellKnownSid(sid, WinLocalSystemSid) ||
+	    IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
+}
+
+/* Walks the DACL's allow entries: one that lets anybody else read the data makes the file not private. Deny
+ * entries are not subtracted (an allow for Everyone with a deny for some is still readable by others). */
 int
 ecm_platform_private_to_user(const char *path)
 {
-	(void)path;
-	return 1;
+	const ACCESS_MASK reads = FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED;
+	wchar_t *w = ecm_win_wide(path);
+	PSECURITY_DESCRIPTOR sd = NULL;
+	PSID owner = NULL;
+	PACL dacl = NULL;
+	ACCESS_ALLOWED_ACE *ace;
+	DWORD i;
+	int private = 1;
+
+	if (w == NULL)
+		return 1;
+	i = GetNamedSecurityInfoW(w, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner,
+	    NULL, &dacl, NULL, &sd);
+	free(w);
+	if (i != ERROR_SUCCESS)
+		return 1; /* the open that follows reports the file */
+	if (dacl == NULL)
+		private = 0; /* a NULL DACL grants everyone everything */
+	for (i = 0; dacl != NULL && private && i < dacl->AceCount; i++) {
+		if (!GetAce(dacl, i, (void **)&ace) || ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
+		    (ace->Header.AceFlags & INHERIT_ONLY_ACE) != 0)
+			continue;
+		if ((ace->Mask & reads) != 0 && !trusted_reader((PSID)&ace->SidStart, owner))
+			private = 0;
+	}
+	LocalFree(sd);
+	return private;
 }
 
 int
@@ -320,6 +357,24 @@ ecm_platform_wipe(void *p, size_t len)
 		SecureZeroMemory(p, len);
 }
 
+/* An OpenSSL built with modules (MSYS2's) looks for its legacy provider (old RC2/3DES .pfx files) in the folder
+ * compiled into it, which is not on the person's machine: the installer puts it in ossl-modules beside the
+ * program. OPENSSL_MODULES, when set, wins; an OpenSSL with the provider built in never looks. */
+static void
+openssl_modules_beside(void)
+{
+	wchar_t exe[MAX_PATH + 32], *slash;
+	DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+
+	if (n == 0 || n >= MAX_PATH || _wgetenv(L"OPENSSL_MODULES") != NULL || (slash = wcsrchr(exe, L'\\')) == NULL)
+		return;
+	wcscpy(slash + 1, L"ossl-modules");
+	if (GetFileAttributesW(exe) != INVALID_FILE_ATTRIBUTES) { /* OpenSSL reads either environment */
+		_wputenv_s(L"OPENSSL_MODULES", exe);
+		SetEnvironmentVariableW(L"OPENSSL_MODULES", exe);
+	}
+}
+
 /* Native messaging frames are binary: in text mode a length or body byte 0x0A becomes 0x0D 0x0A and 0x1A ends
  * the input. No error dialogs either: the browser's host has no one to click them. */
 void
@@ -328,6 +383,7 @@ ecm_platform_stdio_init(void)
 	_setmode(_fileno(stdin), _O_BINARY);
 	_setmode(_fileno(stdout), _O_BINARY);
 	SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+	openssl_modules_beside();
 }
 
 int
@@ -356,4 +412,28 @@ ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap)
 	n = WideCharToMultiByte(CP_UTF8, 0, wide, -1, buf, (int)cap, NULL, NULL);
 	SecureZeroMemory(wide, sizeof(wide));
 	return ok && n > 0 ? 0 : -1;
+}
+
+/* CommandLineToArgvW splits as the C runtime does; the UTF-8 copies live as long as the process. */
+int
+ecm_platform_utf8_args(int *argc, char ***argv)
+{
+	int n = 0, i;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	char **v = w != NULL ? calloc((size_t)n + 1, sizeof(*v)) : NULL;
+
+	for (i = 0; v != NULL && i < n; i++)
+		if ((v[i] = ecm_win_utf8(w[i])) == NULL) {
+			while (i-- > 0)
+				free(v[i]);
+			free(v);
+			v = NULL;
+		}
+	if (w != NULL)
+		LocalFree(w);
+	if (v == NULL)
+		return -1;
+	*argc = n;
+	*argv = v;
+	return 0;
 }

@@ -78,6 +78,17 @@ serve(ecm_core *core)
 	}
 }
 
+/* Chrome and Edge on Windows pass --parent-window=HWND: the file dialog belongs to that window. */
+static void
+parent_window(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--parent-window=", 16) == 0)
+			ecm_platform_set_parent_window(argv[i] + 16);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -88,6 +99,8 @@ main(int argc, char **argv)
 
 	ecm_secure_process(); /* first: no core dumps, no ptrace, wiping allocators */
 	ecm_platform_stdio_init(); /* binary stdio; SIGPIPE and SIGXFSZ are errors, not a dead host */
+	(void)ecm_platform_utf8_args(&argc, &argv);
+	parent_window(argc, argv);
 	ecm_error_init(&err);
 	core = ecm_core_new(&err);
 	if (core == NULL) {

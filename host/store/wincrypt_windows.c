@@ -1,7 +1,8 @@
 /* Windows certificate store (CryptoAPI), CurrentUser\My: what Edge, Chrome and Brave use on Windows.
  * Compiled only on Windows (make windows); run under Wine by tests/windows/wincrypt.t.
  * Import goes through a one-time PKCS#12 (3DES/SHA-1, which every Windows reads) with a random password and
- * PFXImportCertStore; export through PFXExportCertStoreEx. Keys are imported exportable so backup works. */
+ * PFXImportCertStore; keys are imported exportable so backup works. Export reads the key itself (CryptExportKey,
+ * or NCryptExportKey for CNG keys) and leaves the PKCS#12 to the writer every OS shares (AES-256 + PBKDF2). */
 #include <windows.h>
 #include <wincrypt.h>
 #include <ncrypt.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -141,29 +144,170 @@ one_time_password(char *pw, size_t pwlen, WCHAR *wpw, size_t wlen)
 	return 0;
 }
 
+/* The certificate's key container (malloc'd CRYPT_KEY_PROV_INFO), or NULL when it has none. */
+static CRYPT_KEY_PROV_INFO *
+key_info(PCCERT_CONTEXT c)
+{
+	CRYPT_KEY_PROV_INFO *info;
+	DWORD size = 0;
+
+	if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &size) || size == 0)
+		return NULL;
+	info = malloc(size);
+	if (info != NULL && !CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, info, &size)) {
+		free(info);
+		info = NULL;
+	}
+	return info;
+}
+
+/* What a refused export means: the key is marked not exportable (the import wizard's default), or lives where
+ * nothing leaves (a smart card, a TPM). Anything else is the store failing. */
+static ecm_code
+export_failed(ecm_error *err, DWORD e)
+{
+	if (e == (DWORD)NTE_BAD_KEY_STATE || e == (DWORD)NTE_PERM || e == (DWORD)NTE_NOT_SUPPORTED) {
+		ecm_error_detail_num(err, "windows_error", (double)e);
+		return ecm_fail(err, ECM_KEY_NOT_EXPORTABLE,
+		    "the certificate's private key is marked not exportable in CurrentUser\\My (error 0x%08lx)",
+		    (unsigned long)e);
+	}
+	return win_fail_code(err, ECM_STORE_FAILED, "the private key cannot be read", e);
+}
+
+/* A CryptoAPI container's key as a PRIVATEKEYBLOB, which OpenSSL reads (b2i_PrivateKey). Wine records PFX keys
+ * with dwKeySpec 3: the exchange key first, then the signature key. */
+static ecm_code
+capi_key(const CRYPT_KEY_PROV_INFO *info, EVP_PKEY **out, ecm_error *err)
+{
+	HCRYPTPROV prov = 0;
+	HCRYPTKEY key = 0;
+	BYTE *blob = NULL;
+	DWORD len = 0;
+	const unsigned char *p;
+	ecm_code rc;
+
+	if (!CryptAcquireContextW(&prov, info->pwszContainerName, info->pwszProvName, info->dwProvType,
+	    info->dwFlags & CRYPT_MACHINE_KEYSET))
+		return win_fail(err, ECM_KEY_MISSING, "cannot open the certificate's key container");
+	if (!(info->dwKeySpec != AT_SIGNATURE && CryptGetUserKey(prov, AT_KEYEXCHANGE, &key)) &&
+	    !CryptGetUserKey(prov, AT_SIGNATURE, &key))
+		rc = win_fail(err, ECM_KEY_MISSING, "the key container holds no key");
+	else if (!CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, NULL, &len))
+		rc = export_failed(err, GetLastError());
+	else if ((blob = malloc(len)) == NULL)
+		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	else if (!CryptExportKey(key, 0, PRIVATEKEYBLOB, 0, blob, &len))
+		rc = export_failed(err, GetLastError());
+	else {
+		p = blob;
+		*out = b2i_PrivateKey(&p, (long)len);
+		rc = *out != NULL ? ECM_OK : ecm_fail(err, ECM_STORE_FAILED, "the exported key is unreadable");
+	}
+	if (blob != NULL)
+		SecureZeroMemory(blob, len);
+	free(blob);
+	if (key != 0)
+		CryptDestroyKey(key);
+	CryptReleaseContext(prov, 0);
+	return rc;
+}
+
+/* A CNG (KSP) key as PKCS#8 encrypted under a one-time password: the one form CNG hands out for keys that are
+ * exportable but not plaintext-exportable (what a .pfx import gives), RSA and EC alike. PBE-SHA1-3DES is what
+ * CNG's PKCS#8 export takes; the result lives only in memory and is re-encrypted by the PKCS#12 writer. */
+static DWORD
+cng_export_p8(NCRYPT_KEY_HANDLE key, const WCHAR *wpw, BYTE **p8, DWORD *len)
+{
+	/* PKCS12PBEParams: SEQUENCE { salt OCTET STRING (8), iterations INTEGER 2048 } */
+	BYTE params[] = { 0x30, 0x0e, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x02, 0x08, 0x00 };
+	char oid[] = szOID_PKCS_12_pbeWithSHA1And3KeyTripleDES;
+	NCryptBuffer b[3];
+	NCryptBufferDesc desc = { NCRYPTBUFFER_VERSION, 3, b };
+	SECURITY_STATUS st;
+
+	if (RAND_bytes(params + 4, 8) != 1)
+		return (DWORD)NTE_FAIL;
+	b[0].cbBuffer = (ULONG)((wcslen(wpw) + 1) * sizeof(WCHAR));
+	b[0].BufferType = NCRYPTBUFFER_PKCS_SECRET;
+	b[0].pvBuffer = (PVOID)wpw;
+	b[1].cbBuffer = (ULONG)sizeof(oid);
+	b[1].BufferType = NCRYPTBUFFER_PKCS_ALG_OID;
+	b[1].pvBuffer = oid;
+	b[2].cbBuffer = (ULONG)sizeof(params);
+	b[2].BufferType = NCRYPTBUFFER_PKCS_ALG_PARAM;
+	b[2].pvBuffer = params;
+	*p8 = NULL;
+	st = NCryptExportKey(key, 0, NCRYPT_PKCS8_PRIVATE_KEY_BLOB, &desc, NULL, 0, len, 0);
+	if (st != ERROR_SUCCESS)
+		return (DWORD)st;
+	if ((*p8 = malloc(*len)) == NULL)
+		return (DWORD)NTE_NO_MEMORY;
+	st = NCryptExportKey(key, 0, NCRYPT_PKCS8_PRIVATE_KEY_BLOB, &desc, *p8, *len, len, 0);
+	return (DWORD)st;
+}
+
+static ecm_code
+cng_key(const CRYPT_KEY_PROV_INFO *info, EVP_PKEY **out, ecm_error *err)
+{
+	NCRYPT_PROV_HANDLE prov = 0;
+	NCRYPT_KEY_HANDLE key = 0;
+	BYTE *p8 = NULL;
+	DWORD len = 0, e;
+	X509_SIG *sig = NULL;
+	PKCS8_PRIV_KEY_INFO *inf = NULL;
+	const unsigned char *p;
+	char pw[40];
+	WCHAR wpw[40];
+	ecm_code rc;
+
+	if ((e = (DWORD)NCryptOpenStorageProvider(&prov, info->pwszProvName, 0)) != ERROR_SUCCESS ||
+	    (e = (DWORD)NCryptOpenKey(prov, &key, info->pwszContainerName, info->dwKeySpec,
+	    info->dwFlags & NCRYPT_MACHINE_KEY_FLAG)) != ERROR_SUCCESS)
+		rc = win_fail_code(err, ECM_KEY_MISSING, "cannot open the certificate's CNG key", e);
+	else if (one_time_password(pw, sizeof(pw), wpw, 40) != 0)
+		rc = ecm_fail(err, ECM_INTERNAL, "no randomness");
+	else if ((e = cng_export_p8(key, wpw, &p8, &len)) != ERROR_SUCCESS)
+		rc = export_failed(err, e);
+	else {
+		p = p8;
+		if ((sig = d2i_X509_SIG(NULL, &p, (long)len)) != NULL &&
+		    (inf = PKCS8_decrypt(sig, pw, (int)strlen(pw))) != NULL)
+			*out = EVP_PKCS82PKEY(inf);
+		rc = *out != NULL ? ECM_OK : ecm_fail(err, ECM_STORE_FAILED, "the exported key is unreadable");
+	}
+	PKCS8_PRIV_KEY_INFO_free(inf);
+	X509_SIG_free(sig);
+	if (p8 != NULL)
+		SecureZeroMemory(p8, len);
+	free(p8);
+	SecureZeroMemory(pw, sizeof(pw));
+	SecureZeroMemory(wpw, sizeof(wpw));
+	if (key != 0)
+		NCryptFreeObject(key);
+	if (prov != 0)
+		NCryptFreeObject(prov);
+	return rc;
+}
+
+/* The certificate with its key read out of the store (no PFXExportCertStoreEx: a stub in Wine, 3DES/SHA-1 on
+ * Windows): the caller's PKCS#12 writer makes the same backup file as on every other OS. */
 static ecm_code
 export_identity(PCCERT_CONTEXT c, ecm_identity *out, ecm_error *err)
 {
-	HCERTSTORE mem = CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, NULL);
-	CRYPT_DATA_BLOB blob = { 0, NULL };
-	char pw[40];
-	WCHAR wpw[40];
-	ecm_code rc = ECM_STORE_FAILED;
+	CRYPT_KEY_PROV_INFO *info = key_info(c);
+	ecm_code rc;
 
-	if (mem == NULL || one_time_password(pw, sizeof(pw), wpw, 40) != 0 ||
-	    !CertAddCertificateContextToStore(mem, c, CERT_STORE_ADD_ALWAYS, NULL) ||
-	    !PFXExportCertStoreEx(mem, &blob, wpw, NULL, EXPORT_PRIVATE_KEYS) ||
-	    (blob.pbData = malloc(blob.cbData)) == NULL ||
-	    !PFXExportCertStoreEx(mem, &blob, wpw, NULL, EXPORT_PRIVATE_KEYS))
-		rc = win_fail(err, ECM_KEY_MISSING, "the private key cannot be exported");
-	else
-		rc = ecm_pfx_decode(blob.pbData, blob.cbData, pw, out, err);
-	if (blob.pbData != NULL)
-		SecureZeroMemory(blob.pbData, blob.cbData);
-	free(blob.pbData);
-	if (mem != NULL)
-		CertCloseStore(mem, 0);
-	SecureZeroMemory(pw, sizeof(pw));
+	if (info == NULL)
+		return ecm_fail(err, ECM_KEY_MISSING, "the certificate's key is not in CurrentUser\\My");
+	rc = info->dwProvType != 0 ? capi_key(info, &out->key, err) : cng_key(info, &out->key, err);
+	free(info);
+	if (rc == ECM_OK && (out->cert = to_x509(c)) == NULL)
+		rc = ecm_fail(err, ECM_INTERNAL, "unreadable certificate");
+	if (rc == ECM_OK && X509_check_private_key(out->cert, out->key) != 1)
+		rc = ecm_fail(err, ECM_KEY_MISSING, "the store's key does not match the certificate");
+	if (rc != ECM_OK)
+		ecm_identity_free(out);
 	return rc;
 }
 
@@ -239,23 +383,6 @@ win_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	rc = add_to_my(s, tmp, err);
 	CertCloseStore(tmp, 0);
 	return rc;
-}
-
-/* The certificate's key container (malloc'd CRYPT_KEY_PROV_INFO), or NULL when it has none. */
-static CRYPT_KEY_PROV_INFO *
-key_info(PCCERT_CONTEXT c)
-{
-	CRYPT_KEY_PROV_INFO *info;
-	DWORD size = 0;
-
-	if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &size) || size == 0)
-		return NULL;
-	info = malloc(size);
-	if (info != NULL && !CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, info, &size)) {
-		free(info);
-		info = NULL;
-	}
-	return info;
 }
 
 /* Whether another certificate left in the store still uses this key container (a re-issue on the same key). */

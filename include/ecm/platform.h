@@ -44,8 +44,9 @@ int ecm_platform_is_special(const char *path);
 /* 1 when another process holds a lock on bytes [start, start+len) of the file (how SQLite marks a database in
  * use), else 0. POSIX only asks (F_GETLK); Windows tries the lock for an instant and gives it back at once. */
 int ecm_platform_range_locked(const char *path, long long start, long long len);
-/* 0 when other users may read the file (POSIX: any group/other bit), else 1. Windows answers 1: access there
- * is an ACL, and a user's profile folders are private by default (not checked further). */
+/* 0 when other users may read the file, else 1 (also when it cannot be checked: the open that follows fails).
+ * POSIX: any group/other bit. Windows: the file's DACL grants read access to someone other than its owner,
+ * SYSTEM and Administrators (a NULL DACL grants everyone). */
 int ecm_platform_private_to_user(const char *path);
 /* Reserves size bytes for fd so that a full disk shows now, not after the work. 0, or an errno value; a file
  * system that cannot reserve ahead answers 0. */
@@ -76,6 +77,14 @@ void ecm_platform_stdio_init(void);
 /* Asks on the terminal with echo off. Reads at most cap-1 bytes into buf (the line end removed). 0 on a line,
  * -1 when there is no terminal, -2 when echo cannot be turned off (a secret is never read with echo on). */
 int ecm_platform_read_hidden(const char *prompt, char *buf, size_t cap);
+
+/* Front ends call this first on Windows: argv again, as UTF-8, from the UTF-16 command line (main's argv is in
+ * the ANSI code page, which turns 王小明 into ???). Elsewhere argv is left as it is. 0, or -1 (argv unchanged). */
+int ecm_platform_utf8_args(int *argc, char ***argv);
+
+/* The browser window that file dialogs belong to (Chrome and Edge on Windows pass --parent-window=HWND as a
+ * decimal), so a dialog opens in front of the browser, not behind it. NULL or "0": none. Ignored elsewhere. */
+void ecm_platform_set_parent_window(const char *handle);
 
 /* The system's file dialog. save: a save dialog; start: the suggested file or NULL. Returns 0 with *path
  * (malloc'd), 1 when cancelled, -1 when there is no dialog here (*why says which). */

@@ -6,6 +6,8 @@
 # Payload (install-location /):
 #   /usr/local/bin/ecm
 #   /usr/local/lib/ecert-manager/ecm-host
+#   /usr/local/lib/ecert-manager/lib/*.dylib                  (Homebrew's OpenSSL, curl, cJSON, NSS, NSPR:
+#                                                             bundle-dylibs.sh, so no Homebrew is needed)
 #   /usr/local/lib/ecert-manager/manifests/*.json.in          (postinstall fills them)
 #   /Library/Application Support/ecert-manager/config.json   (only if ECM_CONFIG_FILE names one; + ECM_CA_FILE)
 set -eu
@@ -24,6 +26,7 @@ install -m 0755 "$build/ecm" "$root/usr/local/bin/ecm"
 install -m 0755 "$build/ecm-host" "$root/usr/local/lib/ecert-manager/ecm-host"
 install -m 0644 "$top"/manifests/*.json.in "$root/usr/local/lib/ecert-manager/manifests/"
 install -m 0755 "$here/uninstall.sh" "$root/usr/local/lib/ecert-manager/uninstall.sh"
+"$here/bundle-dylibs.sh" "$root"
 if [ -n "${ECM_CONFIG_FILE:-}" ]; then
 	conf="$root/Library/Application Support/ecert-manager"
 	mkdir -p "$conf"

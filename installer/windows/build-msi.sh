@@ -1,10 +1,22 @@
 #!/bin/sh
 # build-msi.sh VERSION SOURCEDIR CONFIG OUT.msi: fill the Windows manifests into SOURCEDIR (which holds
-# ecm-host.exe and ecm.exe), copy CONFIG there, and build the MSI with wixl (Debian package wixl), which
-# ignores NeverOverwrite/Permanent/Platform (it warns): release MSIs are built on Windows with WiX 3:
-#   candle -arch x64 -dVersion=V -dSourceDir=DIR -dConfigFile=F ecert-manager.wxs
+# ecm-host.exe and ecm.exe), copy CONFIG there, and build the MSI with wixl (msitools: Debian's wixl package,
+# MSYS2's mingw-w64-ucrt-x86_64-msitools). wixl ignores NeverOverwrite/Permanent/Platform (it warns): the
+# configuration's component gets them here with msibuild. WiX 3 on Windows builds the same .wxs:
+#   candle -arch x64 -dVersion=V -dProductCode=GUID -dSourceDir=DIR -dConfigFile=F ecert-manager.wxs
 #   light -out OUT.msi ecert-manager.wixobj
+# (GUID: `build-msi.sh --product-code V`).
 set -eu
+UPGRADE_CODE=AC360AE1-2E06-4D7D-B02C-41E59835C709
+# A name-based (SHA-1, RFC 4122 version 5 layout) GUID of the upgrade code and the version: one product per
+# version, the same for every rebuild of it.
+product_code() {
+	h=$(printf '%s %s' "$UPGRADE_CODE" "$1" | sha1sum | cut -c1-32)
+	v=$(printf '%x' $(( (0x$(echo "$h" | cut -c17) & 3) | 8 )))
+	echo "{$(echo "$h" | cut -c1-8)-$(echo "$h" | cut -c9-12)-5$(echo "$h" | cut -c14-16)-$v$(echo "$h" | cut -c18-20)-$(echo "$h" | cut -c21-32)}" |
+		tr a-f A-F
+}
+if [ "${1:-}" = --product-code ] && [ $# -eq 2 ]; then product_code "$2"; exit 0; fi
 [ $# -eq 4 ] || { echo "usage: build-msi.sh VERSION SOURCEDIR CONFIG OUT.msi" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -28,10 +40,16 @@ for d in *.dll; do
 	key=
 done
 [ -n "$files" ] || files='<CreateFolder />'
+modules='<CreateFolder />'
+[ -f ossl-modules/legacy.dll ] &&
+	modules='<File Id="OsslLegacy" Name="legacy.dll" Source="$(var.SourceDir)/ossl-modules/legacy.dll" KeyPath="yes" />'
 wxs=$(mktemp "${TMPDIR:-/tmp}/ecm-wxs.XXXXXX")
 trap 'rm -f "$wxs"' EXIT
-sed "s|<!-- @LIBRARIES@ -->|$files|" "$here/ecert-manager.wxs" >"$wxs"
-wixl -a x64 -D "Version=$1" -D "SourceDir=." -D "ConfigFile=config.json" -o "$out" "$wxs" || exit 1
+sed -e "s|<!-- @LIBRARIES@ -->|$files|" -e "s|<!-- @MODULES@ -->|$modules|" "$here/ecert-manager.wxs" >"$wxs"
+wixl -a x64 -D "Version=$1" -D "ProductCode=$(product_code "$1")" -D "SourceDir=." -D "ConfigFile=config.json" -o "$out" "$wxs" || exit 1
 # wixl writes HKMU as Root 4, which Windows Installer does not know: the table's value for "HKLM for a machine
 # install, HKCU for a per-user one" is -1.
 msibuild "$out" -q "UPDATE \`Registry\` SET \`Root\` = -1 WHERE \`Root\` = 4"
+# msidbComponentAttributes64bit (256) + Permanent (16: uninstall leaves it) + NeverOverwrite (128: an upgrade
+# keeps the broker's file as the person or the broker left it).
+msibuild "$out" -q "UPDATE \`Component\` SET \`Attributes\` = 400 WHERE \`Component\` = 'Config'"

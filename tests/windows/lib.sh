@@ -57,7 +57,7 @@ win_setup() {
 	export WINE WRAP
 }
 
-# On Windows itself (MSYS2 bash, .ci/windows.yml): the programs run as they are, `reg` is Windows' own.
+# On Windows itself (MSYS2 bash, .github/workflows/windows.yml): the programs run as they are, `reg` is Windows' own.
 win_setup_native() {
 	WINE=env WINESERVER=
 	make -s windows ${ECM_WIN_MAKE_ARGS:-} || { echo "not ok 1 - make windows"; echo "1..1"; exit 1; }

@@ -2,7 +2,8 @@
 # The Windows store backend (host/store/wincrypt_windows.c) run for real under Wine, through ecm.exe: import into
 # CurrentUser\My (and again: already_present), find by issuer + serial (query, in a new process), remove with its
 # key container, keep a container another certificate still uses, and the renew order (new installed before the
-# old one is removed, tests/windows/apply.t). Wine 8's gaps are named skips.
+# old one is removed, tests/windows/apply.t); a CJK path on ecm.exe's command line; pick_file with no desktop;
+# backup (the key read out with CryptExportKey) and a non-exportable key. Wine 8's gaps are named skips.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
@@ -13,6 +14,7 @@ trap 'win_cleanup; rm -rf "$T"' EXIT
 ECM=$WRAP/ecm
 export HOME=$T/home && mkdir -p "$HOME"
 unset ECM_CONFIG
+TOP=$PWD
 cd "$T" || exit 1
 ossl() { openssl "$@" 2>/dev/null; }
 
@@ -89,8 +91,47 @@ is "$(status <<<"$r")" PFX_WRONG_PASSWORD "a wrong .pfx password: PFX_WRONG_PASS
 
 # ---- what Wine cannot do
 r=$(import c31)
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: EC keys cannot be imported by PFXImportCertStore (the P-256 import answered $(status <<<"$r"))"
+echo "ok $((_tap_n += 1)) # SKIP Wine limitation: PFXImportCertStore imports every key into an RSA provider (PROV_RSA_FULL, dlls/crypt32/pfx.c), so EC keys cannot be imported (the P-256 import answered $(status <<<"$r"))"
+
+# ---- a CJK path on ecm.exe's command line (a Windows user named 王小明 has such paths everywhere): the
+# arguments are read as UTF-16 (GetCommandLineW), not in the ANSI code page (which made it ??\???.pfx)
+win_reset_my
+mkdir -p "$T/憑證" && cp c21.pfx "$T/憑證/王小明.pfx" && printf 'pfx-pw-1' >pw.txt
+# (LC_ALL=C.UTF-8: Wine turns this test's UTF-8 argv into the Windows command line by the Unix locale)
+r=$(LC_ALL=C.UTF-8 timeout 120 "$ECM" import --path "$(win_path "$T/憑證/王小明.pfx")" --password-file "$(win_path "$T/pw.txt")" 2>>"$T/stderr")
+is "$(jq -r '.status // .code' <<<"$r" 2>/dev/null)" installed "ecm.exe import --path …\\憑證\\王小明.pfx: installed"
+[ "$(jq -r .status <<<"$r" 2>/dev/null)" = installed ] || diag "$r $(tail -2 "$T/stderr")"
+
+# ---- the file dialog where no window can be created (Wine without a display, a service): NO_DIALOG, which the
+# extension answers with a typed path, not CANCELLED (which it would take as the person's choice)
+r=$(printf '{"id":"p","cmd":"pick_file","args":{"mode":"open"}}\n' | env -u DISPLAY -u WAYLAND_DISPLAY timeout 120 "$ECM" session 2>>"$T/stderr" | tail -n 1)
+is "$(jq -r .error.code <<<"$r")" NO_DIALOG "pick_file with no desktop: NO_DIALOG"
+
+# ---- backup from CurrentUser\My: the key read out of its container (CryptExportKey), the .pfx written by the
+# PKCS#12 writer every OS shares (AES-256 + PBKDF2), opened here with Linux openssl
+win_reset_my
+timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
+is "$(import c21 | status)" installed "a store holding certificate 21 with its key"
 r=$(req backup "{\"path\":\"$T/out.pfx\",\"password\":\"Backup-Pass-1\"}")
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: PFXExportCertStoreEx is a stub, so backup from CurrentUser\\My cannot run (answered $(jq -r '.error.code // "ok"' <<<"$r"))"
-echo "ok $((_tap_n += 1)) # SKIP Wine limitation: NCryptOpenStorageProvider/NCryptOpenKey are stubs, so CNG key containers (delete_key's NCrypt path) cannot run"
+is "$(jq -r '"\(.ok) \(.result.format)"' <<<"$r")" "true aes" "backup from CurrentUser\\My succeeds"
+[ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
+info=$(openssl pkcs12 -info -noout -in "$T/out.pfx" -passin pass:Backup-Pass-1 2>&1)
+like "$info" "PBKDF2.*AES-256-CBC" "the backup is AES-256-CBC with PBKDF2 (openssl pkcs12 -info), not 3DES/SHA-1"
+openssl pkcs12 -in "$T/out.pfx" -passin pass:Backup-Pass-1 -nocerts -nodes 2>/dev/null | ossl pkey -pubout >out.pub
+ossl pkey -in k2.key -pubout >k2.pub
+ok "$([ -s out.pub ] && cmp -s out.pub k2.pub; echo $?)" "its private key is the one imported (same public key)"
+is "$(openssl pkcs12 -in "$T/out.pfx" -passin pass:Backup-Pass-1 -nokeys -clcerts 2>/dev/null | ossl x509 -noout -serial)" \
+	"serial=21" "its certificate is certificate 21"
+
+# ---- a key imported NOT exportable (the import wizard's default; tests/windows/import-nonexportable.c)
+win_reset_my
+timeout 60 "$WINE" reg delete 'HKCU\Software\Wine\Crypto\RSA' /f >/dev/null 2>&1
+"${WIN_CC:-x86_64-w64-mingw32-gcc}" -municode -O2 -o ine.exe "$TOP/tests/windows/import-nonexportable.c" -lcrypt32
+timeout 60 "$WINE" ./ine.exe "$(win_path "$T/c21.pfx")" pfx-pw-1 2>>"$T/stderr"
+ok $? "fixture: certificate 21 imported with a key that is not exportable"
+r=$(req backup "{\"path\":\"$T/ne.pfx\",\"password\":\"Backup-Pass-1\"}")
+is "$(jq -r .error.code <<<"$r")" KEY_NOT_EXPORTABLE "backup of a non-exportable key: KEY_NOT_EXPORTABLE"
+ok "$(grep -q "error 0)" <<<"$(jq -r .error.message <<<"$r")"; [ $? -ne 0 ]; echo $?)" "and never \"error 0\""
+ok "$([ ! -e "$T/ne.pfx" ]; echo $?)" "no file is written"
+echo "ok $((_tap_n += 1)) # SKIP Wine limitation: NCryptOpenStorageProvider/NCryptOpenKey are stubs, so CNG key containers (delete_key's and export's NCryptExportKey path) cannot run"
 done_testing
