@@ -17,7 +17,6 @@
 'use strict';
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
-  const HOST = 'org.ecertmanager.host';
   const MAX_B64 = Math.ceil(65536 / 3) * 4;
   const ORIGINS_TTL_MS = 30e3;
   const CONFIRM = 'sign/confirm.html';
@@ -30,15 +29,9 @@
 
   const fail = (code, message, details) => ({ ok: false, error: { code, message: message || code, ...(details ? { details } : {}) } });
 
-  // Every call to the host goes through here (one place to give it a shared connection, state and timeout).
-  async function host(cmd, args) {
-    try {
-      const r = await api.runtime.sendNativeMessage(HOST, { id: 'sign', cmd, args });
-      return r && typeof r === 'object' ? r : fail('HOST_EXITED');
-    } catch (e) {
-      return fail(/not found|no such native/i.test(String(e && e.message)) ? 'HOST_NOT_FOUND' : 'HOST_EXITED', String(e && e.message));
-    }
-  }
+  // Every call to the host goes through the background's one native module (extension/background/native.js): the
+  // same size check, timeout and failure codes as the popup's and the manager's calls.
+  const host = (cmd, args) => globalThis.ecmBackground.nativeCall(cmd, args);
 
   async function allowedOrigins() {
     if (Date.now() - origins.at < ORIGINS_TTL_MS) return origins.list;
