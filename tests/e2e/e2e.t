@@ -66,6 +66,9 @@ if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
 		"zh-TW: the program is 憑證e總管 everywhere (never 「e-Cert Manager 主程式」)"
 	is "$(jq -r '[to_entries[] | select(.value.message | test("(^|[^訊])驗證碼")) | .key] | join(" ")' $zh)" "" \
 		"zh-TW: the one-time password is always 「簡訊驗證碼」"
+	# one word per thing in the whole extension, the signing window's own strings too: 憑證庫 (not 存放處), 註銷 (not 廢止)
+	is "$( { jq -r '.[].message' $zh; cat extension/sign/strings.js; } | grep -cE '存放處|廢止')" 0 \
+		"zh-TW: a store is 憑證庫 and revocation 註銷 everywhere, the signing window included"
 	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
 	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
 	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"

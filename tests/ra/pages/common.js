@@ -3,9 +3,9 @@
 // in this page only) and the reasons the RA gives, in words.
 const REASON_TEXT = {
 	format: '簽章格式錯誤 (format)', signature: '簽章無法驗證 (signature)', digest: '內容與簽章不符 (digest)',
-	chain: '憑證不是本券商所發 (chain)', expired: '憑證已過期 (expired)', revoked: '憑證已廢止 (revoked)',
+	chain: '憑證不是本券商所發 (chain)', expired: '憑證已過期 (expired)', revoked: '憑證已註銷 (revoked)',
 	superseded: '憑證已被新憑證取代 (superseded)', unknown_certificate: '本券商沒有此憑證的記錄 (unknown_certificate)',
-	other_id: '憑證的身分證字號與登入帳號不同 (other_id)', nonce: '驗證碼不符或已使用 (nonce)', order: '簽章內容不是委託單 (order)',
+	other_id: '憑證的身分證字號與登入帳號不同 (other_id)', nonce: '簽驗隨機碼不符或已使用 (nonce)', order: '簽章內容不是委託單 (order)',
 	CANCELLED: '使用者取消簽章 (CANCELLED)', SIGN_BUSY: '已有簽章要求等候中 (SIGN_BUSY)',
 	EXTENSION_NOT_FOUND: '找不到 e-Cert Manager 擴充功能 (EXTENSION_NOT_FOUND)', NO_CERTIFICATE: '找不到憑證 (NO_CERTIFICATE)',
 	CERT_EXPIRED: '憑證已過期 (CERT_EXPIRED)', CERT_SUPERSEDED: '不是最新的憑證 (CERT_SUPERSEDED)',
