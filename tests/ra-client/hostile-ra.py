@@ -19,6 +19,7 @@ and certificates a misbehaving RA might issue for the CSR (simpleenroll and simp
   extra      beside the certificate: an unrelated root (PKI-DIR/root.pem) and a certificate bearing the pinned
              CA's name under another key (PKI-DIR/fakeca.pem)
   junk       the certificate and 1899 copies of PKI-DIR/root.pem
+  later-MODE 202 Accepted (Retry-After: 1) on the first request in that mode, then as MODE
 Every issued certificate is an end entity with keyUsage digitalSignature and EKU clientAuth unless the mode says
 otherwise.
 """
@@ -120,6 +121,12 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.text(403, LONG_UTF8)
         if mode == "mtls" and not self.connection.getpeercert():
             return self.text(403, "client certificate must be provided for /simpleenroll\n")
+        if mode.startswith("later-"):
+            if mode not in self.server.held:
+                self.server.held.add(mode)
+                return self.send(202, json.dumps({"status": "pending", "retry_after": 1}).encode(),
+                                 [("Content-Type", "application/json"), ("Retry-After", "1")])
+            mode = mode[len("later-"):]
         p7 = issue(base64.b64decode(body), "inter" if mode == "inter" else "ca", mode)
         ct = "application/pkcs7-mime; smime-type=certs-only"
         out = {"fold64crlf": lambda: fold(p7, 64, "\r\n"), "fold76lf": lambda: fold(p7, 76, "\n"),
@@ -153,6 +160,7 @@ class H(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = handle_any
 
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+srv.held = set()  # the later-MODE modes that answered 202 once
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 if pki is not None:  # ask for a client certificate, do not require one (mode mtls decides per request)

@@ -73,6 +73,15 @@ is "$(reason "$r")" ISSUED_CERT_INVALID/too_many_certificates "an answer of 1900
 ok "$( [ "$ms" -lt 10000 ]; echo $?)" "  refused quickly (${ms} ms for the whole session)"
 is "$(stores)|$(backups)" "$before|$T/backups/extra.pfx " "  the stores and the backups are as they were"
 
+# ---- a request the RA held (202) and then answered, on resume
+config later-future
+resume=$(req apply resume-future | jq -c '.args.resume = true')
+all=$(session "$login" "$(req apply resume-future)" "$resume" | grep '"id":"a"' | grep -v progress)
+is "$(head -n 1 <<<"$all" | jq -r .error.code)" RA_PENDING "apply, the RA holds the request: RA_PENDING"
+is "$(reason "$(tail -n 1 <<<"$all")")" ISSUED_CERT_INVALID/not_yet_valid \
+	"resumed, the RA issues a certificate valid from two years from now: ISSUED_CERT_INVALID, reason not_yet_valid"
+is "$(stores)|$(backups)" "$before|$T/backups/extra.pfx " "  the stores and the backups are as they were"
+
 # ---- renew: the old certificate stays in every store, nothing is backed up
 for c in future:not_yet_valid otherid:subject ca:ca; do
 	mode=${c%%:*}
