@@ -67,9 +67,10 @@ def issue(csr_der, issuer, mode):
     """The CSR signed by PKI-DIR/<issuer> (`openssl ca`, which can set the subject and the dates a mode wants), as
     DER certs-only PKCS#7: the new certificate, and what the mode adds."""
     subj, start, end, ext = BAD.get(mode, (None, None, None, EE))
+    # `openssl ca` reads the serial file as whole bytes of hex: always 16 digits, the first one not 0
     with tempfile.TemporaryDirectory() as d:
         for name, text in (("ca.cnf", CA_CNF), ("ext.cnf", ext), ("index.txt", ""),
-                           ("serial", os.urandom(8).hex().upper().lstrip("0") or "1")):
+                           ("serial", "%016X" % (int.from_bytes(os.urandom(8), "big") >> 2 | 1 << 60))):
             open(os.path.join(d, name), "w").write(text + ("\n" if name == "serial" else ""))
         open(os.path.join(d, "csr.der"), "wb").write(csr_der)
         run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)

@@ -38,6 +38,6 @@ config() {
 	jq -n --arg u "https://127.0.0.1:$port/$1" --arg ca "${2:-$T/ca.pem}" --arg bk "$T/backups" --arg t "$T" \
 		--arg kt "${RA_CLIENT_KEY_TYPE:-p256}" \
 		'{est_url: $u, api_url: $u, ra_ca_file: $ca, revoke_url: "https://127.0.0.1/revoke", backup_dir: $bk,
-		  pkcs12_iterations: 2048, connect_timeout_s: 5, request_timeout_s: 10, key_type: $kt}'"${3:-}" >"$T/host.json"
+		  pkcs12_iterations: 2048, connect_timeout_s: 15, request_timeout_s: 60, key_type: $kt}'"${3:-}" >"$T/host.json"
 }
 export ECM_CONFIG=$T/host.json
