@@ -17,7 +17,8 @@ not_utf8(const char *path, ecm_error *err)
 
 	ecm_error_detail_str(err, "shown", shown != NULL ? shown : "");
 	free(shown);
-	return ecm_fail(err, ECM_FILE_NAME_NOT_UTF8, "the picked file's name is not valid UTF-8: rename it or pick another");
+	return ecm_fail(err, ECM_FILE_NAME_NOT_UTF8,
+	    "the picked file's name is not valid UTF-8: rename it or pick another");
 }
 
 static ecm_code
