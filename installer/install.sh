@@ -197,6 +197,52 @@ mkdirs() {
 	done || die "cannot create $root$1"
 }
 
+# System-wide, every browser runs what these folders hold, so no other user may be able to change them: a folder
+# must belong to root (or to whoever runs this, e.g. staging under --root), and must not be writable by others.
+# A target folder that is writable by others is made safe (chmod go-w, said so); a folder above it is the
+# system's, not ours to change: refused, as is a folder that belongs to another user.
+me=$(id -u)
+perms() { # perms DIR: sets perm, uid, owner
+	set -- $(stat -c '%a %u %U' "$1" 2>/dev/null) || die "cannot read the permissions of $1"
+	[ $# -eq 3 ] || die "cannot read the permissions of $1"
+	perm=$1 uid=$2 owner=$3
+}
+refuse_other_owner() {
+	[ "$uid" -eq 0 ] || [ "$uid" -eq "$me" ] ||
+		die "refusing $1: it belongs to $owner, who could replace what every browser runs (chown root $1, then run again)"
+}
+# above DIR: DIR and every existing folder up to / (within --root), none writable by others unless sticky (like /tmp:
+# others cannot rename what is not theirs), none another user's.
+above() {
+	p=$1
+	while :; do
+		[ -d "$root$p" ] && perms "$root$p" || perm=755 uid=0
+		refuse_other_owner "$root$p"
+		[ $((0$perm & 022)) -eq 0 ] || [ $((0$perm & 01000)) -ne 0 ] ||
+			die "refusing to install under $root$p: others can write to it (mode $perm), and could put their own program in place of ours (chmod go-w $root$p, then run again)"
+		[ "$p" != / ] || break
+		p=$(dirname "$p")
+	done
+}
+# guard DIR: before anything is installed into DIR (created later by mkdirs when missing).
+guard() {
+	[ "$mode" = system ] && [ "$package" -eq 0 ] || return 0
+	if [ -d "$root$1" ]; then
+		perms "$root$1"
+		refuse_other_owner "$root$1"
+		if [ $((0$perm & 022)) -ne 0 ]; then
+			chmod go-w "$root$1" || die "cannot make $root$1 safe (chmod go-w)"
+			echo "made $root$1 safe: others could write to it (mode $perm, now $(stat -c %a "$root$1"))"
+		fi
+	fi
+	above "$(dirname "$1")"
+}
+for_targets() { # every folder a file goes to
+	printf '%s\n%s\n%s\n' "$libdir" "$bindir" "$confdir"
+	printf '%s\n' "$browsers" | sed 's/^[cf] //'
+}
+for_targets | while IFS= read -r d; do guard "$d" || exit 1; done || exit 1
+
 # put SRC DEST MODE: install one file (atomically replaced), recording it.
 put() {
 	mkdirs "$(dirname "$2")"

@@ -15,16 +15,9 @@ static const char *const secrets[] = { "password", "store_password", NULL };
 static ecm_code
 make_parent(const char *path, ecm_error *err)
 {
-	char *dir = strdup(path), *slash;
-	int rc = 0;
+	char *dir = ecm_dir_of(path); /* a path the user typed: absolute by now (ecm_user_path) */
+	int rc = dir != NULL ? ecm_mkdirs(dir, 0700) : 0;
 
-	if (dir == NULL)
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	slash = strrchr(dir, '/');
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		rc = ecm_mkdirs(dir, 0700);
-	}
 	free(dir);
 	if (rc != 0) {
 		ecm_error_detail_str(err, "path", path);
@@ -36,17 +29,17 @@ make_parent(const char *path, ecm_error *err)
 static ecm_code
 run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
-	const char *path = NULL, *password = NULL, *store_password = NULL;
+	const char *typed = NULL, *password = NULL, *store_password = NULL;
 	int overwrite = 0, compat = 0;
 	ecm_identity id = { NULL, NULL, NULL };
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
-	char *target = NULL;
+	char *target = NULL, *path = NULL;
 	ecm_config folder;
 	const ecm_config *in;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_string(args, "path", 0, &path, err)) != ECM_OK ||
+	if ((rc = ecm_arg_string(args, "path", 0, &typed, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "password", 1, &password, err)) != ECM_OK ||
 	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
@@ -54,6 +47,8 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		return rc;
 	if ((rc = ecm_password_rule_check(password, ctx->session->national_id, err)) != ECM_OK)
 		return rc;
+	if (typed != NULL && typed[0] != '\0' && (path = ecm_user_path(typed)) == NULL) /* the one rule */
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	rc = ecm_store_open_primary_ro(&list, store_password, &s, err);
 	if (rc == ECM_OK)
 		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);
@@ -75,6 +70,7 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		cJSON_AddStringToObject(result, "format", compat ? "compat" : "aes");
 	}
 	free(target);
+	free(path);
 	ecm_identity_free(&id);
 	return rc;
 }

@@ -48,26 +48,6 @@ check_backup_target(const ecm_config *cfg, const enroll_args *a, ecm_error *err)
 	return rc;
 }
 
-/* The issued certificate is the one with our public key; the others are its chain. */
-static ecm_code
-take_issued(STACK_OF(X509) *certs, ecm_identity *out, ecm_error *err)
-{
-	X509 *c;
-
-	out->chain = sk_X509_new_null();
-	if (out->chain == NULL)
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	while ((c = sk_X509_shift(certs)) != NULL) {
-		if (out->cert == NULL && EVP_PKEY_eq(X509_get0_pubkey(c), out->key) == 1)
-			out->cert = c;
-		else if (!sk_X509_push(out->chain, c))
-			X509_free(c);
-	}
-	if (out->cert == NULL)
-		return ecm_fail(err, ECM_ISSUED_CERT_INVALID, "no certificate in the answer carries our public key");
-	return ECM_OK;
-}
-
 /* On success the key moves from the request to issued; the request is spent either way unless the caller keeps
  * it (see keeps_request). */
 static ecm_code
@@ -80,14 +60,11 @@ enroll_step(ecm_ctx *ctx, const enroll_args *a, enroll_pending *req, ecm_identit
 
 	auth.client = req->reenroll ? &req->current : NULL;
 	rc = ecm_ra_est_enroll(ctx->session, ctx->config, &auth, &ra_req, &certs, err);
-	if (rc == ECM_OK) {
+	if (rc == ECM_OK && (rc = enroll_take_issued(ctx, certs, req->key, issued, err)) == ECM_OK) {
 		issued->key = req->key;
 		req->key = NULL;
-		rc = take_issued(certs, issued, err);
 	}
 	sk_X509_pop_free(certs, X509_free);
-	if (rc == ECM_OK)
-		rc = ecm_cert_verify_chain(issued->cert, issued->key, issued->chain, ctx->config->ra_ca_file, err);
 	return rc;
 }
 

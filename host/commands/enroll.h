@@ -56,6 +56,10 @@ ecm_ra_auth enroll_session_auth(const ecm_ctx *ctx);
 cJSON *enroll_server_cert(const cJSON *ra_cert, long long ra_now);
 /* The RA's clock from the last account answer of this session, or our own. */
 long long enroll_ra_now(const ecm_ctx *ctx);
+/* What the RA sent for key checked (ecm_issued_take) for this session's customer: out gets the certificate and
+ * its verified chain, or ISSUED_CERT_INVALID with details.reason. */
+ecm_code enroll_take_issued(const ecm_ctx *ctx, STACK_OF(X509) *certs, EVP_PKEY *key, ecm_identity *out,
+    ecm_error *err);
 
 /* The account's current PC certificate as enroll_server_cert gives it, plus "renewable_from"; NULL when none. */
 cJSON *enroll_account_cert(const cJSON *account);

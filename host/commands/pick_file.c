@@ -1,16 +1,31 @@
 /* pick_file: the system's file dialog (include/ecm/platform.h: zenity or kdialog on Linux desktops, the common
- * dialog on Windows). {"path"}, CANCELLED, or NO_DIALOG. */
+ * dialog on Windows). {"path"}, CANCELLED, NO_DIALOG, or FILE_NAME_NOT_UTF8: the reply is JSON, which carries
+ * only UTF-8, and a name mended into U+FFFD would be a path that does not exist. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecm/command.h"
 #include "ecm/platform.h"
+#include "ecm/utf8.h"
+#include "ecm/util.h"
+
+/* The name as far as it is readable, the rest mended (details.shown), so that the person knows which file. */
+static ecm_code
+not_utf8(const char *path, ecm_error *err)
+{
+	char *shown = ecm_utf8_dup(ecm_base_name(path));
+
+	ecm_error_detail_str(err, "shown", shown != NULL ? shown : "");
+	free(shown);
+	return ecm_fail(err, ECM_FILE_NAME_NOT_UTF8,
+	    "the picked file's name is not valid UTF-8: rename it or pick another");
+}
 
 static ecm_code
 run_pick_file(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
 	const char *mode = "open", *start = NULL, *why = NULL;
-	char *path = NULL;
+	char *path = NULL, *resolved = NULL;
 	ecm_code rc;
 	int status;
 
@@ -21,8 +36,13 @@ run_pick_file(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "mode");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"mode\" must be \"open\" or \"save\"");
 	}
-	status = ecm_platform_pick_file(strcmp(mode, "save") == 0, start, &path, &why);
-	if (status == 0)
+	if (start != NULL && (resolved = ecm_user_path(start)) == NULL) /* the one rule for a typed path */
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	status = ecm_platform_pick_file(strcmp(mode, "save") == 0, resolved, &path, &why);
+	free(resolved);
+	if (status == 0 && !ecm_utf8_valid(path, strlen(path)))
+		rc = not_utf8(path, err);
+	else if (status == 0)
 		cJSON_AddStringToObject(result, "path", path);
 	else if (status == 1)
 		rc = ecm_fail(err, ECM_CANCELLED, "the dialog was cancelled");

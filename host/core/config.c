@@ -102,37 +102,12 @@ read_url(const cJSON *item, const char *file, char **out, ecm_error *err)
 static char *
 resolve_beside(const char *file, const char *path)
 {
-	char *dir, *slash, *joined;
+	char *dir, *joined;
 
-	if (path[0] == '/')
+	if (ecm_path_is_absolute(path) || (dir = ecm_dir_of(file)) == NULL)
 		return strdup(path);
-	dir = strdup(file);
-	if (dir == NULL)
-		return NULL;
-	slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		free(dir);
-		return strdup(path);
-	}
-	*slash = '\0';
 	joined = ecm_path_join(dir, path);
 	free(dir);
-	return joined;
-}
-
-/* "~" and "~/x" mean the home folder. */
-static char *
-expand_home(const char *path)
-{
-	char *home, *joined;
-
-	if (path[0] != '~' || (path[1] != '\0' && path[1] != '/'))
-		return strdup(path);
-	home = ecm_home_dir();
-	if (home == NULL)
-		return NULL;
-	joined = path[1] == '\0' ? strdup(home) : ecm_path_join(home, path + 2);
-	free(home);
 	return joined;
 }
 
@@ -198,7 +173,7 @@ read_path(const cJSON *item, const char *file, int beside_file, char **out, ecm_
 	if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
 		return bad_key(err, file, item->string, "must be a path");
 	free(*out);
-	*out = beside_file ? resolve_beside(file, item->valuestring) : expand_home(item->valuestring);
+	*out = beside_file ? resolve_beside(file, item->valuestring) : ecm_user_path(item->valuestring);
 	if (*out == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	return ECM_OK;

@@ -23,7 +23,7 @@ on_path(const char *name)
 	if (path == NULL || (copy = strdup(path)) == NULL)
 		return NULL;
 	for (dir = strtok_r(copy, ":", &save); dir != NULL && full == NULL; dir = strtok_r(NULL, ":", &save)) {
-		if (dir[0] != '/')
+		if (!ecm_path_is_absolute(dir))
 			continue; /* a relative entry would run whatever sits in the browser's working folder */
 		full = ecm_path_join(dir, name);
 		if (full != NULL && access(full, X_OK) != 0) {

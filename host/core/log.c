@@ -38,17 +38,14 @@ level_from_env(void)
 static FILE *
 open_log(void)
 {
-	char *path = ecm_log_path(), *dir, *slash;
+	char *path = ecm_log_path(), *dir;
 	FILE *f = NULL;
 	mode_t old;
 
 	if (path == NULL)
 		return NULL;
-	dir = strdup(path);
-	if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
+	if ((dir = ecm_dir_of(path)) != NULL)
 		(void)ecm_mkdirs(dir, 0700);
-	}
 	free(dir);
 	old = umask(077);
 	f = fopen(path, "a");

@@ -62,7 +62,7 @@ ecm_platform_log_path(void)
 int
 ecm_platform_path_is_absolute(const char *path)
 {
-	return path != NULL && path[0] == '/';
+	return ecm_path_is_absolute(path);
 }
 
 char *

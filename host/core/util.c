@@ -210,27 +210,11 @@ ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error *err)
 }
 
 char *
-ecm_user_path(const char *path)
-{
-	char *home, *out;
-
-	if (ecm_platform_path_is_absolute(path))
-		return strdup(path);
-	if ((home = ecm_home_dir()) == NULL)
-		return NULL;
-	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
-		path += path[1] == '/' ? 2 : 1;
-	out = path[0] != '\0' ? ecm_path_join(home, path) : strdup(home);
-	free(home);
-	return out;
-}
-
-char *
 ecm_cwd_path(const char *path)
 {
 	char cwd[PATH_MAX];
 
-	if (ecm_platform_path_is_absolute(path) || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
+	if (ecm_path_is_absolute(path) || path[0] == '~' || path[0] == '\0' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return strdup(path);
 	return ecm_path_join(cwd, path);
 }
@@ -304,22 +288,6 @@ ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ec
 	*out = buf;
 	*len = got;
 	return ECM_OK;
-}
-
-char *
-ecm_dir_of(const char *path)
-{
-	const char *sep = NULL, *p;
-	char *dir;
-
-	for (p = path; *p != '\0'; p++)
-		if (strchr(ECM_PATH_SEPS, *p) != NULL)
-			sep = p;
-	if (sep == NULL || (dir = malloc((size_t)(sep - path) + 1)) == NULL)
-		return NULL;
-	memcpy(dir, path, (size_t)(sep - path));
-	dir[sep - path] = '\0';
-	return dir;
 }
 
 char *

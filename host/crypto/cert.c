@@ -1,4 +1,4 @@
-/* Issued certificates: reading the EST answer, checking it, and describing it to the UI. */
+/* Issued certificates: reading the EST answer and describing it to the UI (host/crypto/issued.c checks it). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,7 +8,6 @@
 #include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
-#include <openssl/x509_vfy.h>
 
 #include "ecm/crypto.h"
 
@@ -54,91 +53,6 @@ ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_
 	if (*out == NULL)
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	return ECM_OK;
-}
-
-static ecm_code
-invalid(ecm_error *err, const char *why)
-{
-	ERR_clear_error();
-	return ecm_fail(err, ECM_ISSUED_CERT_INVALID, "%s", why);
-}
-
-/* A fresh certificate starts at the RA's clock, which may run ahead of ours (skew, or a test RA whose clock was
- * moved): check it at max(now, notBefore). Signatures, key and the CA's own validity are checked as usual. */
-static void
-set_check_time(X509_STORE_CTX *vctx, X509 *cert)
-{
-	time_t now = time(NULL), start = now;
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(X509_get0_notBefore(cert), &tm) == 1)
-		start = timegm(&tm);
-	if (start > now)
-		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(vctx), start);
-}
-
-/* The verified path's CA certificates that chain lacks (an intermediate the RA left out of its answer, found in
- * the bundle) are added to it, so that the backup and the stores get the whole chain. */
-static int
-complete_chain(X509_STORE_CTX *vctx, STACK_OF(X509) *chain)
-{
-	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(vctx);
-	X509 *ca;
-	int i, j, have;
-
-	for (i = 1; chain != NULL && i < sk_X509_num(path); i++) {
-		ca = sk_X509_value(path, i);
-		for (j = 0, have = 0; j < sk_X509_num(chain) && !have; j++)
-			have = X509_cmp(sk_X509_value(chain, j), ca) == 0;
-		if (!have && (!X509_up_ref(ca) || !sk_X509_push(chain, ca))) {
-			X509_free(ca);
-			return 0;
-		}
-	}
-	return 1;
-}
-
-/* chain holds what the RA sent beside the certificate: untrusted helpers, the anchor is only the pinned file.
- * Every certificate of that file is an anchor (PARTIAL_CHAIN, as curl does for TLS): a broker may give its
- * issuing intermediate alone, or beside its root, and the RA may leave the intermediate out of its answer. */
-static ecm_code
-verify_chain(X509 *cert, STACK_OF(X509) *chain, const char *ca_file, ecm_error *err)
-{
-	X509_STORE *store = X509_STORE_new();
-	X509_STORE_CTX *vctx = X509_STORE_CTX_new();
-	ecm_code rc = ECM_OK;
-	int ok = 0;
-
-	if (store != NULL && vctx != NULL && X509_STORE_load_file(store, ca_file) == 1 &&
-	    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) == 1 &&
-	    X509_STORE_CTX_init(vctx, store, cert, chain) == 1) {
-		set_check_time(vctx, cert);
-		ok = X509_verify_cert(vctx) == 1 && complete_chain(vctx, chain);
-	}
-	if (!ok) {
-		int e = vctx != NULL ? X509_STORE_CTX_get_error(vctx) : 0;
-		rc = invalid(err, "the issued certificate does not chain to the pinned CA");
-		ecm_error_detail_str(err, "reason", X509_verify_cert_error_string(e));
-	}
-	X509_STORE_CTX_free(vctx);
-	X509_STORE_free(store);
-	return rc;
-}
-
-ecm_code
-ecm_cert_verify_issued(X509 *cert, EVP_PKEY *key, const char *ca_file, ecm_error *err)
-{
-	return ecm_cert_verify_chain(cert, key, NULL, ca_file, err);
-}
-
-ecm_code
-ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain, const char *ca_file, ecm_error *err)
-{
-	if (cert == NULL)
-		return invalid(err, "no certificate was issued");
-	if (EVP_PKEY_eq(X509_get0_pubkey(cert), key) != 1)
-		return invalid(err, "the issued certificate does not carry our public key");
-	return verify_chain(cert, chain, ca_file, err);
 }
 
 char *

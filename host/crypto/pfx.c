@@ -142,18 +142,22 @@ ecm_pfx_write_file(const char *path, const ecm_identity *id, const char *passwor
 ecm_code
 ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm_error *err)
 {
+	char *full = ecm_user_path(path); /* a path a request named: the one rule (relative and ~ against home) */
 	unsigned char *der;
 	size_t len;
 	ecm_code rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = ecm_read_file(path, PFX_MAX_BYTES, &der, &len, err);
-	if (rc != ECM_OK)
-		return rc;
-	rc = ecm_pfx_decode(der, len, password, out, err);
-	if (rc != ECM_OK)
-		ecm_error_detail_str(err, "path", path);
-	OPENSSL_clear_free(der, len);
+	if (full == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	rc = ecm_read_file(full, PFX_MAX_BYTES, &der, &len, err);
+	if (rc == ECM_OK) {
+		rc = ecm_pfx_decode(der, len, password, out, err);
+		if (rc != ECM_OK)
+			ecm_error_detail_str(err, "path", full);
+		OPENSSL_clear_free(der, len);
+	}
+	free(full);
 	return rc;
 }
 

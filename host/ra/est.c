@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "ecm/issued.h"
 #include "ecm/secmem.h"
 #include "ra_int.h"
 
@@ -126,6 +127,10 @@ ra_est_enroll(ecm_session *session, const ecm_config *cfg, const ecm_ra_auth *au
 		rc = ra_check_status(&rp, err);
 	if (rc == ECM_OK)
 		rc = ra_est_certs(&rp, certs, err);
+	if (rc == ECM_OK && (rc = ecm_issued_count(sk_X509_num(*certs), err)) != ECM_OK) {
+		sk_X509_pop_free(*certs, X509_free); /* refused unread: no chain is built from a heap of them */
+		*certs = NULL;
+	}
 	ra_reply_free(&rp);
 	return rc;
 }

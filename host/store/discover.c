@@ -212,7 +212,7 @@ profile_dir(const char *root, const ini_profile *p)
 {
 	if (p->path[0] == '\0')
 		return NULL;
-	if (ecm_platform_path_is_absolute(p->path))
+	if (ecm_path_is_absolute(p->path))
 		return strdup(p->path);
 	if (!p->relative)
 		return NULL;
@@ -224,9 +224,9 @@ profile_dir(const char *root, const ini_profile *p)
 static const char *
 base_name(const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	const char *base = ecm_base_name(path);
 
-	return slash && slash[1] ? slash + 1 : path;
+	return base[0] != '\0' ? base : path;
 }
 
 static ecm_code

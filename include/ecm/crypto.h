@@ -25,13 +25,6 @@ ecm_code ecm_csr_create(EVP_PKEY *key, const char *common_name, const X509_NAME 
     size_t *len, ecm_error *err);
 /* Certificates of a certs-only PKCS#7 (DER). */
 ecm_code ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_error *err);
-/* The issued certificate carries key's public key and chains to the pinned CA bundle (PEM file). */
-ecm_code ecm_cert_verify_issued(X509 *cert, EVP_PKEY *key, const char *ca_file, ecm_error *err);
-/* The same, with untrusted intermediates (what the RA sent beside the certificate) to build the chain; chain then
- * also gets the CA certificates of the verified path it lacked (an intermediate found only in ca_file). */
-ecm_code ecm_cert_verify_chain(X509 *cert, EVP_PKEY *key, STACK_OF(X509) *chain, const char *ca_file,
-    ecm_error *err);
-
 /* Upper-case hex serial without leading zeros, malloc'd. */
 char *ecm_cert_serial(const X509 *cert);
 /* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */

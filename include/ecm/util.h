@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "ecm/error.h"
+#include "ecm/path.h" /* ecm_user_path, ecm_dir_of, ecm_path_is_absolute */
 
 /* The user's home folder (malloc'd), from $HOME or the password database. */
 char *ecm_home_dir(void);
@@ -21,9 +22,6 @@ ecm_code ecm_probe_write(const char *path, size_t size, int overwrite, ecm_error
 /* details.reason for a write that failed with errno e: "name_too_long", "no_folder", "permission", "read_only",
  * "disk_full" (ENOSPC, EDQUOT, EFBIG), "exists", "not_regular" (a folder or device in the way), "io". */
 const char *ecm_write_reason(int e);
-/* A path the user typed, as they meant it (malloc'd): absolute as is; "~", "~/x" and relative paths against the
- * home folder, never the process's working folder (a browser starts the host anywhere). NULL: no memory/home. */
-char *ecm_user_path(const char *path);
 /* For the command line, where a relative path means the shell's folder: path made absolute against the working
  * folder (malloc'd); absolute and "~" paths as they are. */
 char *ecm_cwd_path(const char *path);
@@ -32,8 +30,6 @@ char *ecm_cwd_path(const char *path);
  * regular file of at most max bytes (FILE_READ_FAILED, details.reason "not_regular" / "too_large"), read into
  * a malloc'd, NUL-terminated buffer. FILE_NOT_FOUND when missing. */
 ecm_code ecm_read_file(const char *path, size_t max, unsigned char **out, size_t *len, ecm_error *err);
-/* The folder a path names a file in (malloc'd): everything before its last separator; NULL when it has none. */
-char *ecm_dir_of(const char *path);
 /* A folder of the running executable (malloc'd) or NULL. */
 char *ecm_exe_dir(void);
 

@@ -11,8 +11,19 @@ Modes: ok, big, redirect, window (account API); and for simpleenroll, which issu
   mtls       403 text/plain unless a TLS client certificate signed by client-ca.pem was presented
   est401     401 + WWW-Authenticate, text/plain words      est403utf8  403 with long text/plain UTF-8 (and a bad byte)
   api401     every request 401 without a body              api403json  403 with a JSON code we do not know
+and certificates a misbehaving RA might issue for the CSR (simpleenroll and simplereenroll alike, signed by ca):
+  otherid    another customer's ID        rlo / dotdot   a CN holding U+202E / "../"
+  future     valid only from two years from now          expired    valid until yesterday
+  ca         CA:TRUE                      nodigsig       keyUsage without digitalSignature
+  serverauth an EKU of serverAuth alone
+  extra      beside the certificate: an unrelated root (PKI-DIR/root.pem) and a certificate bearing the pinned
+             CA's name under another key (PKI-DIR/fakeca.pem)
+  junk       the certificate and 1899 copies of PKI-DIR/root.pem
+  later-MODE 202 Accepted (Retry-After: 1) on the first request in that mode, then as MODE
+Every issued certificate is an end entity with keyUsage digitalSignature and EKU clientAuth unless the mode says
+otherwise.
 """
-import base64, http.server, json, os, ssl, subprocess, sys, tempfile
+import base64, datetime, http.server, json, os, ssl, subprocess, sys, tempfile
 
 cert, key = sys.argv[1], sys.argv[2]
 pki = sys.argv[3] if len(sys.argv) > 3 else None
@@ -21,15 +32,63 @@ ACCOUNT = {"id": "A123456789", "name": "Test", "phone_masked": "0912-***-678", "
 LONG_UTF8 = ("憑證申請被拒絕：" * 60).encode() + b"\xff tail"  # > 512 bytes, a byte that is not UTF-8 at the end
 
 
-def issue(csr_der, issuer):
-    """The CSR signed by PKI-DIR/<issuer>, as DER certs-only PKCS#7 of the new certificate alone."""
+EE = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n"
+BAD = {  # mode: (subject, start, end, extensions) that differ from a good certificate
+    "otherid": ("/C=TW/CN=B123456780-00-PC001", None, None, EE),
+    "rlo": ("/C=TW/CN=A123456789-00-\u202eCP", None, None, EE),
+    "dotdot": ("/C=TW/CN=A123456789-..\\/..\\/x", None, None, EE),
+    "future": (None, 730, 1095, EE),
+    "expired": (None, -30, -1, EE),
+    "ca": (None, None, None, "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,keyCertSign\n"),
+    "nodigsig": (None, None, None, "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyEncipherment\n"),
+    "serverauth": (None, None, None, EE.replace("clientAuth", "serverAuth")),
+}
+CA_CNF = """[ca]
+default_ca = d
+[d]
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = p
+unique_subject = no
+[p]
+countryName = optional
+commonName = optional
+"""
+
+
+def when(days):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=days)
+    return t.strftime("%Y%m%d%H%M%SZ")
+
+
+def issue(csr_der, issuer, mode):
+    """The CSR signed by PKI-DIR/<issuer> (`openssl ca`, which can set the subject and the dates a mode wants), as
+    DER certs-only PKCS#7: the new certificate, and what the mode adds."""
+    subj, start, end, ext = BAD.get(mode, (None, None, None, EE))
+    # `openssl ca` reads the serial file as whole bytes of hex: always 16 digits, the first one not 0
     with tempfile.TemporaryDirectory() as d:
+        for name, text in (("ca.cnf", CA_CNF), ("ext.cnf", ext), ("index.txt", ""),
+                           ("serial", "%016X" % (int.from_bytes(os.urandom(8), "big") >> 2 | 1 << 60))):
+            open(os.path.join(d, name), "w").write(text + ("\n" if name == "serial" else ""))
         open(os.path.join(d, "csr.der"), "wb").write(csr_der)
         run = lambda *a: subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)
-        run("x509", "-req", "-inform", "DER", "-in", "csr.der", "-CA", os.path.join(pki, issuer + ".pem"),
-            "-CAkey", os.path.join(pki, issuer + ".key"), "-set_serial", str(int.from_bytes(os.urandom(8), "big")),
-            "-days", "30", "-out", "cert.pem")
-        run("crl2pkcs7", "-nocrl", "-certfile", "cert.pem", "-outform", "DER", "-out", "p7.der")
+        run("req", "-inform", "DER", "-in", "csr.der", "-out", "csr.pem")
+        args = ["ca", "-batch", "-config", "ca.cnf", "-cert", os.path.join(pki, issuer + ".pem"), "-keyfile",
+                os.path.join(pki, issuer + ".key"), "-in", "csr.pem", "-out", "cert.pem", "-notext", "-preserveDN",
+                "-extfile", "ext.cnf", "-startdate", when(start if start is not None else -1 / 24),
+                "-enddate", when(end if end is not None else 30)]
+        if subj is not None:
+            args += ["-subj", subj, "-utf8"]
+        run(*args)
+        files = ["cert.pem"]
+        if mode == "extra":
+            files += [os.path.join(pki, "root.pem"), os.path.join(pki, "fakeca.pem")]
+        if mode == "junk":
+            open(os.path.join(d, "junk.pem"), "w").write(open(os.path.join(pki, "root.pem")).read() * 1899)
+            files.append("junk.pem")
+        run("crl2pkcs7", "-nocrl", *[x for f in files for x in ("-certfile", f)], "-outform", "DER", "-out", "p7.der")
         return open(os.path.join(d, "p7.der"), "rb").read()
 
 
@@ -63,7 +122,13 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.text(403, LONG_UTF8)
         if mode == "mtls" and not self.connection.getpeercert():
             return self.text(403, "client certificate must be provided for /simpleenroll\n")
-        p7 = issue(base64.b64decode(body), "inter" if mode == "inter" else "ca")
+        if mode.startswith("later-"):
+            if mode not in self.server.held:
+                self.server.held.add(mode)
+                return self.send(202, json.dumps({"status": "pending", "retry_after": 1}).encode(),
+                                 [("Content-Type", "application/json"), ("Retry-After", "1")])
+            mode = mode[len("later-"):]
+        p7 = issue(base64.b64decode(body), "inter" if mode == "inter" else "ca", mode)
         ct = "application/pkcs7-mime; smime-type=certs-only"
         out = {"fold64crlf": lambda: fold(p7, 64, "\r\n"), "fold76lf": lambda: fold(p7, 76, "\n"),
                "pem": lambda: b"-----BEGIN PKCS7-----\n" + fold(p7, 64, "\n") + b"-----END PKCS7-----\n",
@@ -74,7 +139,7 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         mode = self.path.strip("/").split("/")[0]
-        if self.path.endswith("/simpleenroll"):
+        if self.path.endswith("/simpleenroll") or self.path.endswith("/simplereenroll"):
             return self.enroll(mode)
         if mode == "api401":  # a bare 401: no code of ours, no words
             return self.send(401, b"", [("WWW-Authenticate", 'Basic realm="api"')])
@@ -96,11 +161,13 @@ class H(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = handle_any
 
 srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+srv.held = set()  # the later-MODE modes that answered 202 once
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 if pki is not None:  # ask for a client certificate, do not require one (mode mtls decides per request)
     ctx.verify_mode = ssl.CERT_OPTIONAL
     ctx.load_verify_locations(os.path.join(pki, "client-ca.pem"))
+    ctx.load_verify_locations(os.path.join(pki, "ca.pem"))  # renew presents a certificate ca issued
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 print(srv.server_address[1], flush=True)
 srv.serve_forever()

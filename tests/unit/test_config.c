@@ -146,6 +146,39 @@ bad_files_name_file_and_key(void **state)
 	    "ra_ca_file");
 }
 
+/* sign_origins: only what a browser reports as a page's origin; anything else names the entry. */
+static void
+sign_origins_only_what_a_browser_reports(void **state)
+{
+	static const char *const good[] = { "https://trade.broker.example", "https://127.0.0.1:8443",
+		"https://a-b.example:1", "https://x.example:65535", "https://[::1]:8443", "https://xn--p8s937b.tw" };
+	static const char *const bad[] = { "https://a.example:443", "https://a.example:99999", "https://a.example:abc",
+		"https://a:b:c", "https://a.example:0", "https://..a", "https://a.example.", "https://a..example",
+		"https://-a.example", "https://a.example:", "https://a.example:08443", "https://u@a.example",
+		"https://a.example/", "https://a.example?x", "https://a.example#x", "https://A.example", "http://127.0.0.1",
+		"https://999.1.1.1", "https://1.2.3.4.5", "https://a.example:+80", "https://", "" };
+	char text[256];
+	ecm_config cfg;
+	ecm_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "{\"sign_origins\":[\"%s\"]}", good[i]);
+		assert_int_equal(load_text(text, &cfg, &err), ECM_OK);
+		assert_true(ecm_config_allows_sign_origin(&cfg, good[i]));
+		ecm_config_free(&cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"sign_origins\":[\"https://ok.example\",\"%s\"]}", bad[i]);
+		assert_int_equal(load_text(text, &cfg, &err), ECM_CONFIG_INVALID);
+		assert_string_equal(cJSON_GetObjectItem(err.details, "entry")->valuestring, bad[i]);
+		assert_non_null(strstr(err.message, "sign_origins"));
+		ecm_error_clear(&err);
+		ecm_config_free(&cfg);
+	}
+}
+
 static void
 missing_file_is_named(void **state)
 {
@@ -314,6 +347,7 @@ main(void)
 		cmocka_unit_test(good_file_loads_every_setting),
 		cmocka_unit_test(defaults_allow_our_extensions_and_use_home),
 		cmocka_unit_test(bad_files_name_file_and_key),
+		cmocka_unit_test(sign_origins_only_what_a_browser_reports),
 		cmocka_unit_test(missing_file_is_named),
 		cmocka_unit_test(env_beats_user_file),
 		cmocka_unit_test(login_commands_refuse_before_login_when_configured),

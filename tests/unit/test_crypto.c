@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "ecm/crypto.h"
+#include "ecm/issued.h"
 #include "ecm/util.h"
 
 typedef struct fixture {
@@ -357,25 +358,92 @@ default_backup_path_stays_in_backup_dir(void **state)
 	X509_free(odd);
 }
 
+/* A copy of cert with extension nid = value added, signed again by key. */
+static X509 *
+with_ext(X509 *cert, int nid, const char *value, EVP_PKEY *key)
+{
+	X509 *c = X509_dup(cert);
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, NULL, c, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(c, key, EVP_sha256());
+	return c;
+}
+
+/* ecm_issued_take on certs (references taken): the code and, on failure, details.reason. */
+static const char *
+take(fixture *f, EVP_PKEY *key, X509 **certs, int n, ecm_identity *out)
+{
+	static char reason[64];
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	ecm_issued_request want = { key, "a123456789", f->ca_file, (long long)time(NULL) };
+	ecm_error err;
+	ecm_code rc;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		X509_up_ref(certs[i]);
+		sk_X509_push(sk, certs[i]);
+	}
+	ecm_error_init(&err);
+	rc = ecm_issued_take(sk, &want, out, &err);
+	snprintf(reason, sizeof(reason), "%s", rc == ECM_OK ? "ok" :
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err.details, "reason")));
+	assert_true(rc == ECM_OK || rc == ECM_ISSUED_CERT_INVALID);
+	ecm_error_clear(&err);
+	sk_X509_pop_free(sk, X509_free);
+	return reason;
+}
+
+/* The one check of an issued certificate: only the certificate and its verified chain are kept. */
 static void
-verify_issued(void **state)
+issued_checked(void **state)
 {
 	fixture *f = *state;
 	EVP_PKEY *other_key, *other_ca_key;
-	X509 *other_ca, *foreign;
+	X509 *other_ca, *bare = make_cert("A123456789-00-PC001", f->key, f->ca, f->ca_key, 9, 365);
+	X509 *leaf = with_ext(bare, NID_key_usage, "critical,digitalSignature", f->ca_key), *foreign, *server, *many[11], *mixed[3];
+	ecm_identity out = { NULL, NULL, NULL };
 	ecm_error err;
+	int i;
 
 	ecm_error_init(&err);
-	assert_int_equal(ecm_cert_verify_issued(f->cert, f->key, f->ca_file, &err), ECM_OK);
 	assert_int_equal(ecm_key_generate(ECM_KEY_P256, &other_key, &err), ECM_OK);
-	assert_int_equal(ecm_cert_verify_issued(f->cert, other_key, f->ca_file, &err), ECM_ISSUED_CERT_INVALID);
-	ecm_error_clear(&err);
 	assert_int_equal(ecm_key_generate(ECM_KEY_P256, &other_ca_key, &err), ECM_OK);
 	other_ca = make_cert("Test CA", other_ca_key, NULL, other_ca_key, 1, 3650);
+	mixed[0] = other_ca;
+	mixed[1] = leaf;
+	mixed[2] = f->ca;
+	assert_string_equal(take(f, f->key, mixed, 3, &out), "ok");
+	assert_int_equal(X509_cmp(out.cert, leaf), 0);
+	assert_int_equal(sk_X509_num(out.chain), 1); /* the unrelated root stays out */
+	assert_int_equal(X509_cmp(sk_X509_value(out.chain, 0), f->ca), 0);
+	ecm_identity_free(&out);
+	assert_string_equal(take(f, other_key, &leaf, 1, &out), "key");
+	assert_string_equal(take(f, f->key, &bare, 1, &out), "key_usage");
+	server = with_ext(leaf, NID_ext_key_usage, "serverAuth", f->ca_key);
+	assert_string_equal(take(f, f->key, &server, 1, &out), "eku");
+	X509_free(server);
+	server = with_ext(leaf, NID_ext_key_usage, "1.3.6.1.5.5.7.3.36", f->ca_key); /* document signing */
+	assert_string_equal(take(f, f->key, &server, 1, &out), "ok");
+	ecm_identity_free(&out);
+	X509_free(server);
 	foreign = make_cert("A123456789-00-PC001", f->key, other_ca, other_ca_key, 9, 365);
-	assert_int_equal(ecm_cert_verify_issued(foreign, f->key, f->ca_file, &err), ECM_ISSUED_CERT_INVALID);
-	ecm_error_clear(&err);
+	X509_free(bare);
+	bare = with_ext(foreign, NID_key_usage, "critical,digitalSignature", other_ca_key);
+	assert_string_equal(take(f, f->key, &bare, 1, &out), "chain");
+	for (i = 0; i < 11; i++)
+		many[i] = leaf;
+	assert_string_equal(take(f, f->key, many, 11, &out), "too_many_certificates");
+	assert_null(out.cert);
 	X509_free(foreign);
+	X509_free(bare);
+	X509_free(leaf);
 	X509_free(other_ca);
 	EVP_PKEY_free(other_ca_key);
 	EVP_PKEY_free(other_key);
@@ -454,7 +522,7 @@ main(void)
 		cmocka_unit_test(expired_summary),
 		cmocka_unit_test(default_backup_path),
 		cmocka_unit_test(default_backup_path_stays_in_backup_dir),
-		cmocka_unit_test(verify_issued),
+		cmocka_unit_test(issued_checked),
 		cmocka_unit_test(pkcs7_in_every_base64_layout),
 	};
 

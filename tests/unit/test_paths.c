@@ -1,5 +1,6 @@
-/* host/core/util.c: where a path the user typed lands (ecm_user_path, ecm_cwd_path), what a failed write is
- * called (ecm_write_reason), and the write probe of step 0 (ecm_probe_write) leaving nothing behind. */
+/* host/core/path.c and util.c: what a path means on each OS (absolute, its folder), where a path the user typed
+ * lands (ecm_user_path, ecm_cwd_path), what a failed write is called (ecm_write_reason), and the write probe of
+ * step 0 (ecm_probe_write) leaving nothing behind. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,66 @@
 #include <cmocka.h>
 
 #include "ecm/util.h"
+
+/* The three OSes' absolute forms, with the rules of each, whatever this build is. */
+static void
+absolute_on_every_os(void **state)
+{
+	(void)state;
+	assert_true(ecm_path_absolute_in(ECM_PATH_POSIX, "/etc/x"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_POSIX, "C:\\x"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_POSIX, "\\\\server\\x"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_POSIX, "x/y"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_POSIX, "~/x"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_POSIX, NULL));
+	assert_true(ecm_path_absolute_in(ECM_PATH_WINDOWS, "C:\\ecm\\ca.pem"));
+	assert_true(ecm_path_absolute_in(ECM_PATH_WINDOWS, "c:/ecm/ca.pem"));
+	assert_true(ecm_path_absolute_in(ECM_PATH_WINDOWS, "\\\\server\\share\\ca.pem"));
+	assert_true(ecm_path_absolute_in(ECM_PATH_WINDOWS, "/x"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_WINDOWS, "C:ca.pem")); /* relative to drive C's folder */
+	assert_false(ecm_path_absolute_in(ECM_PATH_WINDOWS, "ecm\\ca.pem"));
+	assert_false(ecm_path_absolute_in(ECM_PATH_WINDOWS, "1:\\x"));
+#ifdef _WIN32
+	assert_true(ecm_path_is_absolute("C:\\x"));
+#else
+	assert_false(ecm_path_is_absolute("C:\\x"));
+	assert_true(ecm_path_is_absolute("/x"));
+#endif
+}
+
+static void
+expect_dir(ecm_path_rules r, const char *path, const char *want)
+{
+	char *dir = ecm_path_dir_in(r, path);
+
+	if (want == NULL) {
+		assert_null(dir);
+		return;
+	}
+	assert_non_null(dir);
+	assert_string_equal(dir, want);
+	free(dir);
+}
+
+static void
+folder_on_every_os(void **state)
+{
+	(void)state;
+	expect_dir(ECM_PATH_POSIX, "/etc/ecm/config.json", "/etc/ecm");
+	expect_dir(ECM_PATH_POSIX, "/config.json", "/");
+	expect_dir(ECM_PATH_POSIX, "a/b", "a");
+	expect_dir(ECM_PATH_POSIX, "config.json", NULL);
+	expect_dir(ECM_PATH_POSIX, "C:\\ecm\\config.json", NULL); /* one file name on POSIX */
+	expect_dir(ECM_PATH_WINDOWS, "C:\\ProgramData\\ecm\\config.json", "C:\\ProgramData\\ecm");
+	expect_dir(ECM_PATH_WINDOWS, "C:\\config.json", "C:\\");
+	expect_dir(ECM_PATH_WINDOWS, "C:/a/config.json", "C:/a");
+	expect_dir(ECM_PATH_WINDOWS, "\\\\server\\share\\ecm\\config.json", "\\\\server\\share\\ecm");
+	expect_dir(ECM_PATH_WINDOWS, "\\\\server\\share\\config.json", "\\\\server\\share\\");
+	expect_dir(ECM_PATH_WINDOWS, "a\\b/c", "a\\b");
+	expect_dir(ECM_PATH_WINDOWS, "config.json", NULL);
+	assert_string_equal(ecm_base_name("/a/b.pfx"), "b.pfx");
+	assert_string_equal(ecm_base_name("b.pfx"), "b.pfx");
+}
 
 static void
 user_paths_are_in_home(void **state)
@@ -30,6 +91,8 @@ user_paths_are_in_home(void **state)
 	assert_string_equal(p = ecm_user_path("/abs/a.pfx"), "/abs/a.pfx");
 	free(p);
 	assert_string_equal(p = ecm_user_path("~other/a.pfx"), "/home/u/~other/a.pfx"); /* no other users' homes */
+	free(p);
+	assert_string_equal(p = ecm_user_path("~"), "/home/u"); /* never a folder named "~" */
 	free(p);
 }
 
@@ -85,6 +148,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(absolute_on_every_os),
+		cmocka_unit_test(folder_on_every_os),
 		cmocka_unit_test(user_paths_are_in_home),
 		cmocka_unit_test(cwd_paths_are_in_the_working_folder),
 		cmocka_unit_test(write_reasons),
