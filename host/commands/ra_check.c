@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/x509v3.h>
@@ -22,6 +23,7 @@
 #include "ecm/command.h"
 #include "ecm/crypto.h"
 #include "ecm/identity.h"
+#include "ecm/issued.h"
 #include "ecm/ra.h"
 #include "ecm/secmem.h"
 
@@ -615,29 +617,72 @@ enroll_point(cJSON *points, const char *name, const ecm_ra_auth *auth, const cha
 	return rc;
 }
 
-/* The host's checks of an issued certificate: our key, the chain to ra_ca_file, the owner in the subject. */
+/* The certificate and the chain the RA sent, as one stack (what ecm_issued_take reads). */
+static STACK_OF(X509) *
+answer_of(const ecm_identity *issued)
+{
+	STACK_OF(X509) *all = sk_X509_new_null();
+	int i;
+
+	if (all == NULL || !sk_X509_push(all, issued->cert) || !X509_up_ref(issued->cert)) {
+		sk_X509_free(all);
+		return NULL;
+	}
+	for (i = 0; issued->chain != NULL && i < sk_X509_num(issued->chain); i++) {
+		X509 *c = sk_X509_value(issued->chain, i);
+		if (!sk_X509_push(all, c)) {
+			sk_X509_pop_free(all, X509_free);
+			return NULL;
+		}
+		X509_up_ref(c);
+	}
+	return all;
+}
+
+/* The host's own check of an issued certificate (ecm_issued_take: what apply and renew meet), reported as two
+ * points: the chain to ra_ca_file, and everything about the certificate itself (whose, valid, end entity, uses). */
 static int
 check_issued(cJSON *points, const char *chain_point, const char *subject_point, ecm_identity *issued,
     ecm_error *err)
 {
-	char owner[ECM_ID_LEN + 1] = "";
+	ecm_issued_request req = { issued->key, st.id, st.cfg.ra_ca_file, (long long)time(NULL) };
+	STACK_OF(X509) *all = answer_of(issued);
+	ecm_identity checked = { 0 };
+	const cJSON *reason;
+	ecm_code rc;
 
 	ecm_error_clear(err);
 	ecm_error_init(err);
-	if (ecm_cert_verify_chain(issued->cert, issued->key, issued->chain, st.cfg.ra_ca_file, err) != ECM_OK) {
+	if (all == NULL) {
+		ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+		return -1;
+	}
+	rc = ecm_issued_take(all, &req, &checked, err);
+	sk_X509_pop_free(all, X509_free);
+	if (rc == ECM_OK) {
+		sk_X509_pop_free(issued->chain, X509_free);
+		issued->chain = checked.chain; /* only the verified path, as apply keeps it */
+		checked.chain = NULL;
+		ecm_identity_free(&checked);
+		point(points, "ok", chain_point, "the issued certificate carries our key and chains to ra_ca_file");
+		point(points, "ok", subject_point, "the issued certificate is %s's, valid now, an end entity for "
+		    "signing", st.id);
+		return 0;
+	}
+	ecm_identity_free(&checked);
+	reason = cJSON_GetObjectItemCaseSensitive(err->details, "reason");
+	if (cJSON_IsString(reason) && strcmp(reason->valuestring, "chain") == 0) {
 		point(points, "fail", chain_point, "%s: the answer must carry, or ra_ca_file must hold, every CA "
 		    "certificate between the issued certificate and the root (an issuing intermediate too)", err->message);
 		point(points, "skip", subject_point, "not checked: whose it is counts only once it chains to ra_ca_file");
 		return -1;
 	}
-	point(points, "ok", chain_point, "the issued certificate carries our key and chains to ra_ca_file");
-	if (!ecm_cert_owner(st.anchors, issued->cert, issued->chain, owner) || strcmp(owner, st.id) != 0) {
-		point(points, "fail", subject_point, "the issued certificate's subject must name %s (CN %s-00-PC001 or "
-		    "serialNumber) in an end-entity certificate", st.id, st.id);
-		return -1;
-	}
-	point(points, "ok", subject_point, "the issued certificate is %s's", st.id);
-	return 0;
+	point(points, "skip", chain_point, "not checked: the certificate itself failed first");
+	point(points, "fail", subject_point, "%s (%s): an end-entity certificate naming %s (CN %s-00-PC001 or "
+	    "serialNumber), valid now, keyUsage digitalSignature, an EKU (if any) for client authentication, e-mail "
+	    "protection or document signing", err->message, cJSON_IsString(reason) ? reason->valuestring : "?", st.id,
+	    st.id);
+	return -1;
 }
 
 static void
