@@ -1,6 +1,9 @@
-/* Private to host/crypto/: the work bounds of a .pfx read (pfx_bounds.c), checked by pfx.c before the work. */
+/* Private to host/crypto/: the work bounds of a .pfx read (pfx_bounds.c), checked by pfx.c before the work, and
+ * the tasks that run a file's independent key derivations at once (pfx_tasks.c). */
 #ifndef ECM_PFX_INT_H
 #define ECM_PFX_INT_H
+
+#include <pthread.h>
 
 #include <openssl/pkcs12.h>
 
@@ -14,5 +17,21 @@
 ecm_code ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err);
 /* One encrypted part's PBE, PBES2/PBKDF2 or scrypt parameters: call before decrypting with them. */
 ecm_code ecm_pfx_check_alg_work(const X509_ALGOR *alg, ecm_error *err);
+
+/* One derivation (and what it decrypts or encrypts) to run beside others: embedded first in a caller's struct. */
+typedef struct pfx_task {
+	void (*run)(struct pfx_task *);
+	pthread_t thread;
+	int started, finished;
+} pfx_task;
+
+/* At most this many tasks of one file run at once (also bounded by the cores online: pfx_task_slots). */
+#define PFX_TASKS_MAX 8
+
+int pfx_task_slots(void);
+/* Starts t->run on a thread of its own; without one (none to be had), pfx_task_finish runs it. */
+void pfx_task_start(pfx_task *t);
+/* Waits for t (or runs it here): its results are then the caller's. Once only; later calls return at once. */
+void pfx_task_finish(pfx_task *t);
 
 #endif
