@@ -64,9 +64,11 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 	}
 	/* The bags' decryptions run beside the MAC check, except with an empty password: which of its two encodings
 	 * the file used is known only once the MAC is checked. */
+	pfx_kdf_ready();
 	pre = PKCS12_mac_present(p12) && password[0] == '\0' ? NULL : pfx_prefetch_start(p12, password);
 	if (!mac_password(p12, password, &pw)) {
 		pfx_prefetch_free(pre);
+		pfx_kdf_forget();
 		PKCS12_free(p12);
 		ERR_clear_error();
 		return ecm_fail(err, ECM_PFX_WRONG_PASSWORD, "wrong password for the PKCS#12 file");
@@ -79,6 +81,7 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 		ok = pfx_parse_verified(p12, pw, NULL, out, err);
 	}
 	PKCS12_free(p12);
+	pfx_kdf_forget();
 	ERR_clear_error();
 	if (ok < 0) {
 		ecm_identity_free(out);

@@ -44,15 +44,56 @@ typedef struct bag_walk {
 	pfx_prefetch *pre; /* NULL: everything decrypted here */
 } bag_walk;
 
+/* PKCS12_unpack_p7encdata and PKCS12_decrypt_skey, a PBES2 part's key derived by NSS (pfx_kdf.c). */
+static STACK_OF(PKCS12_SAFEBAG) *
+unpack_encrypted(PKCS7 *p7, const char *pw)
+{
+	const PKCS7_ENC_CONTENT *enc = p7->d.encrypted != NULL ? p7->d.encrypted->enc_data : NULL;
+	STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+	const unsigned char *p;
+	unsigned char *plain;
+	int len, rc = enc != NULL ? pfx_pbes2_decrypt(enc->algorithm, pw, enc->enc_data, &plain, &len) : -1;
+
+	if (rc < 0)
+		return PKCS12_unpack_p7encdata(p7, pw, -1);
+	if (rc == 1) {
+		p = plain;
+		bags = (STACK_OF(PKCS12_SAFEBAG) *)ASN1_item_d2i(NULL, &p, len, ASN1_ITEM_rptr(PKCS12_SAFEBAGS));
+		OPENSSL_clear_free(plain, (size_t)len); /* a plain keyBag may be in it */
+	}
+	return bags;
+}
+
+static PKCS8_PRIV_KEY_INFO *
+decrypt_shrouded(const PKCS12_SAFEBAG *bag, const char *pw)
+{
+	const X509_ALGOR *alg;
+	const ASN1_OCTET_STRING *data;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	const unsigned char *p;
+	unsigned char *plain;
+	int len, rc;
+
+	X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, &data);
+	if ((rc = pfx_pbes2_decrypt(alg, pw, data, &plain, &len)) < 0)
+		return PKCS12_decrypt_skey(bag, pw, -1);
+	if (rc == 1) {
+		p = plain;
+		p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, len);
+		OPENSSL_clear_free(plain, (size_t)len);
+	}
+	return p8;
+}
+
 static void
 run_job(pfx_task *t)
 {
 	pfx_job *j = (pfx_job *)t;
 
 	if (j->p7 != NULL)
-		j->bags = PKCS12_unpack_p7encdata(j->p7, j->pw, -1);
+		j->bags = unpack_encrypted(j->p7, j->pw);
 	else
-		j->p8 = PKCS12_decrypt_skey(j->bag, j->pw, -1);
+		j->p8 = decrypt_shrouded(j->bag, j->pw);
 }
 
 /* Queues p7 or bag when its work is allowed and a slot is free; later ones wait for the walk. */
@@ -173,7 +214,7 @@ decrypt_key(const PKCS12_SAFEBAG *bag, bag_walk *w)
 	PKCS8_PRIV_KEY_INFO *p8;
 
 	if (j == NULL)
-		return PKCS12_decrypt_skey(bag, w->pw, -1);
+		return decrypt_shrouded(bag, w->pw);
 	p8 = j->p8;
 	j->p8 = NULL;
 	return p8;
@@ -186,7 +227,7 @@ decrypt_safe(PKCS7 *p7, bag_walk *w)
 	STACK_OF(PKCS12_SAFEBAG) *bags;
 
 	if (j == NULL)
-		return PKCS12_unpack_p7encdata(p7, w->pw, -1);
+		return unpack_encrypted(p7, w->pw);
 	bags = j->bags;
 	j->bags = NULL;
 	return bags;
@@ -223,7 +264,7 @@ read_bag(const PKCS12_SAFEBAG *bag, bag_walk *w, int depth)
 		X509_SIG_get0(PKCS12_SAFEBAG_get0_pkcs8(bag), &alg, NULL);
 		if (!work_allowed(alg, w))
 			return 0;
-		p8 = depth == 0 ? decrypt_key(bag, w) : PKCS12_decrypt_skey(bag, w->pw, -1);
+		p8 = depth == 0 ? decrypt_key(bag, w) : decrypt_shrouded(bag, w->pw);
 		*key = p8 != NULL ? EVP_PKCS82PKEY(p8) : NULL;
 		PKCS8_PRIV_KEY_INFO_free(p8);
 		return *key != NULL;

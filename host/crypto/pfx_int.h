@@ -18,6 +18,15 @@ ecm_code ecm_pfx_check_mac_work(const PKCS12 *p12, ecm_error *err);
 /* One encrypted part's PBE, PBES2/PBKDF2 or scrypt parameters: call before decrypting with them. */
 ecm_code ecm_pfx_check_alg_work(const X509_ALGOR *alg, ecm_error *err);
 
+/* PBKDF2 by NSS where it is faster (pfx_kdf.c). pfx_kdf_ready on the caller's thread before tasks start;
+ * pfx_kdf_forget once a file is read or written. */
+void pfx_kdf_ready(void);
+void pfx_kdf_forget(void);
+/* A PBES2/PBKDF2/CBC part decrypted with NSS's PBKDF2: 1 (*out OPENSSL_malloc'd, *outlen bytes); 0 when it does
+ * not decrypt; -1 when it is another kind, for OpenSSL's own functions. */
+int pfx_pbes2_decrypt(const X509_ALGOR *alg, const char *pw, const ASN1_OCTET_STRING *in, unsigned char **out,
+    int *outlen);
+
 /* One derivation (and what it decrypts or encrypts) to run beside others: embedded first in a caller's struct. */
 typedef struct pfx_task {
 	void (*run)(struct pfx_task *);
