@@ -1,11 +1,14 @@
 # e-Cert Manager: one core library, two front ends (ecm-host for browsers, ecm for people and scripts).
-# Out-of-tree build into $(BUILD). `make SANITIZE=1` builds with ASan + UBSan into build/san.
+# Out-of-tree build into $(BUILD). `make SANITIZE=1` builds with ASan + UBSan into build/san; `make SANITIZE=thread`
+# with ThreadSanitizer into build/tsan (the .pfx threads, host/crypto/pfx_tasks.c: ECM_BUILD=build/tsan tests/...).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build/tsan
 else
 BUILD ?= build
 endif
@@ -22,6 +25,9 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 ifeq ($(SANITIZE),1)
 OPT     := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDOPT   := -fsanitize=address,undefined,float-cast-overflow
+else ifeq ($(SANITIZE),thread)
+OPT     := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDOPT   := -fsanitize=thread
 else
 OPT     := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT   :=

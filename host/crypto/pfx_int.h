@@ -26,6 +26,10 @@ void pfx_kdf_forget(void);
  * not decrypt; -1 when it is another kind, for OpenSSL's own functions. */
 int pfx_pbes2_decrypt(const X509_ALGOR *alg, const char *pw, const ASN1_OCTET_STRING *in, unsigned char **out,
     int *outlen);
+/* in encrypted as PKCS#12's PBES2 does it (cipher_nid, a random salt and IV, HMAC-SHA256), the key from NSS: 1 with
+ * *alg and *out; 0 when it failed; -1 when cipher_nid is no PBES2 cipher or NSS is not there. */
+int pfx_pbes2_encrypt(int cipher_nid, int iterations, const char *pw, const unsigned char *in, int inlen,
+    X509_ALGOR **alg, ASN1_OCTET_STRING **out);
 
 /* One derivation (and what it decrypts or encrypts) to run beside others: embedded first in a caller's struct. */
 typedef struct pfx_task {

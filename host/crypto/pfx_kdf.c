@@ -93,7 +93,7 @@ pfx_kdf_forget(void)
 /* The cipher set up with pbe2's IV and the key derived from pw: 1; -1 when the parameters are not the plain
  * PBES2/PBKDF2/CBC case (left to OpenSSL), 0 when the derivation failed. */
 static int
-pbes2_setup(EVP_CIPHER_CTX *ctx, const PBE2PARAM *pbe2, const char *pw)
+pbes2_setup(EVP_CIPHER_CTX *ctx, const PBE2PARAM *pbe2, const char *pw, int enc)
 {
 	PBKDF2PARAM *kdf = NULL;
 	const EVP_CIPHER *cipher = EVP_get_cipherbynid(OBJ_obj2nid(pbe2->encryption->algorithm));
@@ -107,17 +107,50 @@ pbes2_setup(EVP_CIPHER_CTX *ctx, const PBE2PARAM *pbe2, const char *pw)
 		goto done;
 	prf = nss_prf(kdf->prf != NULL ? OBJ_obj2nid(kdf->prf->algorithm) : NID_hmacWithSHA1);
 	if (prf == SEC_OID_UNKNOWN || kdf->salt == NULL || kdf->salt->type != V_ASN1_OCTET_STRING ||
-	    ASN1_INTEGER_get(kdf->iter) < 1 || !EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, 0) ||
+	    ASN1_INTEGER_get(kdf->iter) < 1 || !EVP_CipherInit_ex(ctx, cipher, NULL, NULL, NULL, enc) ||
 	    EVP_CIPHER_asn1_to_param(ctx, pbe2->encryption->parameter) <= 0)
 		goto done;
 	keylen = EVP_CIPHER_CTX_get_key_length(ctx);
 	if (keylen <= 0 || keylen > (int)sizeof(key) || (kdf->keylength != NULL && ASN1_INTEGER_get(kdf->keylength) != keylen))
 		goto done;
 	rc = nss_pbkdf2(pw, pw != NULL ? strlen(pw) : 0, kdf->salt->value.octet_string, (int)ASN1_INTEGER_get(kdf->iter),
-	    prf, key, keylen) && EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, 0);
+	    prf, key, keylen) && EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc);
 	ecm_wipe(key, sizeof(key));
 done:
 	PBKDF2PARAM_free(kdf);
+	ERR_clear_error();
+	return rc;
+}
+
+/* alg's PBES2 parameters, set up for one en- or decryption of in: 1 with *out (OPENSSL_malloc'd, wiped when it
+ * fails), 0 when it failed, -1 when the parameters are for OpenSSL's own functions. */
+static int
+pbes2_run(const X509_ALGOR *alg, const char *pw, int enc, const unsigned char *in, int inlen, unsigned char **out,
+    int *outlen)
+{
+	PBE2PARAM *pbe2 = NULL;
+	EVP_CIPHER_CTX *ctx = NULL;
+	size_t size = (size_t)inlen + EVP_MAX_BLOCK_LENGTH;
+	int rc = -1, n = 0, fin = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!nss_kdf || alg == NULL || in == NULL || OBJ_obj2nid(alg->algorithm) != NID_pbes2 ||
+	    (pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)) == NULL ||
+	    (ctx = EVP_CIPHER_CTX_new()) == NULL || (rc = pbes2_setup(ctx, pbe2, pw, enc)) != 1)
+		goto done;
+	rc = 0;
+	if ((*out = OPENSSL_malloc(size)) != NULL && EVP_CipherUpdate(ctx, *out, &n, in, inlen) &&
+	    EVP_CipherFinal_ex(ctx, *out + n, &fin)) {
+		*outlen = n + fin;
+		rc = 1;
+	} else if (*out != NULL) {
+		OPENSSL_clear_free(*out, size);
+		*out = NULL;
+	}
+done:
+	EVP_CIPHER_CTX_free(ctx);
+	PBE2PARAM_free(pbe2);
 	ERR_clear_error();
 	return rc;
 }
@@ -126,29 +159,35 @@ int
 pfx_pbes2_decrypt(const X509_ALGOR *alg, const char *pw, const ASN1_OCTET_STRING *in, unsigned char **out,
     int *outlen)
 {
-	PBE2PARAM *pbe2 = NULL;
-	EVP_CIPHER_CTX *ctx = NULL;
-	int rc = -1, n = 0, fin = 0;
-
 	*out = NULL;
 	*outlen = 0;
-	if (!nss_kdf || alg == NULL || in == NULL || OBJ_obj2nid(alg->algorithm) != NID_pbes2 ||
-	    (pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter)) == NULL ||
-	    (ctx = EVP_CIPHER_CTX_new()) == NULL || (rc = pbes2_setup(ctx, pbe2, pw)) != 1)
-		goto done;
-	rc = 0;
-	*out = OPENSSL_malloc((size_t)ASN1_STRING_length(in) + EVP_MAX_BLOCK_LENGTH);
-	if (*out != NULL && EVP_CipherUpdate(ctx, *out, &n, ASN1_STRING_get0_data(in), ASN1_STRING_length(in)) &&
-	    EVP_CipherFinal_ex(ctx, *out + n, &fin)) {
-		*outlen = n + fin;
-		rc = 1;
-	} else if (*out != NULL) {
-		OPENSSL_clear_free(*out, (size_t)ASN1_STRING_length(in) + EVP_MAX_BLOCK_LENGTH);
-		*out = NULL;
+	if (in == NULL)
+		return -1;
+	return pbes2_run(alg, pw, 0, ASN1_STRING_get0_data(in), ASN1_STRING_length(in), out, outlen);
+}
+
+int
+pfx_pbes2_encrypt(int cipher_nid, int iterations, const char *pw, const unsigned char *in, int inlen,
+    X509_ALGOR **alg, ASN1_OCTET_STRING **out)
+{
+	const EVP_CIPHER *cipher = EVP_get_cipherbynid(cipher_nid);
+	unsigned char *data;
+	int len, rc = 0;
+
+	*alg = NULL;
+	*out = NULL;
+	if (!nss_kdf || cipher == NULL)
+		return -1;
+	/* What PKCS12's own PBES2 writes: random salt and IV, the default PRF (HMAC-SHA256). */
+	if ((*alg = PKCS5_pbe2_set_iv_ex(cipher, iterations, NULL, 0, NULL, -1, NULL)) == NULL ||
+	    (rc = pbes2_run(*alg, pw, 1, in, inlen, &data, &len)) != 1 || (*out = ASN1_OCTET_STRING_new()) == NULL) {
+		if (*out == NULL && rc == 1)
+			OPENSSL_free(data); /* ciphertext */
+		X509_ALGOR_free(*alg);
+		*alg = NULL;
+		ERR_clear_error();
+		return 0;
 	}
-done:
-	EVP_CIPHER_CTX_free(ctx);
-	PBE2PARAM_free(pbe2);
-	ERR_clear_error();
-	return rc;
+	ASN1_STRING_set0(*out, data, len);
+	return 1;
 }
