@@ -47,9 +47,9 @@ CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/command
              host/crypto/*.c host/store/*.c))
 # What needs OpenSSL, curl or NSS is the engine; the rest (framing, dispatch, configuration, hello, logout) is light.
 # The file dialog is only pick_file's: in the engine, its fork/exec imports are not bound at every start.
-ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c,\
+ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c host/commands/table.c,\
                $(filter host/commands/% host/ra/% host/crypto/% host/store/% host/core/dialog_%,$(CORE_SRCS)))
-LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/core/commands.c host/core/engine.c,$(CORE_SRCS))
+LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/commands/table.c host/core/engine.c,$(CORE_SRCS))
 # What needs libcurl is the RA transport: in the engine where it is linked whole, else its own library.
 RA_SRCS     := $(filter-out host/ra/client.c host/ra/time.c,$(filter host/ra/%,$(CORE_SRCS)))
 HOST_SRCS := $(wildcard host/native/*.c)
@@ -64,7 +64,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 LIGHT_OBJS  := $(call obj,$(LIGHT_SRCS))
 RA_OBJS     := $(call obj,$(RA_SRCS))
 # The tables and loaders again, built to load at run time (Linux): the engine, and in it the RA transport.
-LAZY_OBJS   := $(BUILD)/obj/lazy/commands.o $(BUILD)/obj/lazy/engine.o
+LAZY_OBJS   := $(BUILD)/obj/lazy/table.o $(BUILD)/obj/lazy/engine.o
 ENGINE_OBJS := $(call obj,$(filter-out $(RA_SRCS) host/ra/client.c,$(ENGINE_SRCS))) $(BUILD)/obj/lazy/ra_client.o
 ENGINE_SO   := $(BUILD)/libecm-engine.so
 RA_SO       := $(BUILD)/libecm-ra.so
@@ -92,6 +92,10 @@ ifeq ($(UNAME),Linux)
 # The browser starts ecm-host for every connection: it links only cJSON and loads the engine (OpenSSL, NSS) on the
 # first command that needs it (host/core/engine.c), and the engine loads the RA transport (curl) on the first request. The engine calls back into the core, so the core's ecm_* are exported.
 $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
+
+$(BUILD)/obj/lazy/table.o: host/commands/table.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
 
