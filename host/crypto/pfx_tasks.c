@@ -2,7 +2,8 @@
  * shrouded key's): each is a task on a thread of its own, as many at once as the machine has cores. A task that
  * gets no thread runs on the caller's, so a busy or thread-less system reads and writes files all the same. */
 #include <pthread.h>
-#include <unistd.h>
+
+#include <prsystem.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -37,7 +38,7 @@ task_main(void *arg)
 int
 pfx_task_slots(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	PRInt32 n = PR_GetNumberOfProcessors(); /* NSPR's: the same call on every system */
 
 	return n < 1 ? 1 : n > PFX_TASKS_MAX ? PFX_TASKS_MAX : (int)n;
 }
