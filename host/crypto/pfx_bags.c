@@ -199,7 +199,8 @@ job_of(pfx_prefetch *pre, const PKCS7 *p7, const PKCS12_SAFEBAG *bag)
 	int i;
 
 	for (i = 0; pre != NULL && i < pre->njobs; i++)
-		if (!pre->jobs[i].taken && ((p7 != NULL && pre->jobs[i].p7 == p7) || (bag != NULL && pre->jobs[i].bag == bag))) {
+		if (!pre->jobs[i].taken &&
+		    ((p7 != NULL && pre->jobs[i].p7 == p7) || (bag != NULL && pre->jobs[i].bag == bag))) {
 			pfx_task_finish(&pre->jobs[i].task);
 			pre->jobs[i].taken = 1;
 			return &pre->jobs[i];

@@ -1,8 +1,8 @@
 /* Writing a backup: the certificate safe and the shrouded key are each encrypted under a PBKDF2 run of their own
  * (600 000 iterations by default; NSS's, the faster here: pfx_kdf.c), independent of each other, so the two run
- * at once on two cores; the MAC, which covers both, comes after. The file is the one PKCS12_create_ex would build: the key's certificate
- * (friendlyName, localKeyID) and the chain in an encrypted safe, the key (same two attributes) shrouded in a
- * plain one. */
+ * at once on two cores; the MAC, which covers both, comes after. The file is the one PKCS12_create_ex would
+ * build: the key's certificate (friendlyName, localKeyID) and the chain in an encrypted safe, the key (same two
+ * attributes) shrouded in a plain one. */
 #include <stdlib.h>
 
 #include <openssl/err.h>

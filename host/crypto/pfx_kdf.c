@@ -111,10 +111,11 @@ pbes2_setup(EVP_CIPHER_CTX *ctx, const PBE2PARAM *pbe2, const char *pw, int enc)
 	    EVP_CIPHER_asn1_to_param(ctx, pbe2->encryption->parameter) <= 0)
 		goto done;
 	keylen = EVP_CIPHER_CTX_get_key_length(ctx);
-	if (keylen <= 0 || keylen > (int)sizeof(key) || (kdf->keylength != NULL && ASN1_INTEGER_get(kdf->keylength) != keylen))
+	if (keylen <= 0 || keylen > (int)sizeof(key) ||
+	    (kdf->keylength != NULL && ASN1_INTEGER_get(kdf->keylength) != keylen))
 		goto done;
-	rc = nss_pbkdf2(pw, pw != NULL ? strlen(pw) : 0, kdf->salt->value.octet_string, (int)ASN1_INTEGER_get(kdf->iter),
-	    prf, key, keylen) && EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc);
+	rc = nss_pbkdf2(pw, pw != NULL ? strlen(pw) : 0, kdf->salt->value.octet_string,
+	    (int)ASN1_INTEGER_get(kdf->iter), prf, key, keylen) && EVP_CipherInit_ex(ctx, NULL, NULL, key, NULL, enc);
 	ecm_wipe(key, sizeof(key));
 done:
 	PBKDF2PARAM_free(kdf);
