@@ -1,11 +1,14 @@
 # e-Cert Manager: one core library, two front ends (ecm-host for browsers, ecm for people and scripts).
-# Out-of-tree build into $(BUILD). `make SANITIZE=1` builds with ASan + UBSan into build/san.
+# Out-of-tree build into $(BUILD). `make SANITIZE=1` builds with ASan + UBSan into build/san; `make SANITIZE=thread`
+# with ThreadSanitizer into build/tsan (the .pfx threads, host/crypto/pfx_tasks.c: ECM_BUILD=build/tsan tests/...).
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build/tsan
 else
 BUILD ?= build
 endif
@@ -22,6 +25,9 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 ifeq ($(SANITIZE),1)
 OPT     := -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDOPT   := -fsanitize=address,undefined,float-cast-overflow
+else ifeq ($(SANITIZE),thread)
+OPT     := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDOPT   := -fsanitize=thread
 else
 OPT     := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT   :=
@@ -51,9 +57,9 @@ CORE_SRCS := $(filter-out $(PLATFORM_SKIP),$(wildcard host/core/*.c host/command
              host/crypto/*.c host/store/*.c))
 # What needs OpenSSL, curl or NSS is the engine; the rest (framing, dispatch, configuration, hello, logout) is light.
 # The file dialog is only pick_file's: in the engine, its fork/exec imports are not bound at every start.
-ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c,\
+ENGINE_SRCS := $(filter-out host/commands/hello.c host/commands/logout.c host/commands/table.c,\
                $(filter host/commands/% host/ra/% host/crypto/% host/store/% host/core/dialog_%,$(CORE_SRCS)))
-LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/core/commands.c host/core/engine.c,$(CORE_SRCS))
+LIGHT_SRCS  := $(filter-out $(ENGINE_SRCS) host/commands/table.c host/core/engine.c,$(CORE_SRCS))
 # What needs libcurl is the RA transport: in the engine where it is linked whole, else its own library.
 RA_SRCS     := $(filter-out host/ra/client.c host/ra/time.c,$(filter host/ra/%,$(CORE_SRCS)))
 HOST_SRCS := $(wildcard host/native/*.c)
@@ -68,7 +74,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 LIGHT_OBJS  := $(call obj,$(LIGHT_SRCS))
 RA_OBJS     := $(call obj,$(RA_SRCS))
 # The tables and loaders again, built to load at run time (Linux): the engine, and in it the RA transport.
-LAZY_OBJS   := $(BUILD)/obj/lazy/commands.o $(BUILD)/obj/lazy/engine.o
+LAZY_OBJS   := $(BUILD)/obj/lazy/table.o $(BUILD)/obj/lazy/engine.o
 ENGINE_OBJS := $(call obj,$(filter-out $(RA_SRCS) host/ra/client.c,$(ENGINE_SRCS))) $(BUILD)/obj/lazy/ra_client.o
 ENGINE_SO   := $(BUILD)/libecm-engine.so
 RA_SO       := $(BUILD)/libecm-ra.so
@@ -99,6 +105,10 @@ $(BUILD)/obj/lazy/%.o: host/core/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
 
+$(BUILD)/obj/lazy/table.o: host/commands/table.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DECM_ENGINE_DLOPEN -c $< -o $@
+
 $(BUILD)/obj/lazy/ra_%.o: host/ra/%.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DECM_RA_DLOPEN -c $< -o $@
@@ -126,7 +136,7 @@ $(BUILD)/ecm: $(CLI_OBJS) $(BUILD)/libecm.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
 endif
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libecm.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/filter.o $(BUILD)/libecm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lpthread -lm
 

@@ -1,4 +1,4 @@
-/* Every command, one file each in this folder; the table is host/core/commands.c.
+/* Every command, one file each in this folder; the table is table.c, here too.
  * Light commands need only the core. Engine commands need OpenSSL, curl or NSS: on Linux, ecm-host keeps them in
  * libecm-engine.so and loads it on first use, so that hello (every popup opening) stays cheap. */
 #ifndef ECM_COMMANDS_H
@@ -35,12 +35,5 @@
 ECM_LIGHT_COMMANDS(ECM_DECLARE_COMMAND)
 ECM_ENGINE_COMMANDS(ECM_DECLARE_COMMAND)
 #undef ECM_DECLARE_COMMAND
-
-/* The engine's commands, or NULL with err set when libecm-engine.so cannot be loaded (host/core/engine.c). */
-const ecm_command *ecm_engine_command(const char *symbol, ecm_error *err);
-/* Releases NSS and curl if the engine initialised them. */
-void ecm_engine_shutdown(void);
-/* The engine side of ecm_engine_shutdown (host/commands/engine.c). */
-void ecm_engine_release(void);
 
 #endif

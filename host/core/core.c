@@ -14,7 +14,6 @@
 #include "ecm/log.h"
 #include "ecm/secmem.h"
 #include "ecm/session.h"
-#include "../commands/commands.h"
 
 struct ecm_core {
 	ecm_config config;

@@ -6,8 +6,8 @@
  * never from the environment or the working folder. */
 #include <stdlib.h>
 
+#include "ecm/command.h"
 #include "ecm/util.h"
-#include "../commands/commands.h"
 
 #ifdef ECM_ENGINE_DLOPEN
 #include <dlfcn.h>

@@ -30,44 +30,6 @@ load_legacy_provider(void)
 		ERR_clear_error();
 }
 
-static ecm_code
-encode_fail(PKCS12 *p12, ecm_error *err)
-{
-	PKCS12_free(p12);
-	ERR_clear_error();
-	return ecm_fail(err, ECM_INTERNAL, "cannot build the PKCS#12 file");
-}
-
-ecm_code
-ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ecm_pfx_format format,
-    unsigned char **der, size_t *len, ecm_error *err)
-{
-	int aes = format == ECM_PFX_AES;
-	int nid = aes ? NID_aes_256_cbc : NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
-	char *name = ecm_cert_national_id(id->cert);
-	PKCS12 *p12;
-	int n;
-
-	*der = NULL;
-	*len = 0;
-	/* mac_iter -1: no MAC here, PKCS12_set_mac adds it with the digest we choose. */
-	p12 = PKCS12_create_ex(password, name, id->key, id->cert, id->chain, nid, nid, (int)iterations, -1, 0,
-	    NULL, NULL);
-	free(name);
-	if (p12 == NULL)
-		return encode_fail(p12, err);
-	if (!PKCS12_set_mac(p12, password, -1, NULL, 0, (int)iterations, aes ? EVP_sha256() : EVP_sha1()))
-		return encode_fail(p12, err);
-	n = i2d_PKCS12(p12, der);
-	PKCS12_free(p12);
-	if (n <= 0) {
-		*der = NULL;
-		return encode_fail(NULL, err);
-	}
-	*len = (size_t)n;
-	return ECM_OK;
-}
-
 /* Which password the MAC was made with: as given, or NULL for an empty one (both encodings exist).
  * 0 when neither matches: the password is wrong. */
 static int
@@ -87,6 +49,7 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 {
 	const unsigned char *p = der;
 	PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
+	pfx_prefetch *pre;
 	const char *pw;
 	int ok;
 
@@ -99,18 +62,26 @@ ecm_pfx_decode(const unsigned char *der, size_t len, const char *password, ecm_i
 		PKCS12_free(p12);
 		return err->code;
 	}
+	/* The bags' decryptions run beside the MAC check, except with an empty password: which of its two encodings
+	 * the file used is known only once the MAC is checked. */
+	pfx_kdf_ready();
+	pre = PKCS12_mac_present(p12) && password[0] == '\0' ? NULL : pfx_prefetch_start(p12, password);
 	if (!mac_password(p12, password, &pw)) {
+		pfx_prefetch_free(pre);
+		pfx_kdf_forget();
 		PKCS12_free(p12);
 		ERR_clear_error();
 		return ecm_fail(err, ECM_PFX_WRONG_PASSWORD, "wrong password for the PKCS#12 file");
 	}
-	ok = pfx_parse_verified(p12, pw, out, err);
+	ok = pfx_parse_verified(p12, pw, pre, out, err);
+	pfx_prefetch_free(pre);
 	if (ok == 0) { /* RC2/3DES parts need the legacy provider */
 		ecm_identity_free(out);
 		load_legacy_provider();
-		ok = pfx_parse_verified(p12, pw, out, err);
+		ok = pfx_parse_verified(p12, pw, NULL, out, err);
 	}
 	PKCS12_free(p12);
+	pfx_kdf_forget();
 	ERR_clear_error();
 	if (ok < 0) {
 		ecm_identity_free(out);

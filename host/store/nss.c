@@ -55,8 +55,8 @@ lean_sqlite(void)
 #endif
 }
 
-static ecm_code
-nss_start(ecm_error *err)
+ecm_code
+ecm_nss_start(ecm_error *err)
 {
 	if (nss_up)
 		return ECM_OK;
@@ -242,7 +242,7 @@ nss_open(const ecm_store_info *info, const char *password, void **handle, ecm_er
 	ecm_code rc;
 
 	*handle = NULL;
-	if ((rc = nss_start(err)) != ECM_OK)
+	if ((rc = ecm_nss_start(err)) != ECM_OK)
 		return rc;
 	if (info->read_only && !info->exists)
 		return open_empty(info, handle, err);

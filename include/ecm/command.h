@@ -1,4 +1,5 @@
-/* What a command handler sees. One file per command under host/commands/; the table is host/core/commands.c. */
+/* What a command handler sees. One file per command under host/commands/; the table is host/commands/table.c.
+ * The core (host/core/) calls only the lookup and the engine entry points declared at the end. */
 #ifndef ECM_COMMAND_H
 #define ECM_COMMAND_H
 
@@ -63,12 +64,6 @@ typedef struct ecm_command {
 	const ecm_arg_spec *args;       /* the arguments it takes; NULL: none */
 } ecm_command;
 
-/* NULL with err set: UNKNOWN_COMMAND, or INTERNAL when the engine holding it cannot be loaded. */
-const ecm_command *ecm_command_find(const char *name, ecm_error *err);
-/* Every command's name, without loading anything: NULL past the end. */
-const char *ecm_command_name(size_t index);
-/* The command at index (loads the engine when it lives there); NULL past the end or with err set. */
-const ecm_command *ecm_command_at(size_t index, ecm_error *err);
 
 /* Sends {"id":…,"progress":{"step":step,"done":done,"total":total}}. */
 void ecm_progress(ecm_ctx *ctx, const char *step, int done, int total);
@@ -79,5 +74,20 @@ ecm_code ecm_arg_bool(const cJSON *args, const char *name, int *out, ecm_error *
 ecm_code ecm_arg_int(const cJSON *args, const char *name, long min, long max, long *out, ecm_error *err);
 ecm_code ecm_arg_object(const cJSON *args, const char *name, int required, const cJSON **out, ecm_error *err);
 ecm_code ecm_arg_string_array(const cJSON *args, const char *name, const cJSON **out, ecm_error *err);
+
+/* The table (host/commands/table.c, or a test's own). ecm_command_find: NULL with err set, UNKNOWN_COMMAND or
+ * INTERNAL when the engine holding it cannot be loaded. */
+const ecm_command *ecm_command_find(const char *name, ecm_error *err);
+/* Every command's name, without loading anything: NULL past the end. */
+const char *ecm_command_name(size_t index);
+/* The command at index (loads the engine when it lives there); NULL past the end or with err set. */
+const ecm_command *ecm_command_at(size_t index, ecm_error *err);
+
+/* The engine entry points (host/core/engine.c). ecm_engine_command: an engine command by its symbol, NULL with err
+ * set when libecm-engine.so cannot be loaded; ecm_engine_shutdown: releases NSS and curl if the engine started
+ * them, through the engine's own ecm_engine_release (host/commands/engine.c). */
+const ecm_command *ecm_engine_command(const char *symbol, ecm_error *err);
+void ecm_engine_shutdown(void);
+void ecm_engine_release(void);
 
 #endif

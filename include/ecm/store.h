@@ -126,6 +126,8 @@ void ecm_store_display_name(const ecm_store_info *info, char *buf, size_t size);
 ecm_code ecm_store_sign(ecm_store *s, const X509 *which, const unsigned char *data, size_t len, int detached,
     unsigned char **der, size_t *der_len, ecm_error *err);
 
+/* Starts NSS without a database (once; the stores then open theirs): also for its PBKDF2 (host/crypto/pfx_kdf.c). */
+ecm_code ecm_nss_start(ecm_error *err);
 /* Releases NSS if a store command loaded it (called once from ecm_core_free). */
 void ecm_store_shutdown(void);
 

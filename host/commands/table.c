@@ -1,10 +1,13 @@
-/* The one table from command name to handler. Unknown names are refused in one place: ecm_command_find. */
+/* The one table from command name to handler, up here with the commands so that the core knows none of them (it
+ * calls ecm_command_find, declared in ecm/command.h). Unknown names are refused in one place: ecm_command_find.
+ * Part of the light front ends: where the engine is loaded at run time (ECM_ENGINE_DLOPEN) its commands are
+ * looked up in it on first use. A test may link a table of its own instead (tests/unit/test_table.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "ecm/utf8.h"
 #include "ecm/command.h"
-#include "../commands/commands.h"
+#include "commands.h"
 
 #define ECM_NAME(name) #name,
 static const char *const names[] = { ECM_LIGHT_COMMANDS(ECM_NAME) ECM_ENGINE_COMMANDS(ECM_NAME) };
