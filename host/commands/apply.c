@@ -1,6 +1,6 @@
 /* apply: a new PC certificate for a logged-in customer (terms accepted, OTP from the phone). It would supersede
  * a valid one: that needs replace_existing (enroll_check_supersede, from enroll_run). */
-#include "ecm/install.h"
+#include "install.h"
 #include "enroll.h"
 
 static ecm_code

@@ -8,7 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "ecm/command.h"
-#include "ecm/install.h"
+#include "install.h"
 #include "ecm/store.h"
 
 static int

@@ -12,7 +12,7 @@
 
 #include "ecm/password_rule.h"
 #include "ecm/util.h"
-#include "ecm/install.h"
+#include "install.h"
 #include "enroll.h"
 
 #define STEPS 4

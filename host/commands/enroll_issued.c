@@ -10,7 +10,7 @@
 
 #include "ecm/store.h"
 #include "ecm/util.h"
-#include "ecm/install.h"
+#include "install.h"
 #include "enroll.h"
 
 enroll_issued *

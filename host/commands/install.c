@@ -6,7 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "ecm/command.h"
-#include "ecm/install.h"
+#include "install.h"
 
 /* The certificate with this serial in the opened store, with its key. */
 static ecm_code

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecm/install.h"
+#include "install.h"
 #include "ecm/store.h"
 #include "enroll.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ecm/command.h"
-#include "ecm/install.h"
+#include "install.h"
 #include "ecm/utf8.h"
 
 cJSON *

@@ -7,7 +7,7 @@
 
 #include "ecm/command.h"
 #include "ecm/identity.h"
-#include "ecm/install.h"
+#include "install.h"
 #include "ecm/session.h"
 
 typedef struct holding {
