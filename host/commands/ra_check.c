@@ -880,5 +880,5 @@ static const ecm_arg_spec ra_check_args[] = {
 };
 
 /* ALWAYS: the check reads its own profile, so a bad installed configuration does not stop it. */
-const ecm_command ecm_cmd_ra_check = { "ra_check", run_ra_check, ECM_CMD_ALWAYS, ra_check_secrets,
+const ecm_command ecm_cmd_ra_check = { "ra_check", run_ra_check, ECM_CMD_ALWAYS | ECM_CMD_LOCAL_ONLY, ra_check_secrets,
 	ra_check_args };

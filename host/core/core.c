@@ -19,6 +19,7 @@ struct ecm_core {
 	ecm_config config;
 	ecm_error config_error; /* code ECM_OK unless the configuration file was bad */
 	ecm_session session;
+	int browser; /* ecm_core_serve_browser */
 };
 
 ecm_core *
@@ -35,6 +36,12 @@ ecm_core_new(ecm_error *err)
 	if (ecm_config_load(&core->config, &core->config_error) != ECM_OK)
 		ecm_log(ECM_LOG_WARN, "configuration: %s", core->config_error.message);
 	return core;
+}
+
+void
+ecm_core_serve_browser(ecm_core *core)
+{
+	core->browser = 1;
 }
 
 void
@@ -282,6 +289,10 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 
 	ecm_error_init(&err);
 	command = ecm_command_find(cmd, &err);
+	if (command != NULL && core->browser && (command->flags & ECM_CMD_LOCAL_ONLY) != 0) {
+		command = NULL;
+		ecm_fail(&err, ECM_UNKNOWN_COMMAND, "no such command");
+	}
 	if (command == NULL) {
 		emit_error(id, &err, emit, user);
 		ecm_error_clear(&err);

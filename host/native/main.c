@@ -107,6 +107,7 @@ main(int argc, char **argv)
 		send_error(err.code, err.message);
 		return 1;
 	}
+	ecm_core_serve_browser(core);
 	caller = ecm_caller_from_argv(argc, argv);
 	if (!ecm_core_caller_allowed(core, caller)) {
 		send_error(ECM_CALLER_NOT_ALLOWED, "this extension is not allowed to use the host");

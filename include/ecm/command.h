@@ -54,6 +54,8 @@ enum {
 	ECM_CMD_NEEDS_SERVER = 1u << 1, /* refused with CONFIG_MISSING / CONFIG_INVALID when no RA is configured */
 	ECM_CMD_ENDS_LOGIN = 1u << 2,   /* the previous login ends before anything is checked (login) */
 	ECM_CMD_ALWAYS = 1u << 3,       /* served even when the configuration file is invalid (hello reports it) */
+	ECM_CMD_LOCAL_ONLY = 1u << 4,   /* the `ecm` command line's only: a core serving a browser answers
+	                                 * UNKNOWN_COMMAND (it reads files the caller names, contacts their servers) */
 };
 
 typedef struct ecm_command {

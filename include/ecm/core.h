@@ -17,6 +17,10 @@ typedef void (*ecm_emit_fn)(const char *message_json, size_t len, void *user);
  * Returns NULL only when out of memory. */
 ecm_core *ecm_core_new(ecm_error *err);
 
+/* This core answers a browser (ecm-host, the Safari handler): commands for the command line only
+ * (ECM_CMD_LOCAL_ONLY) do not exist for it. */
+void ecm_core_serve_browser(ecm_core *core);
+
 /* Handles one request and emits its progress events and exactly one reply. Never fails: errors are replies. */
 void ecm_core_handle(ecm_core *core, const char *request_json, size_t len, ecm_emit_fn emit, void *user);
 

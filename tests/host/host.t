@@ -5,6 +5,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 B=${ECM_BUILD:-build}
 HOST=$B/ecm-host
+ECM=$B/ecm
 FT=tests/host/frame-tool.pl
 CHROME=chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/
 FIREFOX=ecert-manager@ecertmanager.org
@@ -98,6 +99,12 @@ cmd=$(for _ in $(seq 30); do printf '\xe6\x86\x91'; done)
 out=$(printf '{"id":6,"cmd":"%s"}\n' "$cmd" | frames | host "$CHROME")
 ok "$(utf8_ok <<<"$out"; echo $?)" "an unknown zh-TW command name is echoed as valid UTF-8"
 is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "... and is UNKNOWN_COMMAND"
+# ra_check reads a file its caller names and contacts the servers in it: the command line's, never a browser's.
+printf '{}\n' >"$work/profile.json"
+out=$(printf '{"id":7,"cmd":"ra_check","args":{"profile":"%s"}}\n' "$work/profile.json" | frames | host "$CHROME")
+is "$(jq -r .error.code <<<"$out")" UNKNOWN_COMMAND "ra_check does not exist for a browser (ecm-host)"
+out=$(printf '{"id":7,"cmd":"ra_check","args":{"profile":"%s"}}\n' "$work/profile.json" | timeout 10 "$ECM" session 2>/dev/null)
+ok "$(jq -e '.error.code != "UNKNOWN_COMMAND"' <<<"$out" >/dev/null; echo $?)" "... but does for the command line (ecm session): $(jq -r '.error.code // "ok"' <<<"$out")"
 
 # A bad configuration file applies nothing: only hello is served, to the built-in callers (class 4).
 printf '{"allowed_callers":["evil@example.org"],"bogus":1}\n' >"$work/bad.json"

@@ -48,6 +48,7 @@ private enum SharedCore {
 			var err = ecm_error()
 			ecm_error_init(&err)
 			core = ecm_core_new(&err)
+			if let c = core { ecm_core_serve_browser(c) }
 			ecm_error_clear(&err)
 		}
 		guard let core = core else {
