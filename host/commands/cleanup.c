@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "ecm/command.h"
+#include "ecm/identity.h"
 #include "ecm/store.h"
 
 static int
@@ -45,9 +46,11 @@ add_failed(cJSON *arr, const char *store, const ecm_error *e)
 	cJSON_AddItemToArray(arr, r);
 }
 
+/* Only customers' certificates (ecm_store_list_owned: never a CA, nor one of another broker's CA), and with a
+ * login only that customer's. */
 static void
-clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, int dry_run, cJSON *removed,
-    cJSON *failed)
+clean_store(const ecm_store_info *info, const ecm_anchors *anchors, const cJSON *serials, const char *nid,
+    int dry_run, cJSON *removed, cJSON *failed)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s;
@@ -62,15 +65,11 @@ clean_store(const ecm_store_info *info, const cJSON *serials, const char *nid, i
 		ecm_error_clear(&e);
 		return;
 	}
-	if (info->backend->list(s.handle, &items, &e) == ECM_OK)
+	if (ecm_store_list_owned(&s, anchors, &items, &e) == ECM_OK)
 		for (i = 0; i < items.n; i++) {
-			char *who = ecm_cert_national_id(items.v[i].cert);
-			int mine = nid == NULL || (who != NULL && strcmp(who, nid) == 0);
-			free(who);
-			/* A CA certificate is never the user's, even when its serial happens to match. */
-			if (!mine || X509_check_ca(items.v[i].cert) != 0 || !picked(serials, items.v[i].cert))
+			if ((nid != NULL && strcmp(items.v[i].owner, nid) != 0) || !picked(serials, items.v[i].cert))
 				continue;
-			if (dry_run || info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
+			if (dry_run || ecm_store_remove(&s, items.v[i].cert, &e) == ECM_OK)
 				add_removed(removed, info->id, items.v[i].cert);
 			else
 				add_failed(failed, info->id, &e);
@@ -87,6 +86,7 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
 	const cJSON *serials = NULL;
 	ecm_store_list list;
+	ecm_anchors *anchors = NULL;
 	cJSON *removed, *failed;
 	int dry_run = 0;
 	ecm_code rc;
@@ -99,13 +99,18 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "serials");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"serials\" must list the certificates to remove");
 	}
-	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
 		return rc;
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
+		ecm_anchors_free(anchors);
+		return rc;
+	}
 	removed = cJSON_AddArrayToObject(result, dry_run ? "found" : "removed");
 	failed = cJSON_AddArrayToObject(result, "failed");
 	for (i = 0; i < list.n; i++)
-		clean_store(&list.v[i], serials, ctx->session->national_id, dry_run, removed, failed);
+		clean_store(&list.v[i], anchors, serials, ctx->session->national_id, dry_run, removed, failed);
 	ecm_store_list_free(&list);
+	ecm_anchors_free(anchors);
 	return ECM_OK;
 }
 

@@ -1,9 +1,11 @@
-/* install: the primary store's identity into every store found (or the named ones), one result per store. */
+/* install: a customer's identity from the primary store into every store found (or the named ones), one result
+ * per store. Whose: whose.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ecm/command.h"
 #include "ecm/install.h"
+#include "whose.h"
 
 static const char *
 primary_password(const ecm_store_list *list, const cJSON *passwords)
@@ -21,7 +23,8 @@ primary_password(const ecm_store_list *list, const cJSON *passwords)
 
 /* The identity and the primary store's id (malloc'd), which install then leaves alone: it was just read there. */
 static ecm_code
-primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, char **primary_id, ecm_error *err)
+primary_identity(const ecm_ctx *ctx, const cJSON *passwords, whose *w, ecm_identity *id, char **primary_id,
+    ecm_error *err)
 {
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
@@ -35,7 +38,7 @@ primary_identity(const ecm_ctx *ctx, const cJSON *passwords, ecm_identity *id, c
 	if (rc == ECM_OK)
 		rc = ecm_store_open(&list.v[i], primary_password(&list, passwords), &s, err);
 	if (rc == ECM_OK)
-		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, id, NULL, err);
+		rc = whose_pick(ctx, &s, w, 1, id, NULL, err);
 	if (rc == ECM_OK && (*primary_id = strdup(list.v[i].id)) == NULL)
 		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	ecm_store_close(&s);
@@ -49,12 +52,16 @@ run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	const cJSON *only = NULL, *passwords = NULL;
 	ecm_identity id = { NULL, NULL, NULL };
 	char *primary_id = NULL;
+	whose w;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string_array(args, "stores", &only, err)) != ECM_OK ||
 	    (rc = ecm_arg_object(args, "password_for", 0, &passwords, err)) != ECM_OK)
 		return rc;
-	if ((rc = primary_identity(ctx, passwords, &id, &primary_id, err)) != ECM_OK)
+	if ((rc = whose_begin(ctx, args, &w, err)) == ECM_OK)
+		rc = primary_identity(ctx, passwords, &w, &id, &primary_id, err);
+	whose_end(&w);
+	if (rc != ECM_OK)
 		return rc;
 	ecm_progress(ctx, "install", 0, 1);
 	rc = ecm_install_from(ctx->config, &id, primary_id, only, passwords, cJSON_AddArrayToObject(result, "results"),
@@ -68,6 +75,7 @@ run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 static const ecm_arg_spec args[] = {
 	{ "stores", ECM_ARG_STRING_LIST, ECM_ARG_PATH_MAX, NULL },
 	{ "password_for", ECM_ARG_STRING_MAP, ECM_ARG_SECRET_MAX, NULL },
+	WHOSE_ARGS,
 	ECM_ARG_END,
 };
 

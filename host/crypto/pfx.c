@@ -10,6 +10,7 @@
 #include <openssl/provider.h>
 
 #include "ecm/crypto.h"
+#include "ecm/identity.h"
 #include "ecm/util.h"
 #include "pfx_int.h"
 #include "crypto_int.h"
@@ -44,16 +45,17 @@ ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ec
 {
 	int aes = format == ECM_PFX_AES;
 	int nid = aes ? NID_aes_256_cbc : NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
-	char *name = ecm_cert_national_id(id->cert);
+	char name[ECM_ID_LEN + 1];
 	PKCS12 *p12;
 	int n;
 
 	*der = NULL;
 	*len = 0;
 	/* mac_iter -1: no MAC here, PKCS12_set_mac adds it with the digest we choose. */
-	p12 = PKCS12_create_ex(password, name, id->key, id->cert, id->chain, nid, nid, (int)iterations, -1, 0,
+	if (ecm_cert_subject_id(id->cert, name) != 1)
+		name[0] = '\0';
+	p12 = PKCS12_create_ex(password, name[0] ? name : NULL, id->key, id->cert, id->chain, nid, nid, (int)iterations, -1, 0,
 	    NULL, NULL);
-	free(name);
 	if (p12 == NULL)
 		return encode_fail(p12, err);
 	if (!PKCS12_set_mac(p12, password, -1, NULL, 0, (int)iterations, aes ? EVP_sha256() : EVP_sha1()))
@@ -157,7 +159,7 @@ ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm
 	return rc;
 }
 
-/* The ID comes from the certificate's CN, which a .pfx or a store can set to anything: only letters and digits
+/* The ID comes from the certificate's subject (already strict); only letters and digits
  * reach the file name, so a CN like "../../x" cannot move the backup out of backup_dir. */
 static void
 name_part(char *out, size_t size, const char *id)
@@ -174,15 +176,16 @@ name_part(char *out, size_t size, const char *id)
 char *
 ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
 {
-	char *id = ecm_cert_national_id(cert);
-	char name[96], part[33], date[16] = "00000000";
+	char id[ECM_ID_LEN + 1], name[96], part[33], date[16] = "00000000";
 	struct tm tm;
 
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		strftime(date, sizeof(date), "%Y%m%d", &tm);
+	/* The owner's ID as the one rule reads it (the certificate of a file being written is the customer's). */
+	if (ecm_cert_subject_id(cert, id) != 1)
+		id[0] = '\0';
 	name_part(part, sizeof(part), id);
 	snprintf(name, sizeof(name), "ECM_%s_%s.pfx", part, date);
-	free(id);
 	if (cfg->backup_dir == NULL)
 		return NULL;
 	return ecm_path_join(cfg->backup_dir, name);
