@@ -126,6 +126,48 @@ ecm_store_primary_identity(const ecm_anchors *anchors, const char *id, const cha
 	return rc;
 }
 
+/* The first of the customer's certificates with this serial in one store (up-ref'd), or NULL. */
+static X509 *
+owned_in(const ecm_store_info *info, const ecm_anchors *anchors, const char *id, const char *serial)
+{
+	ecm_store_items items = { NULL, 0 };
+	X509 *hit = NULL;
+	ecm_store s;
+	ecm_error e;
+	size_t i;
+
+	ecm_error_init(&e);
+	if (info->exists && ecm_store_open(info, NULL, &s, &e) == ECM_OK) {
+		if (ecm_store_list_owned(&s, anchors, &items, &e) == ECM_OK)
+			for (i = 0; hit == NULL && i < items.n; i++)
+				if (wanted(&items.v[i], id, serial) && X509_up_ref(items.v[i].cert))
+					hit = items.v[i].cert;
+		ecm_store_items_free(&items);
+		ecm_store_close(&s);
+	}
+	ecm_error_clear(&e);
+	return hit;
+}
+
+X509 *
+ecm_stores_find_owned(const ecm_anchors *anchors, const char *id, const char *serial)
+{
+	ecm_store_list list = { NULL, 0 };
+	X509 *hit = NULL;
+	ecm_error e;
+	size_t i;
+
+	ecm_error_init(&e);
+	if (ecm_stores_discover(&list, &e) == ECM_OK)
+		for (i = 0; hit == NULL && i < list.n; i++) {
+			list.v[i].read_only = 1;
+			hit = owned_in(&list.v[i], anchors, id, serial);
+		}
+	ecm_store_list_free(&list);
+	ecm_error_clear(&e);
+	return hit;
+}
+
 ecm_code
 ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
     ecm_error *err)

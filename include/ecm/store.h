@@ -98,6 +98,10 @@ ecm_code ecm_store_open_primary_ro(ecm_store_list *list, const char *password, e
 ecm_code ecm_store_pick_identity(ecm_store *s, const ecm_anchors *anchors, const char *id, const char *serial,
     int want_key, ecm_identity *out, int *has_key, ecm_error *err);
 
+/* The customer's certificate with this serial from the first store found that holds it (read only), up-ref'd,
+ * or NULL: what an apply with replace_existing supersedes, to be removed once its successor is installed. */
+X509 *ecm_stores_find_owned(const ecm_anchors *anchors, const char *id, const char *serial);
+
 /* Installs id into one store (open, import, close). *already = 1 when certificate and key were there. */
 ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
     ecm_error *err);
