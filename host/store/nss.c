@@ -458,26 +458,28 @@ temp_cert(X509 *x)
 	return c;
 }
 
-/* 1 when a certificate of another subject in this database has the nickname (its CKA_LABEL): NSS gives one
- * nickname to one subject and refuses the second (SEC_ERROR_ADDING_CERT). */
+/* 1 when a certificate of another subject in this database has the nickname: NSS gives one nickname to one
+ * subject and refuses the second (SEC_ERROR_ADDING_CERT). Asked by "<token>:<nickname>" (our token names are
+ * unique per store); PK11_ReadRawAttribute on a certificate would leak a slot reference. */
 static int
 nick_taken(nss_store *s, const char *nick, const CERTCertificate *c)
 {
-	CERTCertList *list = PK11_ListCertsInSlot(s->slot);
+	const char *token = PK11_GetTokenName(s->slot);
+	size_t n = strlen(token) + strlen(nick) + 2;
+	char *qualified = malloc(n);
+	CERTCertList *list;
 	CERTCertListNode *node;
-	size_t len = strlen(nick);
 	int taken = 0;
 
+	if (qualified == NULL)
+		return 0;
+	snprintf(qualified, n, "%s:%s", token, nick);
+	list = PK11_FindCertsFromNickname(qualified, NULL);
+	free(qualified);
 	if (list == NULL)
 		return 0;
-	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list) && !taken; node = CERT_LIST_NEXT(node)) {
-		SECItem label = { siBuffer, NULL, 0 };
-		if (PK11_ReadRawAttribute(PK11_TypeCert, node->cert, CKA_LABEL, &label) != SECSuccess)
-			continue;
-		taken = label.len == len && memcmp(label.data, nick, len) == 0 &&
-		    SECITEM_CompareItem(&node->cert->derSubject, &c->derSubject) != SECEqual;
-		SECITEM_FreeItem(&label, PR_FALSE);
-	}
+	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list) && !taken; node = CERT_LIST_NEXT(node))
+		taken = SECITEM_CompareItem(&node->cert->derSubject, &c->derSubject) != SECEqual;
 	CERT_DestroyCertList(list);
 	return taken;
 }
