@@ -26,11 +26,12 @@ function installOffer(res, err, deliberate) {
     if (choice.none()) { showError(err, t('storeNoneChosen')); return; }
     busy(inst, true);
     // By serial: the certificate just imported, which need not be the logged-in customer's.
-    const ir = await call('install', { serial: res.certificate.serial, stores: res.offer_install, ...choice.value() });
+    const which = { serial: res.certificate.serial, ...(res.other_customer !== undefined ? { confirm_other_customer: true } : {}) };
+    const ir = await call('install', { ...which, stores: res.offer_install, ...choice.value() });
     choice.clear();
     busy(inst, false);
     if (!ir.ok) { showError(err, ir.error); return; }
-    slot.replaceChildren(installTable(ir.result.results, 'install-results', { serial: res.certificate.serial }));
+    slot.replaceChildren(installTable(ir.result.results, 'install-results', which));
   });
   const kids = [h('p', { text: t('offerInstall') })];
   if (deliberate) {

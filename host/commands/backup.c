@@ -1,5 +1,5 @@
-/* backup: the primary store's certificate + key to a .pfx (AES, or 3DES/SHA-1 with compat). 0600, written to a
- * temporary file and renamed; an existing file is replaced only with overwrite. */
+/* backup: a customer's certificate + key from the primary store to a .pfx (AES, or 3DES/SHA-1 with compat). 0600,
+ * written to a temporary file and renamed; an existing file is replaced only with overwrite. Whose: whose.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +8,7 @@
 #include "ecm/store.h"
 #include "ecm/util.h"
 #include "enroll.h"
-
+#include "whose.h"
 
 static const char *const secrets[] = { "password", "store_password", NULL };
 
@@ -37,6 +37,7 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	char *target = NULL, *path = NULL;
 	ecm_config folder;
 	const ecm_config *in;
+	whose w;
 	ecm_code rc;
 
 	if ((rc = ecm_arg_string(args, "path", 0, &typed, err)) != ECM_OK ||
@@ -45,15 +46,21 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "compat", &compat, err)) != ECM_OK)
 		return rc;
-	if ((rc = ecm_password_rule_check(password, ctx->session->national_id, err)) != ECM_OK)
-		return rc;
-	if (typed != NULL && typed[0] != '\0' && (path = ecm_user_path(typed)) == NULL) /* the one rule */
-		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
-	rc = ecm_store_open_primary_ro(&list, store_password, &s, err);
+	if ((rc = whose_begin(ctx, args, &w, err)) == ECM_OK && typed != NULL && typed[0] != '\0' &&
+	    (path = ecm_user_path(typed)) == NULL) /* the one rule */
+		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	if (rc == ECM_OK)
-		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, &id, NULL, err);
+		rc = ecm_store_open_primary_ro(&list, store_password, &s, err);
+	if (rc == ECM_OK)
+		rc = whose_decide(ctx, &s, &w, err);
+	/* The rule is checked against the customer whose key goes into the file, before it is read. */
+	if (rc == ECM_OK)
+		rc = ecm_password_rule_check(password, w.id, err);
+	if (rc == ECM_OK)
+		rc = ecm_store_pick_identity(&s, w.anchors, w.id, w.serial, 1, &id, NULL, err);
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
+	whose_end(&w);
 	if (rc == ECM_OK) {
 		in = enroll_folder_config(ctx->config, path, &folder); /* a folder: the default name inside */
 		/* The default name never replaces a file: the backup made at apply (with the password chosen then)
@@ -81,6 +88,7 @@ static const ecm_arg_spec args[] = {
 	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
 	{ "overwrite", ECM_ARG_BOOL, 0, NULL },
 	{ "compat", ECM_ARG_BOOL, 0, NULL },
+	WHOSE_ARGS,
 	ECM_ARG_END,
 };
 

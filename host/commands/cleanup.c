@@ -8,8 +8,9 @@
 #include <openssl/x509v3.h>
 
 #include "ecm/command.h"
-#include "install.h"
+#include "ecm/identity.h"
 #include "ecm/store.h"
+#include "install.h"
 
 static int
 picked(const cJSON *serials, const X509 *cert)
@@ -52,9 +53,11 @@ add_failed(cJSON *arr, const ecm_store_info *info, const X509 *cert, const ecm_e
 	cJSON_AddStringToObject(r, "message", e->message);
 }
 
+/* Only customers' certificates (ecm_store_list_owned: never a CA, nor one of another broker's CA), and with a
+ * login only that customer's. */
 static void
-clean_store(const ecm_store_info *info, const char *password, const cJSON *serials, const char *nid, int dry_run,
-    cJSON *removed, cJSON *failed)
+clean_store(const ecm_store_info *info, const ecm_anchors *anchors, const char *password, const cJSON *serials,
+    const char *nid, int dry_run, cJSON *removed, cJSON *failed)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s;
@@ -69,15 +72,11 @@ clean_store(const ecm_store_info *info, const char *password, const cJSON *seria
 		ecm_error_clear(&e);
 		return;
 	}
-	if (info->backend->list(s.handle, &items, &e) == ECM_OK)
+	if (ecm_store_list_owned(&s, anchors, &items, &e) == ECM_OK)
 		for (i = 0; i < items.n; i++) {
-			char *who = ecm_cert_national_id(items.v[i].cert);
-			int mine = nid == NULL || (who != NULL && strcmp(who, nid) == 0);
-			free(who);
-			/* A CA certificate is never the user's, even when its serial happens to match. */
-			if (!mine || X509_check_ca(items.v[i].cert) != 0 || !picked(serials, items.v[i].cert))
+			if ((nid != NULL && strcmp(items.v[i].owner, nid) != 0) || !picked(serials, items.v[i].cert))
 				continue;
-			if (dry_run || info->backend->remove(s.handle, items.v[i].cert, &e) == ECM_OK)
+			if (dry_run || ecm_store_remove(&s, items.v[i].cert, &e) == ECM_OK)
 				add_entry(removed, info, items.v[i].cert);
 			else
 				add_failed(failed, info, items.v[i].cert, &e);
@@ -94,6 +93,7 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
 	const cJSON *serials = NULL, *only = NULL, *passwords = NULL;
 	ecm_store_list list;
+	ecm_anchors *anchors = NULL;
 	cJSON *removed, *failed;
 	int dry_run = 0;
 	ecm_code rc;
@@ -107,15 +107,20 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "serials");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"serials\" must list the certificates to remove");
 	}
-	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
+	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
 		return rc;
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
+		ecm_anchors_free(anchors);
+		return rc;
+	}
 	removed = cJSON_AddArrayToObject(result, dry_run ? "found" : "removed");
 	failed = cJSON_AddArrayToObject(result, "failed");
 	for (i = 0; i < list.n; i++)
 		if (ecm_store_chosen(only, list.v[i].id))
-			clean_store(&list.v[i], ecm_store_password_for(passwords, list.v[i].id), serials,
+			clean_store(&list.v[i], anchors, ecm_store_password_for(passwords, list.v[i].id), serials,
 			    ctx->session->national_id, dry_run, removed, failed);
 	ecm_store_list_free(&list);
+	ecm_anchors_free(anchors);
 	return ECM_OK;
 }
 

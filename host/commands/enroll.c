@@ -135,7 +135,8 @@ save_step(ecm_ctx *ctx, const enroll_args *a, ecm_identity *issued, const ecm_id
     ecm_error *err)
 {
 	enroll_backup b = { a->backup_path, a->backup_password, a->overwrite, a->compat };
-	enroll_issued *st = enroll_issued_new(issued, current);
+	/* Renew's current certificate, or the one an apply with replace_existing supersedes: gone once saved. */
+	enroll_issued *st = enroll_issued_new(issued, current != NULL ? current : a->superseded);
 	ecm_error backup_err, install_err;
 	const cJSON *install;
 

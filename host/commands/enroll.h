@@ -5,6 +5,7 @@
 
 #include "ecm/command.h"
 #include "ecm/crypto.h"
+#include "ecm/identity.h"
 #include "ecm/ra.h"
 
 typedef struct enroll_args {
@@ -20,6 +21,7 @@ typedef struct enroll_args {
 	int replace_existing; /* apply: supersede the valid certificate the account holds */
 	const cJSON *only_stores; /* `stores`: where the new certificate goes (NULL: every store found) */
 	const cJSON *store_passwords; /* `password_for` */
+	const ecm_identity *superseded; /* apply + replace_existing: that certificate as a store here holds it */
 } enroll_args;
 
 /* One enrollment request: the new key, the exact CSR made with it and, for renew, references to the identity that
@@ -139,7 +141,12 @@ enroll_issued *enroll_issued_held(const ecm_ctx *ctx);
 /* Parks st in the session (replacing any held one) and turns err (the cause) into ISSUED_NOT_SAVED with
  * details issued_serial, backup_written, installed, cause (+ the cause's details). Returns the code. */
 ecm_code enroll_issued_keep(ecm_ctx *ctx, enroll_issued *st, cJSON *install_results, ecm_error *err);
-/* Forgets the session's issued identity (saved, or replaced). */
+/* Forgets the session's issued identity (saved, replaced, or discarded on purpose). */
 void enroll_issued_drop(ecm_ctx *ctx);
+/* Whose the held identity is (the ID in the RA's certificate); "" when it names none. */
+void enroll_issued_owner(const enroll_issued *st, char out[ECM_ID_LEN + 1]);
+/* ISSUED_NOT_SAVED (details issued_serial, masked_id) when id is not the held identity's owner: another
+ * customer's login must not be the way it is lost or written under their password. */
+ecm_code enroll_issued_check_owner(const enroll_issued *st, const char *id, ecm_error *err);
 
 #endif

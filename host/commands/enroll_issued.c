@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ecm/identity.h"
 #include "ecm/store.h"
 #include "ecm/util.h"
 #include "install.h"
@@ -179,6 +180,29 @@ enroll_issued_drop(ecm_ctx *ctx)
 	ctx->session->issued = NULL;
 	ctx->session->issued_free = NULL;
 	ctx->session->issued_serial[0] = '\0';
+}
+
+void
+enroll_issued_owner(const enroll_issued *st, char out[ECM_ID_LEN + 1])
+{
+	/* The RA's certificate, checked against its CA when issued: its subject names the customer. */
+	if (ecm_cert_subject_id(st->id.cert, out) != 1)
+		out[0] = '\0';
+}
+
+ecm_code
+enroll_issued_check_owner(const enroll_issued *st, const char *id, ecm_error *err)
+{
+	char owner[ECM_ID_LEN + 1], masked[ECM_ID_LEN + 1];
+
+	enroll_issued_owner(st, owner);
+	if (owner[0] != '\0' && strcmp(owner, id) == 0)
+		return ECM_OK;
+	ecm_id_mask(owner, masked);
+	ecm_error_detail_str(err, "issued_serial", st->serial);
+	ecm_error_detail_str(err, "masked_id", masked);
+	return ecm_fail(err, ECM_ISSUED_NOT_SAVED, "certificate %s of %s is issued but not saved: save it (save_issued) "
+	    "or discard it first", st->serial, masked);
 }
 
 /* The cause (what failed: FILE_WRITE_FAILED with its path and reason, STORE_…) goes into the details. */

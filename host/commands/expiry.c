@@ -67,7 +67,6 @@ scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJS
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
 	ecm_error err;
-	char id[ECM_ID_LEN + 1];
 	size_t i;
 	ecm_code rc;
 
@@ -75,7 +74,7 @@ scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJS
 	info->read_only = 1;
 	rc = ecm_store_open(info, NULL, &s, &err);
 	if (rc == ECM_OK)
-		rc = info->backend->list(s.handle, &items, &err);
+		rc = ecm_store_list_owned(&s, anchors, &items, &err);
 	if (rc != ECM_OK) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "store", info->id);
@@ -83,8 +82,7 @@ scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJS
 		cJSON_AddItemToArray(skipped, o);
 	}
 	for (i = 0; i < items.n; i++)
-		if (ecm_cert_owner(anchors, items.v[i].cert, NULL, id))
-			consider(all, id, items.v[i].cert, info);
+		consider(all, items.v[i].owner, items.v[i].cert, info);
 	ecm_store_items_free(&items);
 	ecm_store_close(&s);
 	ecm_error_clear(&err);

@@ -77,7 +77,7 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	}
 	rc = ecm_store_open_primary(&list, store_password, &s, err);
 	if (rc == ECM_OK)
-		rc = s.info->backend->import(s.handle, &id, &already, err);
+		rc = ecm_store_import(&s, &id, &already, err);
 	if (rc == ECM_OK) {
 		cJSON_AddItemToObject(result, "certificate", ecm_cert_summary(id.cert));
 		cJSON_AddStringToObject(result, "store", s.info->id);

@@ -1,43 +1,30 @@
-/* install: the primary store's identity into every store found (or the named ones), one result per store. With
- * `serial`, that certificate of the primary store (import's offer: the one just imported, whoever's it is). */
+/* install: a customer's identity from the primary store into every store found (or the named ones), one result
+ * per store. Whose: whose.h; import's offer names the certificate just imported by `serial`, with
+ * `confirm_other_customer` when the person was shown it is another customer's. */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/x509v3.h>
-
 #include "ecm/command.h"
 #include "install.h"
+#include "whose.h"
 
-/* The certificate with this serial in the opened store, with its key. */
-static ecm_code
-pick_serial(ecm_store *s, const char *serial, ecm_identity *id, ecm_error *err)
+static const char *
+primary_password(const ecm_store_list *list, const cJSON *passwords)
 {
-	ecm_store_items items = { NULL, 0 };
-	ecm_code rc = s->info->backend->list(s->handle, &items, err);
+	const cJSON *p;
 	size_t i;
-	char *sn;
 
-	for (i = 0; rc == ECM_OK && i < items.n; i++) {
-		sn = ecm_cert_serial(items.v[i].cert);
-		if (sn != NULL && ecm_serial_same(sn, serial) && X509_check_ca(items.v[i].cert) == 0) {
-			free(sn);
-			rc = s->info->backend->find(s->handle, items.v[i].cert, 1, id, err);
-			ecm_store_items_free(&items);
-			return rc;
+	for (i = 0; passwords != NULL && i < list->n; i++)
+		if (list->v[i].primary) {
+			p = cJSON_GetObjectItemCaseSensitive(passwords, list->v[i].id);
+			return cJSON_IsString(p) ? p->valuestring : NULL;
 		}
-		free(sn);
-	}
-	ecm_store_items_free(&items);
-	if (rc == ECM_OK) {
-		ecm_error_detail_str(err, "serial", serial);
-		rc = ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate with this serial in %s", s->info->id);
-	}
-	return rc;
+	return NULL;
 }
 
 /* The identity and the primary store's id (malloc'd), which install then leaves alone: it was just read there. */
 static ecm_code
-primary_identity(const ecm_ctx *ctx, const char *serial, const cJSON *passwords, ecm_identity *id, char **primary_id,
+primary_identity(const ecm_ctx *ctx, const cJSON *passwords, whose *w, ecm_identity *id, char **primary_id,
     ecm_error *err)
 {
 	ecm_store_list list = { NULL, 0 };
@@ -50,11 +37,9 @@ primary_identity(const ecm_ctx *ctx, const char *serial, const cJSON *passwords,
 	if (rc == ECM_OK && i == list.n)
 		rc = ecm_fail(err, ECM_STORE_NOT_FOUND, "this system has no primary certificate store");
 	if (rc == ECM_OK)
-		rc = ecm_store_open(&list.v[i], ecm_store_password_for(passwords, list.v[i].id), &s, err);
-	if (rc == ECM_OK && serial != NULL)
-		rc = pick_serial(&s, serial, id, err);
-	else if (rc == ECM_OK)
-		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 1, id, NULL, err);
+		rc = ecm_store_open(&list.v[i], primary_password(&list, passwords), &s, err);
+	if (rc == ECM_OK)
+		rc = whose_pick(ctx, &s, w, 1, id, NULL, err);
 	if (rc == ECM_OK && (*primary_id = strdup(list.v[i].id)) == NULL)
 		rc = ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	ecm_store_close(&s);
@@ -66,15 +51,17 @@ static ecm_code
 run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
 	const cJSON *only = NULL, *passwords = NULL;
-	const char *serial = NULL;
 	ecm_identity id = { NULL, NULL, NULL };
 	char *primary_id = NULL;
+	whose w;
 	ecm_code rc;
 
-	if ((rc = ecm_store_choice_args(args, &only, &passwords, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "serial", 0, &serial, err)) != ECM_OK)
+	if ((rc = ecm_store_choice_args(args, &only, &passwords, err)) != ECM_OK)
 		return rc;
-	if ((rc = primary_identity(ctx, serial, passwords, &id, &primary_id, err)) != ECM_OK)
+	if ((rc = whose_begin(ctx, args, &w, err)) == ECM_OK)
+		rc = primary_identity(ctx, passwords, &w, &id, &primary_id, err);
+	whose_end(&w);
+	if (rc != ECM_OK)
 		return rc;
 	ecm_progress(ctx, "install", 0, 1);
 	rc = ecm_install_from(ctx->config, &id, primary_id, only, passwords, cJSON_AddArrayToObject(result, "results"),
@@ -87,7 +74,8 @@ run_install(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const ecm_arg_spec args[] = {
 	ECM_STORE_CHOICE_ARGS,
-	{ "serial", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
+	WHOSE_ARGS,
+	{ "confirm_other_customer", ECM_ARG_BOOL, 0, NULL },
 	ECM_ARG_END,
 };
 

@@ -26,6 +26,10 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "id");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"id\" is not a valid national ID");
 	}
+	/* Another customer's login must not be the way an issued key is lost or saved under their password. */
+	if (enroll_issued_held(ctx) != NULL &&
+	    (rc = enroll_issued_check_owner(enroll_issued_held(ctx), id, err)) != ECM_OK)
+		return rc;
 	auth = (ecm_ra_auth){ id, password, NULL };
 	rc = ecm_ra_api(ctx->session, ctx->config, &auth, "GET", "/account", NULL, &account, err);
 	if (rc == ECM_OK)

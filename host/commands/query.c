@@ -1,5 +1,6 @@
-/* query: the certificate in the primary store (or in a given .pfx when the store has none) beside the server's
- * current one after login. Works without login (local side only). */
+/* query: a customer's certificate in the primary store (or in a given .pfx when the store has none) beside the
+ * server's current one after login. Works without login (local side only); whose: whose.h, except that several
+ * customers without a login is no error here: local is null and `candidates` lists them. */
 #include <ctype.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "ecm/store.h"
 #include "enroll.h"
 #include "pfx_args.h"
+#include "whose.h"
 
 static const char *const secrets[] = { "pfx.password", "store_password", NULL };
 
@@ -30,19 +32,34 @@ local_json(const ecm_identity *id, int has_key, const char *store)
 	return o;
 }
 
-/* The primary store's pick: ECM_OK with id->cert set, ECM_OK with id->cert NULL (none), or an error. */
-static ecm_code
-from_store(const ecm_ctx *ctx, const char *password, ecm_identity *id, int *has_key, char **store_id,
-    ecm_error *err)
+/* Several customers' certificates and nobody named: the candidates move from the error to the result. */
+static void
+take_candidates(ecm_error *err, cJSON *result)
 {
-	ecm_store_list list;
-	ecm_store s;
-	ecm_code rc = ecm_store_open_primary_ro(&list, password, &s, err);
+	cJSON *c = cJSON_DetachItemFromObjectCaseSensitive(err->details, "candidates");
 
+	cJSON_AddItemToObject(result, "candidates", c ? c : cJSON_CreateArray());
+}
+
+/* The primary store's pick: ECM_OK with id->cert set, ECM_OK with id->cert NULL (none, or several customers'),
+ * or an error. */
+static ecm_code
+from_store(const ecm_ctx *ctx, const cJSON *args, const char *password, ecm_identity *id, int *has_key,
+    char **store_id, cJSON *result, ecm_error *err)
+{
+	ecm_store_list list = { NULL, 0 };
+	ecm_store s = { NULL, NULL };
+	whose w;
+	ecm_code rc = whose_begin(ctx, args, &w, err);
+
+	if (rc == ECM_OK)
+		rc = ecm_store_open_primary_ro(&list, password, &s, err);
 	if (rc == ECM_OK) {
 		*store_id = strdup(s.info->id);
-		rc = ecm_store_pick_identity(&s, ctx->session->national_id, 0, id, has_key, err);
-		if (rc == ECM_NO_CERTIFICATE) {
+		rc = whose_pick(ctx, &s, &w, 0, id, has_key, err);
+		if (rc == ECM_CHOOSE_CUSTOMER)
+			take_candidates(err, result);
+		if (rc == ECM_NO_CERTIFICATE || rc == ECM_CHOOSE_CUSTOMER) {
 			ecm_error_clear(err);
 			ecm_error_init(err);
 			rc = ECM_OK;
@@ -50,6 +67,7 @@ from_store(const ecm_ctx *ctx, const char *password, ecm_identity *id, int *has_
 	}
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
+	whose_end(&w);
 	return rc;
 }
 
@@ -68,7 +86,7 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
 		return rc;
 	server = server_cert(ctx);
-	rc = from_store(ctx, store_password, &id, &has_key, &store_id, err);
+	rc = from_store(ctx, args, store_password, &id, &has_key, &store_id, result, err);
 	if (id.cert == NULL && pfx != NULL) {
 		ecm_error_clear(err);
 		ecm_error_init(err);
@@ -108,6 +126,7 @@ static const ecm_arg_spec pfx_args[] = {
 static const ecm_arg_spec args[] = {
 	{ "pfx", ECM_ARG_OBJECT, 0, pfx_args },
 	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	WHOSE_ARGS,
 	ECM_ARG_END,
 };
 

@@ -3,32 +3,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecm/identity.h"
 #include "install.h"
 #include "ecm/store.h"
 #include "enroll.h"
 
-/* The current identity from the .pfx named in the request, else this ID's certificate + key in the primary
- * store. */
+/* The serial of the broker's current PC certificate as the login saw it, or NULL (malloc'd). */
+static char *
+broker_current_serial(const ecm_ctx *ctx)
+{
+	cJSON *c = ctx->session->account ? enroll_account_cert(ctx->session->account) : NULL;
+	const cJSON *serial = cJSON_GetObjectItemCaseSensitive(c, "serial");
+	char *s = cJSON_IsString(serial) ? strdup(serial->valuestring) : NULL;
+
+	cJSON_Delete(c);
+	return s;
+}
+
+/* The current identity from the .pfx named in the request, else the customer's certificate + key in the primary
+ * store: the broker's current one (never a superseded one left in the store, which the RA would refuse only after
+ * the OTP is spent and a key made). */
 static ecm_code
 load_current(ecm_ctx *ctx, const enroll_args *a, ecm_identity *current, ecm_error *err)
 {
-	char *id;
-	int same;
-	ecm_code rc;
+	ecm_anchors *anchors = NULL;
+	char *serial = NULL;
+	ecm_code rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err);
 
-	if (a->current_path == NULL)
-		return ecm_store_primary_identity(ctx->session->national_id, current, err);
-	rc = ecm_pfx_read_file(a->current_path, a->current_password ? a->current_password : "", current, err);
-	if (rc != ECM_OK)
-		return rc;
-	if (current->key == NULL)
-		return ecm_fail(err, ECM_KEY_MISSING, "%s holds no private key", a->current_path);
-	id = ecm_cert_national_id(current->cert);
-	same = id != NULL && strcmp(id, ctx->session->national_id) == 0;
-	free(id);
-	if (!same)
-		return ecm_fail(err, ECM_SUBJECT_MISMATCH, "the current certificate belongs to another ID");
-	return ECM_OK;
+	if (rc == ECM_OK && a->current_path == NULL) {
+		serial = broker_current_serial(ctx);
+		rc = ecm_store_primary_identity(anchors, ctx->session->national_id, serial, current, err);
+	} else if (rc == ECM_OK) {
+		rc = ecm_pfx_read_file(a->current_path, a->current_password ? a->current_password : "", current, err);
+		if (rc == ECM_OK && current->key == NULL)
+			rc = ecm_fail(err, ECM_KEY_MISSING, "%s holds no private key", a->current_path);
+		if (rc == ECM_OK && !ecm_cert_is_customers(anchors, current->cert, current->chain,
+		    ctx->session->national_id))
+			rc = ecm_fail(err, ECM_SUBJECT_MISMATCH, "the current certificate belongs to another ID");
+	}
+	free(serial);
+	ecm_anchors_free(anchors);
+	return rc;
 }
 
 /* Outside the window, say when it opens before an OTP is spent or a key made. */

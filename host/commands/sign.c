@@ -133,11 +133,7 @@ read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, ecm_error *err)
 static ecm_code
 open_pfx(const sign_req *r, ecm_store_info *info, ecm_store *s, ecm_error *err)
 {
-	memset(info, 0, sizeof(*info));
-	info->id = "pfx";
-	info->path = (char *)r->pfx_path;
-	info->exists = 1;
-	info->backend = &ecm_store_pfx;
+	ecm_store_pfx_info(info, r->pfx_path);
 	return ecm_store_open(info, r->pfx_password, s, err);
 }
 

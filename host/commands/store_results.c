@@ -13,7 +13,7 @@ ecm_store_info_json(const ecm_store_info *s)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "id", s->id);
-	cJSON_AddStringToObject(o, "kind", s->backend->name);
+	cJSON_AddStringToObject(o, "kind", ecm_store_kind(s));
 	cJSON_AddStringToObject(o, "browser", s->browser);
 	cJSON_AddItemToObject(o, "profile", s->profile ? cJSON_CreateString(s->profile) : cJSON_CreateNull());
 	cJSON_AddStringToObject(o, "path", s->path);

@@ -18,7 +18,6 @@ static ecm_code
 count_owners(ecm_store_info *info, const ecm_anchors *anchors, const char *id, holding *h, ecm_error *err)
 {
 	ecm_store_items items = { NULL, 0 };
-	char owner[ECM_ID_LEN + 1];
 	ecm_store s;
 	ecm_code rc;
 	size_t i;
@@ -26,11 +25,9 @@ count_owners(ecm_store_info *info, const ecm_anchors *anchors, const char *id, h
 	info->read_only = 1;
 	if ((rc = ecm_store_open(info, NULL, &s, err)) != ECM_OK)
 		return rc;
-	rc = info->backend->list(s.handle, &items, err);
+	rc = ecm_store_list_owned(&s, anchors, &items, err);
 	for (i = 0; rc == ECM_OK && i < items.n; i++) {
-		if (!ecm_cert_owner(anchors, items.v[i].cert, NULL, owner))
-			continue;
-		if (strcmp(owner, id) == 0)
+		if (strcmp(items.v[i].owner, id) == 0)
 			h->mine++;
 		else
 			h->others++;

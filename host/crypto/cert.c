@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "ecm/crypto.h"
+#include "ecm/identity.h"
 
 void
 ecm_identity_free(ecm_identity *id)
@@ -91,16 +92,6 @@ cert_cn(const X509 *cert)
 	return out;
 }
 
-char *
-ecm_cert_national_id(const X509 *cert)
-{
-	char *cn = cert_cn(cert);
-
-	if (cn != NULL)
-		cn[strcspn(cn, "-")] = '\0';
-	return cn;
-}
-
 const char *
 ecm_device_from_cn(const char *cn)
 {
@@ -155,11 +146,16 @@ cJSON *
 ecm_cert_summary(const X509 *cert)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *serial = ecm_cert_serial(cert), *cn = cert_cn(cert), *id = ecm_cert_national_id(cert);
+	char *serial = ecm_cert_serial(cert), *cn = cert_cn(cert), id[ECM_ID_LEN + 1], masked[ECM_ID_LEN + 1];
 
+	/* The subject's ID by the one rule (include/ecm/identity.h); "" when it names none. */
+	if (ecm_cert_subject_id(cert, id) != 1)
+		id[0] = '\0';
+	ecm_id_mask(id, masked);
 	cJSON_AddStringToObject(o, "serial", serial ? serial : "");
 	cJSON_AddStringToObject(o, "cn", cn ? cn : "");
-	cJSON_AddStringToObject(o, "national_id", id ? id : "");
+	cJSON_AddStringToObject(o, "national_id", id);
+	cJSON_AddStringToObject(o, "masked_id", masked);
 	add_name(o, "issuer", X509_get_issuer_name(cert));
 	add_name(o, "subject", X509_get_subject_name(cert));
 	cJSON_AddStringToObject(o, "device", ecm_device_from_cn(cn));
@@ -169,6 +165,5 @@ ecm_cert_summary(const X509 *cert)
 	cJSON_AddBoolToObject(o, "expired", X509_cmp_current_time(X509_get0_notAfter(cert)) < 0);
 	free(serial);
 	free(cn);
-	free(id);
 	return o;
 }

@@ -10,6 +10,7 @@
 #include <openssl/provider.h>
 
 #include "ecm/crypto.h"
+#include "ecm/identity.h"
 #include "ecm/util.h"
 #include "pfx_int.h"
 #include "crypto_int.h"
@@ -148,7 +149,7 @@ ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm
 	return rc;
 }
 
-/* The ID comes from the certificate's CN, which a .pfx or a store can set to anything: only letters and digits
+/* The ID comes from the certificate's subject (already strict); only letters and digits
  * reach the file name, so a CN like "../../x" cannot move the backup out of backup_dir. */
 static void
 name_part(char *out, size_t size, const char *id)
@@ -165,15 +166,16 @@ name_part(char *out, size_t size, const char *id)
 char *
 ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
 {
-	char *id = ecm_cert_national_id(cert);
-	char name[96], part[33], date[16] = "00000000";
+	char id[ECM_ID_LEN + 1], name[96], part[33], date[16] = "00000000";
 	struct tm tm;
 
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
 		strftime(date, sizeof(date), "%Y%m%d", &tm);
+	/* The owner's ID as the one rule reads it (the certificate of a file being written is the customer's). */
+	if (ecm_cert_subject_id(cert, id) != 1)
+		id[0] = '\0';
 	name_part(part, sizeof(part), id);
 	snprintf(name, sizeof(name), "ECM_%s_%s.pfx", part, date);
-	free(id);
 	if (cfg->backup_dir == NULL)
 		return NULL;
 	return ecm_path_join(cfg->backup_dir, name);

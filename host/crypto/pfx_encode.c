@@ -9,6 +9,7 @@
 #include <openssl/pkcs12.h>
 
 #include "ecm/crypto.h"
+#include "ecm/identity.h"
 #include "pfx_int.h"
 
 /* One of the two safes, built on its own task. */
@@ -155,7 +156,7 @@ ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ec
 {
 	int aes = format == ECM_PFX_AES;
 	safe_task base = { .id = id, .password = password, .iterations = (int)iterations };
-	char *name = NULL;
+	char name[ECM_ID_LEN + 1];
 	PKCS12 *p12 = NULL;
 	int n;
 
@@ -166,10 +167,9 @@ ecm_pfx_encode(const ecm_identity *id, const char *password, long iterations, ec
 	/* As PKCS12_create_ex: a key that is not the certificate's makes no file. */
 	if (id->cert != NULL && id->key != NULL && X509_check_private_key(id->cert, id->key) == 1 &&
 	    X509_digest(id->cert, EVP_sha1(), base.keyid, &base.keyid_len)) {
-		base.name = name = ecm_cert_national_id(id->cert);
+		base.name = ecm_cert_subject_id(id->cert, name) ? name : NULL; /* the friendly name: whose */
 		p12 = build_safes(&base);
 	}
-	free(name);
 	pfx_kdf_forget();
 	if (p12 == NULL)
 		return encode_fail(p12, err);

@@ -1,5 +1,5 @@
-/* Using the stores through the backend table: open/close, which certificate is "the" one, install into one store,
- * remove a superseded certificate from one store only where its successor is there. No JSON here: the commands
+/* Using the stores through the accessors (store.c): which certificate of a customer is "the" one, install into
+ * one store, remove a superseded certificate from one store only where its successor is there. No JSON here: the commands
  * turn the results into replies (host/commands/store_results.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -7,34 +7,6 @@
 #include <openssl/x509v3.h>
 
 #include "store_int.h"
-
-void
-ecm_store_items_free(ecm_store_items *items)
-{
-	size_t i;
-
-	for (i = 0; i < items->n; i++)
-		X509_free(items->v[i].cert);
-	free(items->v);
-	items->v = NULL;
-	items->n = 0;
-}
-
-ecm_code
-ecm_store_open(const ecm_store_info *info, const char *password, ecm_store *out, ecm_error *err)
-{
-	out->info = info;
-	out->handle = NULL;
-	return info->backend->open(info, password, &out->handle, err);
-}
-
-void
-ecm_store_close(ecm_store *s)
-{
-	if (s->handle != NULL)
-		s->info->backend->close(s->handle);
-	s->handle = NULL;
-}
 
 static ecm_code
 open_primary(ecm_store_list *list, const char *password, int read_only, ecm_store *out, ecm_error *err)
@@ -66,22 +38,6 @@ ecm_store_open_primary_ro(ecm_store_list *list, const char *password, ecm_store 
 	return open_primary(list, password, 1, out, err);
 }
 
-static int
-of_user(const X509 *cert, const char *national_id)
-{
-	char *nid;
-	int r;
-
-	if (X509_check_ca((X509 *)cert) > 0)
-		return 0;
-	if (national_id == NULL)
-		return 1;
-	nid = ecm_cert_national_id(cert);
-	r = nid != NULL && strcmp(nid, national_id) == 0;
-	free(nid);
-	return r;
-}
-
 /* 1 when a is a better pick than b. */
 static int
 better(const ecm_store_item *a, const ecm_store_item *b)
@@ -98,30 +54,54 @@ better(const ecm_store_item *a, const ecm_store_item *b)
 	return cmp > 0;
 }
 
+static int
+wanted(const ecm_store_item *it, const char *id, const char *serial)
+{
+	char *sn;
+	int r;
+
+	if (strcmp(it->owner, id) != 0)
+		return 0;
+	if (serial == NULL)
+		return 1;
+	sn = ecm_cert_serial(it->cert);
+	r = sn != NULL && ecm_serial_same(sn, serial);
+	free(sn);
+	return r;
+}
+
 ecm_code
-ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out, int *has_key,
-    ecm_error *err)
+ecm_store_pick_identity(ecm_store *s, const ecm_anchors *anchors, const char *id, const char *serial,
+    int want_key, ecm_identity *out, int *has_key, ecm_error *err)
 {
 	ecm_store_items items = { NULL, 0 };
 	const ecm_store_item *best = NULL;
+	char masked[ECM_ID_LEN + 1];
 	ecm_code rc;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = s->info->backend->list(s->handle, &items, err)) != ECM_OK)
+	if (id == NULL)
+		return ecm_fail(err, ECM_INTERNAL, "whose certificate was not decided");
+	if ((rc = ecm_store_list_owned(s, anchors, &items, err)) != ECM_OK)
 		return rc;
 	for (i = 0; i < items.n; i++)
-		if (of_user(items.v[i].cert, national_id) && (best == NULL || better(&items.v[i], best)))
+		if (wanted(&items.v[i], id, serial) && (best == NULL || better(&items.v[i], best)))
 			best = &items.v[i];
 	if (best == NULL) {
 		ecm_store_items_free(&items);
+		ecm_id_mask(id, masked);
 		ecm_error_detail_str(err, "store", s->info->id);
-		return ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate of this user in %s", s->info->path);
+		ecm_error_detail_str(err, "masked_id", masked);
+		if (serial != NULL)
+			ecm_error_detail_str(err, "serial", serial);
+		return ecm_fail(err, ECM_NO_CERTIFICATE, "no certificate of %s%s%s in %s", masked,
+		    serial ? " with serial " : "", serial ? serial : "", s->info->path);
 	}
 	if (has_key != NULL)
 		*has_key = best->has_key;
 	if (want_key) {
-		rc = s->info->backend->find(s->handle, best->cert, 1, out, err);
+		rc = ecm_store_find(s, best->cert, 1, out, err);
 	} else {
 		X509_up_ref(best->cert);
 		out->cert = best->cert;
@@ -131,7 +111,8 @@ ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm
 }
 
 ecm_code
-ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err)
+ecm_store_primary_identity(const ecm_anchors *anchors, const char *id, const char *serial, ecm_identity *out,
+    ecm_error *err)
 {
 	ecm_store_list list = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
@@ -139,10 +120,52 @@ ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error
 
 	memset(out, 0, sizeof(*out));
 	if (rc == ECM_OK)
-		rc = ecm_store_pick_identity(&s, national_id, 1, out, NULL, err);
+		rc = ecm_store_pick_identity(&s, anchors, id, serial, 1, out, NULL, err);
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	return rc;
+}
+
+/* The first of the customer's certificates with this serial in one store (up-ref'd), or NULL. */
+static X509 *
+owned_in(const ecm_store_info *info, const ecm_anchors *anchors, const char *id, const char *serial)
+{
+	ecm_store_items items = { NULL, 0 };
+	X509 *hit = NULL;
+	ecm_store s;
+	ecm_error e;
+	size_t i;
+
+	ecm_error_init(&e);
+	if (info->exists && ecm_store_open(info, NULL, &s, &e) == ECM_OK) {
+		if (ecm_store_list_owned(&s, anchors, &items, &e) == ECM_OK)
+			for (i = 0; hit == NULL && i < items.n; i++)
+				if (wanted(&items.v[i], id, serial) && X509_up_ref(items.v[i].cert))
+					hit = items.v[i].cert;
+		ecm_store_items_free(&items);
+		ecm_store_close(&s);
+	}
+	ecm_error_clear(&e);
+	return hit;
+}
+
+X509 *
+ecm_stores_find_owned(const ecm_anchors *anchors, const char *id, const char *serial)
+{
+	ecm_store_list list = { NULL, 0 };
+	X509 *hit = NULL;
+	ecm_error e;
+	size_t i;
+
+	ecm_error_init(&e);
+	if (ecm_stores_discover(&list, &e) == ECM_OK)
+		for (i = 0; hit == NULL && i < list.n; i++) {
+			list.v[i].read_only = 1;
+			hit = owned_in(&list.v[i], anchors, id, serial);
+		}
+	ecm_store_list_free(&list);
+	ecm_error_clear(&e);
+	return hit;
 }
 
 ecm_code
@@ -157,7 +180,7 @@ ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const 
 		return ecm_fail(err, ECM_STORE_FAILED, "%s cannot take certificates", info->id);
 	if ((rc = ecm_store_open(info, password, &s, err)) != ECM_OK)
 		return rc;
-	rc = info->backend->import(s.handle, id, already, err);
+	rc = ecm_store_import(&s, id, already, err);
 	ecm_store_close(&s);
 	return rc;
 }
@@ -175,9 +198,9 @@ ecm_store_replace(const ecm_store_info *info, const char *password, const X509 *
 		ecm_error_clear(&e);
 		return 0;
 	}
-	if (info->backend->find(s.handle, installed, 0, &probe, &e) == ECM_OK) {
+	if (ecm_store_find(&s, installed, 0, &probe, &e) == ECM_OK) {
 		ecm_identity_free(&probe);
-		removed = info->backend->remove(s.handle, old, &e) == ECM_OK;
+		removed = ecm_store_remove(&s, old, &e) == ECM_OK;
 	}
 	ecm_store_close(&s);
 	ecm_error_clear(&e);

@@ -81,10 +81,15 @@ static ecm_code
 nss_fail(ecm_error *err, ecm_code code, const nss_store *s, const char *what)
 {
 	int e = PORT_GetError();
+	const char *name = e != 0 ? PR_ErrorToName(e) : NULL, *text = e != 0 ? PORT_ErrorToString(e) : NULL;
 
 	ecm_error_detail_str(err, "store", s->info->id);
 	ecm_error_detail_num(err, "nss_error", e);
-	return ecm_fail(err, code, "%s: %s (NSS error %d)", s->info->path, what, e);
+	if (name != NULL)
+		ecm_error_detail_str(err, "nss_error_name", name);
+	/* NSS's own words for the cause: a number alone names nothing a person or a log reader can act on. */
+	return ecm_fail(err, code, "%s: %s: %s (NSS error %d%s%s)", s->info->path, what,
+	    text != NULL ? text : "unknown cause", e, name ? " " : "", name ? name : "");
 }
 
 static char *
@@ -453,13 +458,50 @@ temp_cert(X509 *x)
 	return c;
 }
 
+/* 1 when a certificate of another subject in this database has the nickname: NSS gives one nickname to one
+ * subject and refuses the second (SEC_ERROR_ADDING_CERT). Asked by "<token>:<nickname>" (our token names are
+ * unique per store); PK11_ReadRawAttribute on a certificate would leak a slot reference. */
+static int
+nick_taken(nss_store *s, const char *nick, const CERTCertificate *c)
+{
+	const char *token = PK11_GetTokenName(s->slot);
+	size_t n = strlen(token) + strlen(nick) + 2;
+	char *qualified = malloc(n);
+	CERTCertList *list;
+	CERTCertListNode *node;
+	int taken = 0;
+
+	if (qualified == NULL)
+		return 0;
+	snprintf(qualified, n, "%s:%s", token, nick);
+	list = PK11_FindCertsFromNickname(qualified, NULL);
+	free(qualified);
+	if (list == NULL)
+		return 0;
+	for (node = CERT_LIST_HEAD(list); !CERT_LIST_END(node, list) && !taken; node = CERT_LIST_NEXT(node))
+		taken = SECITEM_CompareItem(&node->cert->derSubject, &c->derSubject) != SECEqual;
+	CERT_DestroyCertList(list);
+	return taken;
+}
+
+/* The CN, as the browsers show it; when another subject has it already (two layouts of one customer's name),
+ * the CN and the serial, so that each certificate has a nickname of its own. */
 static char *
-nickname(const X509 *cert)
+nickname(nss_store *s, const X509 *cert, const CERTCertificate *c)
 {
 	cJSON *sum = ecm_cert_summary(cert);
-	const cJSON *cn = cJSON_GetObjectItemCaseSensitive(sum, "cn");
-	char *nick = strdup(cJSON_IsString(cn) ? cn->valuestring : "e-Cert");
+	const cJSON *cn = cJSON_GetObjectItemCaseSensitive(sum, "cn"), *serial;
+	const char *base = cJSON_IsString(cn) && cn->valuestring[0] ? cn->valuestring : "e-Cert";
+	char *nick = strdup(base);
+	size_t len;
 
+	if (nick != NULL && nick_taken(s, nick, c)) {
+		serial = cJSON_GetObjectItemCaseSensitive(sum, "serial");
+		len = strlen(base) + strlen(serial->valuestring) + 4;
+		free(nick);
+		if ((nick = malloc(len)) != NULL)
+			snprintf(nick, len, "%s #%s", base, serial->valuestring);
+	}
 	cJSON_Delete(sum);
 	return nick;
 }
@@ -496,21 +538,35 @@ import_public_key(nss_store *s, CERTCertificate *c)
 	SECKEY_DestroyPublicKey(pub);
 }
 
+static void delete_key(nss_store *s, SECKEYPrivateKey *key);
+
+/* Key, then certificate. When the certificate is refused, the key this attempt added goes again (a key that was
+ * here before stays): a failed install leaves nothing behind. */
 static SECStatus
 import_once(nss_store *s, CERTCertificate *c, SECItem *p8, const char *nick)
 {
 	SECItem nick_item = { siBuffer, (unsigned char *)nick, (unsigned)strlen(nick) };
-	SECKEYPrivateKey *key = NULL;
+	SECKEYPrivateKey *key = NULL, *before = PK11_FindKeyByDERCert(s->slot, c, NULL);
 	SECStatus rv;
+	int e;
 
+	if (before != NULL)
+		SECKEY_DestroyPrivateKey(before);
 	rv = PK11_ImportDERPrivateKeyInfoAndReturnKey(s->slot, p8, &nick_item, NULL, PR_TRUE, PR_TRUE, KU_ALL, &key,
 	    NULL);
 	if (rv != SECSuccess)
 		return rv;
 	rv = PK11_ImportCert(s->slot, c, key->pkcs11ID, nick, PR_FALSE);
-	SECKEY_DestroyPrivateKey(key);
-	if (rv == SECSuccess)
+	if (rv == SECSuccess) {
+		SECKEY_DestroyPrivateKey(key);
 		import_public_key(s, c);
+	} else if (before == NULL) {
+		e = PORT_GetError();
+		delete_key(s, key); /* frees key */
+		PORT_SetError(e);
+	} else {
+		SECKEY_DestroyPrivateKey(key);
+	}
 	return rv;
 }
 
@@ -557,7 +613,7 @@ nss_import(void *handle, const ecm_identity *id, int *already, ecm_error *err)
 	if (key_pkcs8(id->key, &der, &len) != 0)
 		return ecm_fail(err, ECM_INTERNAL, "cannot encode the private key");
 	c = temp_cert(id->cert);
-	nick = nickname(id->cert);
+	nick = c != NULL ? nickname(s, id->cert, c) : NULL;
 	p8.type = siBuffer;
 	p8.data = der;
 	p8.len = (unsigned)len;

@@ -10,23 +10,6 @@
 #include "ecm/identity.h"
 #include "store_int.h"
 
-int
-ecm_store_supports(const ecm_store_info *info, unsigned cap)
-{
-	const ecm_store_backend *b = info->backend;
-
-	if (b == NULL || (b->caps & cap) != cap)
-		return 0;
-	/* A bit without its operation would be a lie the callers cannot see. */
-	if ((cap & ECM_STORE_CAN_SIGN) && b->sign == NULL)
-		return 0;
-	if ((cap & ECM_STORE_CAN_DELETE) && b->remove == NULL)
-		return 0;
-	if ((cap & ECM_STORE_CAN_IMPORT) && b->import == NULL)
-		return 0;
-	return 1;
-}
-
 static int
 newer(const X509 *a, const X509 *b)
 {

@@ -27,8 +27,6 @@ ecm_code ecm_csr_create(EVP_PKEY *key, const char *common_name, const X509_NAME 
 ecm_code ecm_pkcs7_certs(const unsigned char *der, size_t len, STACK_OF(X509) **out, ecm_error *err);
 /* Upper-case hex serial without leading zeros, malloc'd. */
 char *ecm_cert_serial(const X509 *cert);
-/* The part of the CN before the first '-' (the national ID), malloc'd, or NULL. */
-char *ecm_cert_national_id(const X509 *cert);
 /* Same issuer and serial (how every store names a certificate). */
 int ecm_cert_same(const X509 *a, const X509 *b);
 /* Hex serials equal, ignoring case and leading zeros. */

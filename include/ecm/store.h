@@ -1,5 +1,6 @@
-/* Certificate stores: one table of operations (ecm_store_backend), one file per backend under host/store/
- * (nss.c, pfx.c, keychain_macos.c, wincrypt_windows.c). Callers use this header and never #ifdef on the OS. */
+/* Certificate stores: one table of operations per backend, private to host/store/ (store_int.h), one file per
+ * backend (nss.c, pfx.c, keychain_macos.c, wincrypt_windows.c). Callers use this header's accessors, which check
+ * ecm_store_supports (as curl's Curl_ssl_* keep struct Curl_ssl private), and never #ifdef on the OS. */
 #ifndef ECM_STORE_H
 #define ECM_STORE_H
 
@@ -9,9 +10,10 @@
 #include "ecm/config.h"
 #include "ecm/crypto.h"
 #include "ecm/error.h"
+#include "ecm/identity.h"
 
-/* What a backend can do (the `caps` bitfield), read only through ecm_store_supports(). Every backend's find()
- * can hand out the key and every open() may answer STORE_PASSWORD_REQUIRED: those need no bit. */
+/* What a backend can do, read only through ecm_store_supports(). Every backend can list and find (and hand out
+ * the key), and every open may answer STORE_PASSWORD_REQUIRED: those need no bit. */
 enum {
 	ECM_STORE_CAN_DELETE = 1u << 0, /* remove() works */
 	ECM_STORE_CAN_IMPORT = 1u << 1, /* import() works */
@@ -28,13 +30,14 @@ typedef struct ecm_store_info {
 	int exists;    /* the database is there already (NSS: cert9.db); else opening creates it */
 	int read_only; /* set before open by a command that only reads: nothing is created or written (a store
 	                * that does not exist yet opens as an empty one) */
-	const struct ecm_store_backend *backend;
+	const struct ecm_store_backend *backend; /* opaque: host/store/store_int.h */
 } ecm_store_info;
 
-/* A certificate in a store. */
+/* A certificate in a store. owner: ecm_cert_owner's ID, filled by ecm_store_list_owned only ("" otherwise). */
 typedef struct ecm_store_item {
 	X509 *cert;
 	int has_key;
+	char owner[ECM_ID_LEN + 1];
 } ecm_store_item;
 
 typedef struct ecm_store_items {
@@ -44,30 +47,12 @@ typedef struct ecm_store_items {
 
 void ecm_store_items_free(ecm_store_items *items);
 
-typedef struct ecm_store_backend {
-	const char *name; /* "nss", "pfx", "keychain", "windows" */
-	unsigned caps;
-	/* password: NULL, or the store's password from the request. *handle is backend state. */
-	ecm_code (*open)(const ecm_store_info *info, const char *password, void **handle, ecm_error *err);
-	ecm_code (*list)(void *handle, ecm_store_items *out, ecm_error *err);
-	/* By issuer + serial. out->cert always; out->key when want_key (KEY_MISSING if absent). NO_CERTIFICATE. */
-	ecm_code (*find)(void *handle, const X509 *which, int want_key, ecm_identity *out, ecm_error *err);
-	/* Key + certificate (+ chain). *already = 1 when certificate and key were both present (nothing written). */
-	ecm_code (*import)(void *handle, const ecm_identity *id, int *already, ecm_error *err);
-	/* Removes the certificate with which's issuer + serial (and its key) from this store only. */
-	ecm_code (*remove)(void *handle, const X509 *which, ecm_error *err);
-	void (*close)(void *handle);
-	/* CMS SignedData over data (see ecm_cms_sign) with the key of which's certificate, inside the store.
-	 * *der is OPENSSL_malloc'd. NO_CERTIFICATE, KEY_MISSING, STORE_FAILED. */
-	ecm_code (*sign)(void *handle, const X509 *which, const unsigned char *data, size_t len, int detached,
-	    unsigned char **der, size_t *der_len, ecm_error *err);
-} ecm_store_backend;
-
 /* The one way to ask what a store's backend can do (ECM_STORE_CAN_*), as curl's Curl_ssl_supports. */
 int ecm_store_supports(const ecm_store_info *info, unsigned cap);
-
-extern const ecm_store_backend ecm_store_nss;
-extern const ecm_store_backend ecm_store_pfx; /* info->path is the file; import writes it (AES) */
+/* The backend's name as the `stores` reply shows it: "nss", "pfx", "keychain", "windows". */
+const char *ecm_store_kind(const ecm_store_info *info);
+/* A .pfx file as a store (info->path = path; nothing is copied: path must outlive info). */
+void ecm_store_pfx_info(ecm_store_info *info, const char *path);
 
 /* Discovery: every store of this user (HOME from the environment). The primary store comes first. */
 typedef struct ecm_store_list {
@@ -88,17 +73,34 @@ typedef struct ecm_store {
 ecm_code ecm_store_open(const ecm_store_info *info, const char *password, ecm_store *out, ecm_error *err);
 void ecm_store_close(ecm_store *s);
 
+/* What an opened store holds. Every certificate; *_owned: only customers' ones (ecm_cert_owner with anchors:
+ * not a CA, chains to the broker's CA, a valid ID in the subject), item.owner filled. */
+ecm_code ecm_store_list_items(ecm_store *s, ecm_store_items *out, ecm_error *err);
+ecm_code ecm_store_list_owned(ecm_store *s, const ecm_anchors *anchors, ecm_store_items *out, ecm_error *err);
+/* By issuer + serial: out->cert, and out->key when want_key (KEY_MISSING without). NO_CERTIFICATE. */
+ecm_code ecm_store_find(ecm_store *s, const X509 *which, int want_key, ecm_identity *out, ecm_error *err);
+/* Key + certificate (+ chain); *already = 1 when both were present. STORE_FAILED when the store cannot import. */
+ecm_code ecm_store_import(ecm_store *s, const ecm_identity *id, int *already, ecm_error *err);
+/* The certificate with which's issuer + serial (and its key), from this store only. STORE_FAILED when the store
+ * cannot delete. */
+ecm_code ecm_store_remove(ecm_store *s, const X509 *which, ecm_error *err);
+
 /* Discovers the stores and opens the primary one. list is filled either way (free it after closing). */
 ecm_code ecm_store_open_primary(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err);
 /* The same for commands that only read (query, backup, renew's current identity): read_only set, so a missing
  * database is not created and an existing one is not written (works on a read-only home folder). */
 ecm_code ecm_store_open_primary_ro(ecm_store_list *list, const char *password, ecm_store *out, ecm_error *err);
 
-/* The certificate of this user in the store: one with a key first, then still valid, then the newest; CA
- * certificates never. national_id NULL means any. want_key also exports the key (KEY_MISSING without one).
- * *has_key (may be NULL) tells whether the store holds its key. NO_CERTIFICATE when none. */
-ecm_code ecm_store_pick_identity(ecm_store *s, const char *national_id, int want_key, ecm_identity *out,
-    int *has_key, ecm_error *err);
+/* The customer's certificate in the store (include/ecm/identity.h decides whose; id is required): with serial,
+ * that one; else one with a key first, then still valid, then the newest. want_key also exports the key
+ * (KEY_MISSING without one). *has_key (may be NULL) tells whether the store holds its key. NO_CERTIFICATE
+ * (details: store, masked_id) when the customer has none here. */
+ecm_code ecm_store_pick_identity(ecm_store *s, const ecm_anchors *anchors, const char *id, const char *serial,
+    int want_key, ecm_identity *out, int *has_key, ecm_error *err);
+
+/* The customer's certificate with this serial from the first store found that holds it (read only), up-ref'd,
+ * or NULL: what an apply with replace_existing supersedes, to be removed once its successor is installed. */
+X509 *ecm_stores_find_owned(const ecm_anchors *anchors, const char *id, const char *serial);
 
 /* Installs id into one store (open, import, close). *already = 1 when certificate and key were there. */
 ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *id, const char *password, int *already,
@@ -107,8 +109,10 @@ ecm_code ecm_store_install_one(const ecm_store_info *info, const ecm_identity *i
  * password: the store's, or NULL. */
 int ecm_store_replace(const ecm_store_info *info, const char *password, const X509 *installed, const X509 *old);
 
-/* The current identity (certificate + key) of this user from the primary store; NO_CERTIFICATE / KEY_MISSING. */
-ecm_code ecm_store_primary_identity(const char *national_id, ecm_identity *out, ecm_error *err);
+/* The customer's identity (certificate + key; serial NULL: the best pick) from the primary store, read only.
+ * NO_CERTIFICATE / KEY_MISSING. */
+ecm_code ecm_store_primary_identity(const ecm_anchors *anchors, const char *id, const char *serial,
+    ecm_identity *out, ecm_error *err);
 
 /* Signing (host/store/sign.c). The certificate that signs, among the customers' certificates of the store by the
  * one rule (identity.h, anchors from ecm_anchors_load): with serial, that one (and it must be national_id's when
