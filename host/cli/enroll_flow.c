@@ -1,6 +1,7 @@
 /* `ecm apply` and `ecm renew`: the guided enrollment. Logs in, shows the terms and asks to accept them, has the
  * RA send the OTP and asks for it, asks the backup password twice, then runs the command showing each step.
  * Every secret comes from the terminal or a --…-file, never from argv. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,57 +27,59 @@ typedef struct enroll_opts {
 	int replace_existing; /* apply: supersede the valid certificate the account holds */
 } enroll_opts;
 
-static const char **
-value_slot(enroll_opts *o, const char *opt, int renew)
-{
-	if (strcmp(opt, "--id") == 0)
-		return &o->id;
-	if (strcmp(opt, "--password-file") == 0)
-		return &o->password_file;
-	if (strcmp(opt, "--backup-path") == 0)
-		return &o->backup_path;
-	if (strcmp(opt, "--backup-password-file") == 0)
-		return &o->backup_password_file;
-	if (strcmp(opt, "--otp-file") == 0)
-		return &o->otp_file;
-	if (renew && strcmp(opt, "--current-pfx") == 0)
-		return &o->current_pfx;
-	if (renew && strcmp(opt, "--current-password-file") == 0)
-		return &o->current_password_file;
-	return NULL;
-}
+/* The options' letters: getopt_long's val. The two --current-… are renew's only. */
+static const struct option enroll_options[] = {
+	{ "id", required_argument, NULL, 'i' },
+	{ "password-file", required_argument, NULL, 'p' },
+	{ "backup-path", required_argument, NULL, 'b' },
+	{ "backup-password-file", required_argument, NULL, 'B' },
+	{ "otp-file", required_argument, NULL, 'o' },
+	{ "current-pfx", required_argument, NULL, 'c' },
+	{ "current-password-file", required_argument, NULL, 'C' },
+	{ "accept-terms", no_argument, NULL, 'a' },
+	{ "wait-approval", no_argument, NULL, 'w' },
+	{ "overwrite", no_argument, NULL, 'O' },
+	{ "compat", no_argument, NULL, 'm' },
+	{ "replace-existing", no_argument, NULL, 'r' },
+	{ NULL, 0, NULL, 0 },
+};
 
-static int *
-flag_slot(enroll_opts *o, const char *opt)
+/* 0, or 1 for an option that is not one of this command's. */
+static int
+take_option(enroll_opts *o, int opt, int renew)
 {
-	if (strcmp(opt, "--accept-terms") == 0)
-		return &o->accept_terms;
-	if (strcmp(opt, "--wait-approval") == 0)
-		return &o->wait_approval;
-	if (strcmp(opt, "--overwrite") == 0)
-		return &o->overwrite;
-	if (strcmp(opt, "--compat") == 0)
-		return &o->compat;
-	if (strcmp(opt, "--replace-existing") == 0)
-		return &o->replace_existing;
-	return NULL;
+	switch (opt) {
+	case 'i': o->id = optarg; return 0;
+	case 'p': o->password_file = optarg; return 0;
+	case 'b': o->backup_path = optarg; return 0;
+	case 'B': o->backup_password_file = optarg; return 0;
+	case 'o': o->otp_file = optarg; return 0;
+	case 'c': o->current_pfx = optarg; return !renew;
+	case 'C': o->current_password_file = optarg; return !renew;
+	case 'a': o->accept_terms = 1; return 0;
+	case 'w': o->wait_approval = 1; return 0;
+	case 'O': o->overwrite = 1; return 0;
+	case 'm': o->compat = 1; return 0;
+	case 'r': o->replace_existing = 1; return 0;
+	default: return 1;
+	}
 }
 
 static int
 parse_opts(int argc, char **argv, int renew, enroll_opts *o)
 {
-	const char **value;
-	int *flag, i;
+	int opt;
 
-	for (i = 1; i < argc; i++) {
-		if ((flag = flag_slot(o, argv[i])) != NULL)
-			*flag = 1;
-		else if ((value = value_slot(o, argv[i], renew)) != NULL && i + 1 < argc)
-			*value = argv[++i];
-		else {
-			fprintf(stderr, "ecm: %s: unknown option or missing value: %s\n", argv[0], argv[i]);
+	opterr = 0; /* our message, below */
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":", enroll_options, NULL)) != -1)
+		if (take_option(o, opt, renew) != 0) {
+			fprintf(stderr, "ecm: %s: unknown option or missing value: %s\n", argv[0], argv[optind - 1]);
 			return 1;
 		}
+	if (optind < argc) {
+		fprintf(stderr, "ecm: %s: unknown option or missing value: %s\n", argv[0], argv[optind]);
+		return 1;
 	}
 	if (o->id == NULL) {
 		fprintf(stderr, "ecm: %s needs --id <national ID>\n", argv[0]);

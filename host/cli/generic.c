@@ -16,13 +16,31 @@ typedef struct {
 	cJSON *args;
 } generic_opts;
 
+/* The command's secret fields, from its argument rows (ECM_ARG_SECRET). */
+#define SECRETS_MAX 16
+
+typedef struct {
+	ecm_arg_secret field[SECRETS_MAX];
+	size_t n;
+} secret_list;
+
+static secret_list
+secrets_of(const ecm_command *c)
+{
+	secret_list l;
+
+	l.n = ecm_args_secrets(c->args, l.field, SECRETS_MAX);
+	return l;
+}
+
 static int
 is_secret(const ecm_command *c, const char *field)
 {
-	const char *const *s;
+	secret_list l = secrets_of(c);
+	size_t i;
 
-	for (s = c->secret_args; s != NULL && *s != NULL; s++)
-		if (strcmp(*s, field) == 0)
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.field[i].path, field) == 0)
 			return 1;
 	return 0;
 }
@@ -113,12 +131,13 @@ add_secret_from_file(cJSON *args, const char *field, const char *file)
 static int
 secret_key(const ecm_command *c, const char *key)
 {
-	const char *const *s;
+	secret_list l = secrets_of(c);
 	const char *last;
+	size_t i;
 
-	for (s = c->secret_args; key != NULL && s != NULL && *s != NULL; s++) {
-		last = strrchr(*s, '.');
-		if (strcmp(last != NULL ? last + 1 : *s, key) == 0)
+	for (i = 0; key != NULL && i < l.n; i++) {
+		last = strrchr(l.field[i].path, '.');
+		if (strcmp(last != NULL ? last + 1 : l.field[i].path, key) == 0)
 			return 1;
 	}
 	return 0;
@@ -211,23 +230,27 @@ asked_on_demand(const char *secret)
 	return strcmp(secret, "store_password") == 0;
 }
 
+/* A map of secrets (a password per store) is never prompted for: a store asks for its own (see below). */
 static int
 prompt_missing_secrets(const ecm_command *c, generic_opts *o)
 {
-	const char *const *s;
-	const char *leaf;
+	secret_list l = secrets_of(c);
+	const char *s, *leaf;
 	cJSON *holder;
+	size_t i;
 
-	for (s = c->secret_args; s != NULL && *s != NULL; s++) {
-		holder = holder_of(o->args, *s, &leaf, 0);
-		if (holder == NULL || asked_on_demand(*s) || cJSON_GetObjectItemCaseSensitive(holder, leaf) != NULL)
+	for (i = 0; i < l.n; i++) {
+		s = l.field[i].path;
+		holder = holder_of(o->args, s, &leaf, 0);
+		if (holder == NULL || l.field[i].is_map || asked_on_demand(s) ||
+		    cJSON_GetObjectItemCaseSensitive(holder, leaf) != NULL)
 			continue;
-		if (strcmp(*s, "password") == 0 && o->password_file != NULL) {
-			if (add_secret_from_file(o->args, *s, o->password_file) != 0)
+		if (strcmp(s, "password") == 0 && o->password_file != NULL) {
+			if (add_secret_from_file(o->args, s, o->password_file) != 0)
 				return 1;
 			continue;
 		}
-		if (add_secret_from_file(o->args, *s, NULL) != 0)
+		if (add_secret_from_file(o->args, s, NULL) != 0)
 			return 1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 /* `ecm install [--stores ID,ID…] [--store-passwords-file F]`: the certificate of the primary store into every
  * browser store. A store protected by a password is asked for it on the terminal (or takes it from F, one
  * "STORE-ID<TAB>PASSWORD" a line), then installed in a second pass. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,19 +134,26 @@ print_results(const cJSON *reply)
 int
 ecm_cli_install(ecm_cli *cli, int argc, char **argv)
 {
+	static const struct option options[] = {
+		{ "stores", required_argument, NULL, 's' },
+		{ "store-passwords-file", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *stores = NULL, *file = NULL;
 	cJSON *passwords = cJSON_CreateObject(), *reply, *retry;
-	int i, rc = 1;
+	int opt, bad = 0, rc = 1;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--stores") == 0)
-			stores = argv[i + 1];
-		else if (strcmp(argv[i], "--store-passwords-file") == 0)
-			file = argv[i + 1];
+	opterr = 0; /* the usage, below */
+	optind = 1;
+	while (!bad && (opt = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+		if (opt == 's')
+			stores = optarg;
+		else if (opt == 'f')
+			file = optarg;
 		else
-			break;
+			bad = 1;
 	}
-	if (i < argc) {
+	if (bad || optind < argc) {
 		fprintf(stderr, "usage: ecm install [--stores ID,ID…] [--store-passwords-file F]\n");
 		goto out;
 	}

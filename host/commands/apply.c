@@ -49,8 +49,6 @@ run_apply(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-static const char *const secrets[] = { "otp", "backup.password", NULL };
-
 static const ecm_arg_spec args[] = {
 	ENROLL_ARGS,
 	{ "replace_existing", ECM_ARG_BOOL, 0, NULL },
@@ -58,4 +56,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets, args };
+const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };

@@ -10,8 +10,6 @@
 #include "enroll.h"
 #include "whose.h"
 
-static const char *const secrets[] = { "password", "store_password", NULL };
-
 static ecm_code
 make_parent(const char *path, ecm_error *err)
 {
@@ -40,9 +38,9 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	whose w;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_string(args, "path", 0, &typed, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "password", 1, &password, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK ||
+	if ((rc = ecm_arg_string(args, "path", &typed, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "password", &password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store_password", &store_password, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "overwrite", &overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "compat", &compat, err)) != ECM_OK)
 		return rc;
@@ -84,12 +82,12 @@ run_backup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const ecm_arg_spec args[] = {
 	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
-	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_REQUIRED | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
+	{ "store_password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	{ "overwrite", ECM_ARG_BOOL, 0, NULL },
 	{ "compat", ECM_ARG_BOOL, 0, NULL },
 	WHOSE_ARGS,
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, secrets, args };
+const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, args };

@@ -131,4 +131,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, NULL, args };
+const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, args };

@@ -216,7 +216,7 @@ out:
 
 const ecm_arg_spec enroll_backup_args[] = {
 	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_REQUIRED | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	{ "overwrite", ECM_ARG_BOOL, 0, NULL },
 	{ "compat", ECM_ARG_BOOL, 0, NULL },
 	ECM_ARG_END,
@@ -229,9 +229,9 @@ parse_backup(const cJSON *args, enroll_args *a, ecm_error *err)
 	const char *path = NULL;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_object(args, "backup", 1, &backup, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(backup, "password", 1, &a->backup_password, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(backup, "path", 0, &path, err)) != ECM_OK ||
+	if ((rc = ecm_arg_object(args, "backup", &backup, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(backup, "password", &a->backup_password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(backup, "path", &path, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "overwrite", &a->overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "compat", &a->compat, err)) != ECM_OK)
 		return rc;
@@ -263,8 +263,8 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 	ecm_code rc;
 
 	memset(a, 0, sizeof(*a));
-	if ((rc = ecm_arg_string(args, "terms_version", 1, &a->terms_version, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "otp", 1, &a->otp, err)) != ECM_OK ||
+	if ((rc = ecm_arg_string(args, "terms_version", &a->terms_version, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "otp", &a->otp, err)) != ECM_OK ||
 	    (rc = check_header_value("terms_version", a->terms_version, 64, err)) != ECM_OK ||
 	    (rc = check_header_value("otp", a->otp, 32, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "resume", &a->resume, err)) != ECM_OK ||
@@ -273,12 +273,12 @@ enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_error *err)
 		return rc;
 	if (!renew)
 		return ecm_arg_bool(args, "replace_existing", &a->replace_existing, err);
-	if ((rc = ecm_arg_object(args, "current", 0, &current, err)) != ECM_OK)
+	if ((rc = ecm_arg_object(args, "current", &current, err)) != ECM_OK)
 		return rc;
 	if (current == NULL)
 		return ECM_OK;
-	if ((rc = ecm_arg_string(current, "path", 1, &a->current_path, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(current, "password", 0, &a->current_password, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(current, "path", &a->current_path, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(current, "password", &a->current_password, err)) != ECM_OK)
 		return rc;
 	return ECM_OK;
 }

@@ -89,10 +89,10 @@ ecm_code enroll_parse_args(const cJSON *args, int renew, enroll_args *a, ecm_err
 /* The arguments apply and renew share, as enroll_parse_args reads them (docs/protocol.md). */
 extern const ecm_arg_spec enroll_backup_args[];
 #define ENROLL_ARGS \
-	{ "terms_version", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, \
-	{ "otp", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, \
+	{ "terms_version", ECM_ARG_STRING | ECM_ARG_REQUIRED, ECM_ARG_NAME_MAX, NULL }, \
+	{ "otp", ECM_ARG_STRING | ECM_ARG_REQUIRED | ECM_ARG_SECRET, ECM_ARG_NAME_MAX, NULL }, \
 	{ "resume", ECM_ARG_BOOL, 0, NULL }, \
-	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args }
+	{ "backup", ECM_ARG_OBJECT | ECM_ARG_REQUIRED, 0, enroll_backup_args }
 void enroll_args_free(enroll_args *a);
 /* The whole apply (current == NULL) or renew. Fills result per docs/protocol.md. */
 ecm_code enroll_run(ecm_ctx *ctx, const enroll_args *a, const ecm_identity *current, cJSON *result,

@@ -165,4 +165,4 @@ run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_expiry = { "expiry", run_expiry, 0, NULL, NULL };
+const ecm_command ecm_cmd_expiry = { "expiry", run_expiry, 0, NULL };

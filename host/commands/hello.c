@@ -70,4 +70,4 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_hello = { "hello", run_hello, ECM_CMD_ALWAYS, NULL, NULL };
+const ecm_command ecm_cmd_hello = { "hello", run_hello, ECM_CMD_ALWAYS, NULL };

@@ -9,8 +9,6 @@
 #include "ecm/store.h"
 #include "pfx_args.h"
 
-static const char *const secrets[] = { "password", "store_password", NULL };
-
 static void
 offer_others(const ecm_store_list *list, cJSON *result)
 {
@@ -63,7 +61,7 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	int already = 0;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "store_password", &store_password, err)) != ECM_OK)
 		return rc;
 	if ((rc = pfx_from_args(args, &id, err)) != ECM_OK)
 		return rc;
@@ -92,9 +90,9 @@ run_import(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const ecm_arg_spec args[] = {
 	PFX_ARGS,
-	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "store_password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	{ "confirm_other_customer", ECM_ARG_BOOL, 0, NULL },
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_import = { "import", run_import, 0, secrets, args };
+const ecm_command ecm_cmd_import = { "import", run_import, 0, args };

@@ -1,5 +1,6 @@
-/* Installing everywhere and removing the superseded certificate, with results as protocol JSON: the commands'
- * side of the store layer (host/commands/store_results.c); include/ecm/store.h stays free of replies. */
+/* Private to host/commands/: installing everywhere and removing the superseded certificate, with results as
+ * protocol JSON — the commands' side of the store layer (store_results.c); include/ecm/store.h stays free of
+ * replies. */
 #ifndef ECM_INSTALL_H
 #define ECM_INSTALL_H
 
@@ -16,7 +17,7 @@ cJSON *ecm_store_info_json(const ecm_store_info *info);
  * stores protected by one (a Firefox master password). Declared in each command's argument table. */
 #define ECM_STORE_CHOICE_ARGS \
 	{ "stores", ECM_ARG_STRING_LIST, ECM_ARG_PATH_MAX, NULL }, \
-	{ "password_for", ECM_ARG_STRING_MAP, ECM_ARG_SECRET_MAX, NULL }
+	{ "password_for", ECM_ARG_STRING_MAP | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL }
 /* Reads them (either may stay NULL). An empty `stores` would write nowhere: BAD_REQUEST (field "stores"). */
 ecm_code ecm_store_choice_args(const cJSON *args, const cJSON **only_stores, const cJSON **passwords,
     ecm_error *err);

@@ -16,8 +16,8 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_string(args, "id", 1, &id_arg, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "password", 1, &password, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "id", &id_arg, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "password", &password, err)) != ECM_OK)
 		return rc;
 	for (i = 0; id_arg[i] != '\0' && i < sizeof(id) - 1; i++)
 		id[i] = (char)toupper((unsigned char)id_arg[i]);
@@ -45,12 +45,10 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-static const char *const secrets[] = { "password", NULL };
-
 static const ecm_arg_spec args[] = {
-	{ "id", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "id", ECM_ARG_STRING | ECM_ARG_REQUIRED, ECM_ARG_NAME_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_REQUIRED | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, secrets, args };
+const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, args };

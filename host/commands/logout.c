@@ -11,4 +11,4 @@ run_logout(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_logout = { "logout", run_logout, 0, NULL, NULL };
+const ecm_command ecm_cmd_logout = { "logout", run_logout, 0, NULL };

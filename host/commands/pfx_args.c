@@ -43,9 +43,9 @@ pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err)
 	ecm_code rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = ecm_arg_string(args, "path", 0, &path, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "data", 0, &data, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "password", 0, &password, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "path", &path, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "data", &data, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "password", &password, err)) != ECM_OK)
 		return rc;
 	if ((path == NULL) == (data == NULL)) {
 		ecm_error_detail_str(err, "field", "path");

@@ -11,6 +11,6 @@ ecm_code pfx_from_args(const cJSON *args, ecm_identity *out, ecm_error *err);
 #define PFX_ARGS \
 	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL }, \
 	{ "data", ECM_ARG_STRING, 0, NULL }, \
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL }
+	{ "password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL }
 
 #endif

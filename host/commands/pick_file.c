@@ -29,8 +29,8 @@ run_pick_file(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 	int status;
 
-	if ((rc = ecm_arg_string(args, "mode", 0, &mode, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "default_path", 0, &start, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "mode", &mode, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "default_path", &start, err)) != ECM_OK)
 		return rc;
 	if (strcmp(mode, "open") != 0 && strcmp(mode, "save") != 0) {
 		ecm_error_detail_str(err, "field", "mode");
@@ -58,4 +58,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_pick_file = { "pick_file", run_pick_file, 0, NULL, args };
+const ecm_command ecm_cmd_pick_file = { "pick_file", run_pick_file, 0, args };

@@ -10,8 +10,6 @@
 #include "pfx_args.h"
 #include "whose.h"
 
-static const char *const secrets[] = { "pfx.password", "store_password", NULL };
-
 /* The broker's current certificate as login shows it (days_left, renewable_from), or NULL: none, or logged out
  * (then the result says logged_in false: the broker side is unknown, not empty). */
 static cJSON *
@@ -82,8 +80,8 @@ run_query(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	int has_key = 0;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_object(args, "pfx", 0, &pfx, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "store_password", 0, &store_password, err)) != ECM_OK)
+	if ((rc = ecm_arg_object(args, "pfx", &pfx, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store_password", &store_password, err)) != ECM_OK)
 		return rc;
 	server = server_cert(ctx);
 	rc = from_store(ctx, args, store_password, &id, &has_key, &store_id, result, err);
@@ -125,9 +123,9 @@ static const ecm_arg_spec pfx_args[] = {
 
 static const ecm_arg_spec args[] = {
 	{ "pfx", ECM_ARG_OBJECT, 0, pfx_args },
-	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "store_password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	WHOSE_ARGS,
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_query = { "query", run_query, 0, secrets, args };
+const ecm_command ecm_cmd_query = { "query", run_query, 0, args };

@@ -838,11 +838,11 @@ run_ra_check(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	(void)ctx;
-	if ((rc = ecm_arg_string(args, "stage", 0, &stage, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "profile", 0, &profile, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "id", 0, &id, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "password", 0, &password, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "otp", 0, &otp, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "stage", &stage, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "profile", &profile, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "id", &id, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "password", &password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "otp", &otp, err)) != ECM_OK)
 		return rc;
 	if (strcmp(stage, "start") == 0) {
 		if (profile == NULL)
@@ -868,17 +868,15 @@ run_ra_check(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-static const char *const ra_check_secrets[] = { "password", "otp", NULL };
-
 static const ecm_arg_spec ra_check_args[] = {
 	{ "stage", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
 	{ "profile", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
 	{ "id", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
-	{ "otp", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
+	{ "otp", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_NAME_MAX, NULL },
 	ECM_ARG_END,
 };
 
 /* ALWAYS: the check reads its own profile, so a bad installed configuration does not stop it. */
-const ecm_command ecm_cmd_ra_check = { "ra_check", run_ra_check, ECM_CMD_ALWAYS | ECM_CMD_LOCAL_ONLY, ra_check_secrets,
+const ecm_command ecm_cmd_ra_check = { "ra_check", run_ra_check, ECM_CMD_ALWAYS | ECM_CMD_LOCAL_ONLY,
 	ra_check_args };

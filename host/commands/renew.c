@@ -83,11 +83,9 @@ run_renew(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return rc;
 }
 
-static const char *const secrets[] = { "otp", "backup.password", "current.password", NULL };
-
 static const ecm_arg_spec current_args[] = {
-	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "path", ECM_ARG_STRING | ECM_ARG_REQUIRED, ECM_ARG_PATH_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	ECM_ARG_END,
 };
 
@@ -98,4 +96,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, secrets, args };
+const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };

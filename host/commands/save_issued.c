@@ -12,8 +12,6 @@
 #include "ecm/util.h"
 #include "enroll.h"
 
-static const char *const secrets[] = { "backup.password", NULL };
-
 typedef struct save_args {
 	const cJSON *backup; /* NULL: no backup this time */
 	enroll_backup b;
@@ -32,8 +30,8 @@ parse_backup(const cJSON *backup, const char *national_id, save_args *s, ecm_err
 	char *resolved;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_string(backup, "password", 1, &s->b.password, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(backup, "path", 0, &path, err)) != ECM_OK ||
+	if ((rc = ecm_arg_string(backup, "password", &s->b.password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(backup, "path", &path, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "overwrite", &s->b.overwrite, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(backup, "compat", &s->b.compat, err)) != ECM_OK)
 		return rc;
@@ -56,12 +54,12 @@ parse_args(const cJSON *args, const char *national_id, save_args *s, ecm_error *
 	ecm_code rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((rc = ecm_arg_object(args, "backup", 0, &s->backup, err)) != ECM_OK ||
+	if ((rc = ecm_arg_object(args, "backup", &s->backup, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "install", &s->install, err)) != ECM_OK ||
-	    (rc = ecm_arg_object(args, "password_for", 0, &s->passwords, err)) != ECM_OK ||
+	    (rc = ecm_arg_object(args, "password_for", &s->passwords, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "discard", &s->discard, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "serial", 0, &s->serial, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "id", 0, &s->id, err)) != ECM_OK)
+	    (rc = ecm_arg_string(args, "serial", &s->serial, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "id", &s->id, err)) != ECM_OK)
 		return rc;
 	if (s->discard && (s->backup != NULL || s->install || s->serial == NULL)) {
 		ecm_error_detail_str(err, "field", "discard");
@@ -161,11 +159,11 @@ out:
 static const ecm_arg_spec args[] = {
 	{ "backup", ECM_ARG_OBJECT, 0, enroll_backup_args },
 	{ "install", ECM_ARG_BOOL, 0, NULL },
-	{ "password_for", ECM_ARG_STRING_MAP, ECM_ARG_SECRET_MAX, NULL },
+	{ "password_for", ECM_ARG_STRING_MAP | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	{ "discard", ECM_ARG_BOOL, 0, NULL },
 	{ "serial", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
 	{ "id", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_save_issued = { "save_issued", run_save_issued, 0, secrets, args };
+const ecm_command ecm_cmd_save_issued = { "save_issued", run_save_issued, 0, args };

@@ -32,4 +32,4 @@ run_session(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 
 static const ecm_arg_spec args[] = { ECM_ARG_END };
 
-const ecm_command ecm_cmd_session = { "session", run_session, 0, NULL, args };
+const ecm_command ecm_cmd_session = { "session", run_session, 0, args };

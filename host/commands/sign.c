@@ -18,8 +18,6 @@
 
 #define SIGN_MAX_DATA (64u * 1024u)
 
-static const char *const secrets[] = { "store_password", "pfx.password", NULL };
-
 typedef struct sign_req {
 	const char *origin, *data_b64, *serial, *store_id, *store_password, *pfx_path, *pfx_password, *customer;
 	char customer_id[ECM_ID_LEN + 1];
@@ -94,10 +92,10 @@ read_pfx(const cJSON *args, sign_req *r, ecm_error *err)
 	const cJSON *pfx = NULL;
 	ecm_code rc;
 
-	if ((rc = ecm_arg_object(args, "pfx", 0, &pfx, err)) != ECM_OK || pfx == NULL)
+	if ((rc = ecm_arg_object(args, "pfx", &pfx, err)) != ECM_OK || pfx == NULL)
 		return rc;
-	if ((rc = ecm_arg_string(pfx, "path", 1, &r->pfx_path, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(pfx, "password", 0, &r->pfx_password, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(pfx, "path", &r->pfx_path, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(pfx, "password", &r->pfx_password, err)) != ECM_OK)
 		return rc;
 	return ECM_OK;
 }
@@ -108,14 +106,16 @@ read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, ecm_error *err)
 	ecm_code rc;
 
 	if ((rc = ecm_arg_bool(args, "self_test", &r->self_test, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "origin", !r->self_test, &r->origin, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "data", !r->self_test, &r->data_b64, err)) != ECM_OK ||
+	    (!r->self_test && (rc = ecm_arg_require(args, "origin", err)) != ECM_OK) ||
+	    (!r->self_test && (rc = ecm_arg_require(args, "data", err)) != ECM_OK) ||
+	    (rc = ecm_arg_string(args, "origin", &r->origin, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "data", &r->data_b64, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "detached", &r->detached, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "dry_run", &r->dry_run, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "serial", 0, &r->serial, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "customer", 0, &r->customer, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "store", 0, &r->store_id, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "store_password", 0, &r->store_password, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "serial", &r->serial, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "customer", &r->customer, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store", &r->store_id, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "store_password", &r->store_password, err)) != ECM_OK ||
 	    (rc = read_pfx(args, r, err)) != ECM_OK)
 		return rc;
 	if ((rc = read_customer(r, err)) != ECM_OK)
@@ -307,8 +307,8 @@ run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 }
 
 static const ecm_arg_spec pfx_args[] = {
-	{ "path", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
-	{ "password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "path", ECM_ARG_STRING | ECM_ARG_REQUIRED, ECM_ARG_PATH_MAX, NULL },
+	{ "password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	ECM_ARG_END,
 };
 
@@ -319,11 +319,11 @@ static const ecm_arg_spec args[] = {
 	{ "serial", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL },
 	{ "customer", ECM_ARG_STRING, ECM_ARG_NAME_MAX, NULL }, /* the national ID whose order it is */
 	{ "store", ECM_ARG_STRING, ECM_ARG_PATH_MAX, NULL },
-	{ "store_password", ECM_ARG_STRING, ECM_ARG_SECRET_MAX, NULL },
+	{ "store_password", ECM_ARG_STRING | ECM_ARG_SECRET, ECM_ARG_SECRET_MAX, NULL },
 	{ "dry_run", ECM_ARG_BOOL, 0, NULL },
 	{ "self_test", ECM_ARG_BOOL, 0, NULL },
 	{ "pfx", ECM_ARG_OBJECT, 0, pfx_args },
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_sign = { "sign", run_sign, 0, secrets, args };
+const ecm_command ecm_cmd_sign = { "sign", run_sign, 0, args };

@@ -29,7 +29,7 @@ ecm_store_choice_args(const cJSON *args, const cJSON **only_stores, const cJSON 
 
 	*only_stores = *passwords = NULL;
 	if ((rc = ecm_arg_string_array(args, "stores", only_stores, err)) != ECM_OK ||
-	    (rc = ecm_arg_object(args, "password_for", 0, passwords, err)) != ECM_OK)
+	    (rc = ecm_arg_object(args, "password_for", passwords, err)) != ECM_OK)
 		return rc;
 	if (*only_stores != NULL && cJSON_GetArraySize(*only_stores) == 0) {
 		ecm_error_detail_str(err, "field", "stores");

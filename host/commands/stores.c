@@ -70,7 +70,7 @@ reference_id(const ecm_ctx *ctx, const cJSON *args, char out[ECM_ID_LEN + 1], co
 	size_t i;
 
 	*ref = NULL;
-	if ((rc = ecm_arg_string(args, "id", 0, &given, err)) != ECM_OK)
+	if ((rc = ecm_arg_string(args, "id", &given, err)) != ECM_OK)
 		return rc;
 	if (given == NULL && ecm_session_logged_in(ctx->session))
 		given = ctx->session->national_id;
@@ -118,4 +118,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_stores = { "stores", run_stores, 0, NULL, args };
+const ecm_command ecm_cmd_stores = { "stores", run_stores, 0, args };

@@ -23,8 +23,8 @@ whose_begin(const ecm_ctx *ctx, const cJSON *args, whose *w, ecm_error *err)
 	ecm_code rc;
 
 	memset(w, 0, sizeof(*w));
-	if ((rc = ecm_arg_string(args, "id", 0, &id, err)) != ECM_OK ||
-	    (rc = ecm_arg_string(args, "serial", 0, &w->serial, err)) != ECM_OK ||
+	if ((rc = ecm_arg_string(args, "id", &id, err)) != ECM_OK ||
+	    (rc = ecm_arg_string(args, "serial", &w->serial, err)) != ECM_OK ||
 	    (rc = ecm_arg_bool(args, "confirm_other_customer", &w->other_ok, err)) != ECM_OK)
 		return rc;
 	if (id != NULL) {

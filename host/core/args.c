@@ -20,16 +20,14 @@ field(const cJSON *args, const char *name)
 }
 
 ecm_code
-ecm_arg_string(const cJSON *args, const char *name, int required, const char **out, ecm_error *err)
+ecm_arg_string(const cJSON *args, const char *name, const char **out, ecm_error *err)
 {
 	const cJSON *item = field(args, name);
 
 	if (item == NULL)
-		return required ? wrong_type(err, name, "given") : ECM_OK;
+		return ECM_OK;
 	if (!cJSON_IsString(item))
 		return wrong_type(err, name, "a string");
-	if (required && item->valuestring[0] == '\0')
-		return wrong_type(err, name, "a non-empty string");
 	*out = item->valuestring;
 	return ECM_OK;
 }
@@ -62,12 +60,12 @@ ecm_arg_int(const cJSON *args, const char *name, long min, long max, long *out, 
 }
 
 ecm_code
-ecm_arg_object(const cJSON *args, const char *name, int required, const cJSON **out, ecm_error *err)
+ecm_arg_object(const cJSON *args, const char *name, const cJSON **out, ecm_error *err)
 {
 	const cJSON *item = field(args, name);
 
 	if (item == NULL)
-		return required ? wrong_type(err, name, "given") : ECM_OK;
+		return ECM_OK;
 	if (!cJSON_IsObject(item))
 		return wrong_type(err, name, "an object");
 	*out = item;
@@ -137,7 +135,7 @@ check_field(const ecm_arg_spec *s, const cJSON *item, char *path, size_t cap, ec
 {
 	if (cJSON_IsNull(item))
 		return ECM_OK; /* null is "not given" (see field() above) */
-	switch (s->type) {
+	switch (s->type & ECM_ARG_TYPE_MASK) {
 	case ECM_ARG_STRING:
 		return check_string(item, s->max_len, path, err);
 	case ECM_ARG_BOOL:
@@ -187,4 +185,70 @@ ecm_args_check(const ecm_arg_spec *spec, const cJSON *args, ecm_error *err)
 	char path[256] = "";
 
 	return args == NULL ? ECM_OK : check_object(spec, args, path, sizeof(path), err);
+}
+
+/* ---- required fields: checked once the command may run (after the login and server checks) */
+
+/* The field is named by its leaf, with the words the handlers' own readers used when each checked this itself. */
+ecm_code
+ecm_arg_require(const cJSON *args, const char *name, ecm_error *err)
+{
+	const cJSON *item = field(args, name);
+
+	if (item == NULL)
+		return wrong_type(err, name, "given");
+	if (cJSON_IsString(item) && item->valuestring[0] == '\0')
+		return wrong_type(err, name, "a non-empty string");
+	return ECM_OK;
+}
+
+static ecm_code
+check_required(const ecm_arg_spec *spec, const cJSON *obj, ecm_error *err)
+{
+	const cJSON *item;
+	ecm_code rc;
+
+	for (; spec != NULL && spec->name != NULL; spec++) {
+		item = field(obj, spec->name);
+		if ((spec->type & ECM_ARG_REQUIRED) != 0 && (rc = ecm_arg_require(obj, spec->name, err)) != ECM_OK)
+			return rc;
+		if ((spec->type & ECM_ARG_TYPE_MASK) == ECM_ARG_OBJECT && cJSON_IsObject(item) &&
+		    (rc = check_required(spec->fields, item, err)) != ECM_OK)
+			return rc;
+	}
+	return ECM_OK;
+}
+
+ecm_code
+ecm_args_check_required(const ecm_arg_spec *spec, const cJSON *args, ecm_error *err)
+{
+	return check_required(spec, args, err);
+}
+
+/* ---- secret fields, for the CLI: derived from the same rows */
+
+static size_t
+collect_secrets(const ecm_arg_spec *spec, char *path, size_t cap, ecm_arg_secret *out, size_t n, size_t max)
+{
+	size_t mark = strlen(path);
+
+	for (; spec != NULL && spec->name != NULL && n < max; spec++) {
+		ecm_json_path_append(path, cap, spec->name);
+		if ((spec->type & ECM_ARG_SECRET) != 0 && strlen(path) < sizeof(out[n].path)) {
+			memcpy(out[n].path, path, strlen(path) + 1);
+			out[n++].is_map = (spec->type & ECM_ARG_TYPE_MASK) == ECM_ARG_STRING_MAP;
+		}
+		if ((spec->type & ECM_ARG_TYPE_MASK) == ECM_ARG_OBJECT)
+			n = collect_secrets(spec->fields, path, cap, out, n, max);
+		path[mark] = '\0';
+	}
+	return n;
+}
+
+size_t
+ecm_args_secrets(const ecm_arg_spec *spec, ecm_arg_secret *out, size_t max)
+{
+	char path[256] = "";
+
+	return collect_secrets(spec, path, sizeof(path), out, 0, max);
 }

@@ -276,7 +276,7 @@ check_preconditions(ecm_core *core, const ecm_command *command, const cJSON *arg
 	}
 	if ((command->flags & ECM_CMD_NEEDS_LOGIN) != 0 && !ecm_session_logged_in(&core->session))
 		return ecm_fail(err, ECM_NOT_LOGGED_IN, "log in first");
-	return ECM_OK;
+	return ecm_args_check_required(command->args, args, err);
 }
 
 static void

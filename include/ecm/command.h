@@ -21,9 +21,11 @@ typedef struct ecm_ctx {
 /* Fills result (an empty object) and returns ECM_OK, or returns ecm_fail(err, ...). */
 typedef ecm_code (*ecm_handler_fn)(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err);
 
-/* The arguments a command takes, declared beside its handler and checked by the core before it runs (names,
- * types, lengths, nested objects too): a misspelt or wrongly typed argument is BAD_REQUEST with details.field,
- * never silently ignored. Whether a field is required stays with the handler (ecm_arg_* below). */
+/* The arguments a command takes, declared once, beside its handler: one row per argument says its name, type
+ * and limit, and whether it is required or secret (flags or'ed into the type). The core checks them before the
+ * handler runs (names, types, lengths, nested objects too; then, once the command may run, the required ones): a
+ * misspelt, wrongly typed or missing argument is BAD_REQUEST with details.field, never silently ignored. The
+ * `ecm` CLI takes the secret ones from a prompt or --FIELD-file, never from argv. */
 typedef enum {
 	ECM_ARG_STRING = 1,
 	ECM_ARG_BOOL,
@@ -33,9 +35,13 @@ typedef enum {
 	ECM_ARG_STRING_MAP,  /* an object of at most ECM_ARG_ITEMS_MAX string values, any names (store ids) */
 } ecm_arg_type;
 
+#define ECM_ARG_TYPE_MASK 0xffu
+#define ECM_ARG_REQUIRED 0x100u /* must be given (not null; a string not empty) */
+#define ECM_ARG_SECRET 0x200u   /* a password or an OTP (a map: each value is one) */
+
 typedef struct ecm_arg_spec {
-	const char *name; /* NULL ends a list */
-	ecm_arg_type type;
+	const char *name;                  /* NULL ends a list */
+	unsigned type;                     /* an ecm_arg_type, ECM_ARG_REQUIRED and ECM_ARG_SECRET or'ed in */
 	size_t max_len;                    /* strings (also in lists and maps): most bytes; 0: only the frame's limit */
 	const struct ecm_arg_spec *fields; /* ECM_ARG_OBJECT */
 } ecm_arg_spec;
@@ -48,6 +54,16 @@ typedef struct ecm_arg_spec {
 
 /* BAD_REQUEST naming the first field that spec does not allow (args may be NULL: nothing given). */
 ecm_code ecm_args_check(const ecm_arg_spec *spec, const cJSON *args, ecm_error *err);
+/* BAD_REQUEST naming the first required field args lacks (in an object only when that object is given). */
+ecm_code ecm_args_check_required(const ecm_arg_spec *spec, const cJSON *args, ecm_error *err);
+
+/* A secret field of a spec, by its dotted path ("backup.password"). */
+typedef struct ecm_arg_secret {
+	char path[64];
+	int is_map; /* ECM_ARG_STRING_MAP: a value per store, not one to prompt for */
+} ecm_arg_secret;
+/* The secret fields of spec, at most max of them into out; returns how many. */
+size_t ecm_args_secrets(const ecm_arg_spec *spec, ecm_arg_secret *out, size_t max);
 
 enum {
 	ECM_CMD_NEEDS_LOGIN = 1u << 0,  /* refused with NOT_LOGGED_IN before the handler runs */
@@ -62,19 +78,21 @@ typedef struct ecm_command {
 	const char *name;
 	ecm_handler_fn run;
 	unsigned flags;
-	const char *const *secret_args; /* args the `ecm` CLI must prompt for, never take from argv; NULL-ended */
-	const ecm_arg_spec *args;       /* the arguments it takes; NULL: none */
+	const ecm_arg_spec *args; /* the arguments it takes; NULL: none */
 } ecm_command;
 
 
 /* Sends {"id":…,"progress":{"step":step,"done":done,"total":total}}. */
 void ecm_progress(ecm_ctx *ctx, const char *step, int done, int total);
 
-/* Argument readers: each returns ECM_OK or BAD_REQUEST naming the field. A missing optional field leaves *out. */
-ecm_code ecm_arg_string(const cJSON *args, const char *name, int required, const char **out, ecm_error *err);
+/* Argument readers: each returns ECM_OK or BAD_REQUEST naming the field. A missing field leaves *out (whether it
+ * may be missing is the spec's to say: ECM_ARG_REQUIRED). */
+ecm_code ecm_arg_string(const cJSON *args, const char *name, const char **out, ecm_error *err);
+/* ECM_ARG_REQUIRED's rule for a field whose need depends on another (sign: origin, unless self_test). */
+ecm_code ecm_arg_require(const cJSON *args, const char *name, ecm_error *err);
 ecm_code ecm_arg_bool(const cJSON *args, const char *name, int *out, ecm_error *err);
 ecm_code ecm_arg_int(const cJSON *args, const char *name, long min, long max, long *out, ecm_error *err);
-ecm_code ecm_arg_object(const cJSON *args, const char *name, int required, const cJSON **out, ecm_error *err);
+ecm_code ecm_arg_object(const cJSON *args, const char *name, const cJSON **out, ecm_error *err);
 ecm_code ecm_arg_string_array(const cJSON *args, const char *name, const cJSON **out, ecm_error *err);
 
 /* The table (host/commands/table.c, or a test's own). ecm_command_find: NULL with err set, UNKNOWN_COMMAND or

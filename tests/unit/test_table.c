@@ -21,7 +21,7 @@ probe(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	const char *text = "";
 
 	probe_runs++;
-	if (ecm_arg_string(args, "text", 0, &text, err) != ECM_OK)
+	if (ecm_arg_string(args, "text", &text, err) != ECM_OK)
 		return err->code;
 	cJSON_AddStringToObject(result, "echo", text);
 	return ECM_OK;
@@ -35,9 +35,10 @@ gated(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 }
 
 static const ecm_arg_spec probe_args[] = { { "text", ECM_ARG_STRING, 8, NULL }, ECM_ARG_END };
+static const ecm_arg_spec gated_args[] = { { "must", ECM_ARG_STRING | ECM_ARG_REQUIRED, 8, NULL }, ECM_ARG_END };
 static const ecm_command test_table[] = {
-	{ "probe", probe, ECM_CMD_ALWAYS, NULL, probe_args },
-	{ "gated", gated, ECM_CMD_NEEDS_LOGIN | ECM_CMD_ALWAYS, NULL, NULL },
+	{ "probe", probe, ECM_CMD_ALWAYS, probe_args },
+	{ "gated", gated, ECM_CMD_NEEDS_LOGIN | ECM_CMD_ALWAYS, gated_args },
 };
 #define TEST_COMMANDS (sizeof(test_table) / sizeof(test_table[0]))
 
