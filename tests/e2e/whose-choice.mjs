@@ -32,8 +32,11 @@ function fmt(d, utc) {
 }
 
 // The chooser `prefix`: its rows' text, and whether it names both customers with B's expiry in local time.
-async function chooserShows(page, prefix) {
-  await page.waitForSelector(`#${prefix}-who`, { timeout: 60000 });
+// An error shown instead (errSel) ends the step at once, naming the error.
+async function chooserShows(page, prefix, errSel) {
+  await page.waitForSelector(`#${prefix}-who, ${errSel}`, { timeout: 60000 });
+  if (!await page.locator(`#${prefix}-who`).count())
+    throw new Error(`no chooser; the screen shows ${await page.locator(errSel).first().textContent()}`);
   const legend = await page.locator(`#${prefix}-who legend`).textContent();
   const rows = await page.locator(`#${prefix}-who li`).allTextContents();
   diag(`${prefix}: ${legend} | ${rows.join(' | ')}`);
@@ -61,7 +64,7 @@ async function backup(ctx) {
   await page.fill('#bk-pw2', PW);
   await page.fill('#bk-path', PFX);
   await page.click('#backup-submit');
-  const c = await chooserShows(page, 'backup');
+  const c = await chooserShows(page, 'backup', '#backup-error:not([hidden])');
   ok(c.names, `憑證備份 without a login shows the chooser naming both customers (${A.masked}, ${B.masked})`);
   ok(c.local, `憑證備份: the expiry is in local time (${fmt(B.notAfter, false)}, not UTC ${fmt(B.notAfter, true)})`);
   ok(/多位客戶的憑證/.test(c.legend) && c.rows.every((r) => /Chrome/.test(r)), '憑證備份: a legend asks whose; each row names its store');
@@ -86,7 +89,7 @@ async function install(ctx) {
   const page = await open(ctx, 'manager.html#install');
   await page.waitForSelector('#inst-stores li[data-store]', { timeout: 20000 });
   await page.click('#install-start');
-  const c = await chooserShows(page, 'install');
+  const c = await chooserShows(page, 'install', '#install-error:not([hidden])');
   ok(c.names && c.local, '跨瀏覽器憑證安裝 without a login shows the chooser too');
   await page.keyboard.press('Escape');
   await page.waitForSelector('#install-who', { state: 'detached', timeout: 5000 });
@@ -107,7 +110,7 @@ async function install(ctx) {
 
 async function query(ctx) {
   const page = await open(ctx, 'manager.html#query');
-  const c = await chooserShows(page, 'query');
+  const c = await chooserShows(page, 'query', '#status-card, #query-error:not([hidden])');
   ok(c.names, '憑證查詢 without a login asks whose certificate to show');
   await pickByKeyboard(page, 'query', B);
   await page.waitForSelector('#status-card', { timeout: 30000 });
@@ -119,7 +122,7 @@ async function query(ctx) {
 async function selftest(ctx) {
   const page = await open(ctx, 'manager.html#selftest');
   await page.click('#selftest-run');
-  const c = await chooserShows(page, 'selftest');
+  const c = await chooserShows(page, 'selftest', 'body[data-selftest=done] #selftest-table tbody');
   ok(c.names, '憑證簽驗 without a login asks whose certificate signs');
   await pickByKeyboard(page, 'selftest', A);
   await page.waitForSelector('body[data-selftest=done]', { timeout: 120000 });
