@@ -1,9 +1,11 @@
 // 跨瀏覽器憑證安裝: the current certificate into the browsers' stores on this computer that the person keeps
 // ticked (a family member's own Firefox profile starts unticked; a protected one takes its master password).
+// Without a login, with several customers' certificates here, it asks whose.
 import { h, call, t, showError, clearMsg, busy } from '../lib/ui.js';
 import { section, msgBox } from '../lib/app.js';
 import { installTable } from '../lib/forms.js';
 import { storeChoice } from '../lib/storechoice.js';
+import { candidatesOf, chooseCustomer } from '../lib/whose.js';
 
 export function showInstall() {
   const err = msgBox('install-error');
@@ -15,7 +17,17 @@ export function showInstall() {
     out.replaceChildren();
     if (choice.none()) { showError(err, t('storeNoneChosen')); return; }
     busy(go, true);
-    const r = await call('install', choice.value());
+    const args = choice.value();
+    let r = await call('install', args);
+    const cands = candidatesOf(r);
+    // Not logged in and several customers' certificates here: the person says whose (issue 17 item 2).
+    if (cands) {
+      busy(go, false);
+      const pick = await chooseCustomer(out, cands, 'install');
+      if (!pick) { choice.clear(); go.focus(); return; }
+      busy(go, true);
+      r = await call('install', { ...args, serial: pick.serial });
+    }
     choice.clear();
     busy(go, false);
     if (!r.ok) { showError(err, r.error); err.focus(); return; }

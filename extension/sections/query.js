@@ -1,8 +1,10 @@
 // 憑證查詢: the certificate in this browser beside the broker's current one. Logged out, the broker side is
-// unknown (not "none"): the card says so and offers the login. No certificate here: a .pfx file is checked instead.
+// unknown (not "none"): the card says so and offers the login; with several customers' certificates here it
+// asks whose first. No certificate here: a .pfx file is checked instead.
 import { h, call, t, showError, clearMsg, certCard, busy, loginForm } from '../lib/ui.js';
 import { app, section, msgBox, windowDays } from '../lib/app.js';
 import { field, pwInput, fileToBase64 } from '../lib/forms.js';
+import { chooseCustomer } from '../lib/whose.js';
 
 function pfxForm(slot, err) {
   const file = h('input', { type: 'file', accept: '.pfx,.p12,application/x-pkcs12' });
@@ -31,7 +33,25 @@ export async function showQuery(tk, nav) {
   const title = section('queryTitle', slot, err);
   const r = await call('query');
   if (tk !== app.token) return title;
-  if (!r.ok) { showError(err, r.error); return title; }
+  // Not logged in and several customers' certificates here (issue 17 item 2): the person says whose first. The
+  // page is ready meanwhile (the chooser has the focus); the card follows the answer.
+  const cands = r.ok && !r.result.local && r.result.candidates;
+  if (cands && cands.length) {
+    chooseCustomer(slot, cands, 'query').then(async (pick) => {
+      const again = pick ? await call('query', { serial: pick.serial }) : r;
+      if (tk !== app.token) return;
+      showCard(again, slot, err, nav);
+      const card = slot.querySelector('#status-card');
+      if (card) { card.tabIndex = -1; card.focus(); }
+    });
+    return title;
+  }
+  showCard(r, slot, err, nav);
+  return title;
+}
+
+function showCard(r, slot, err, nav) {
+  if (!r.ok) { showError(err, r.error); return; }
   slot.replaceChildren(certCard(r.result, windowDays()));
   if (r.result.logged_in === false || !app.login) {
     const loginSlot = h('div#query-login');
@@ -41,5 +61,4 @@ export async function showQuery(tk, nav) {
       h('p', { text: t('queryServerUnknown') }), h('div.actions', {}, btn)), loginSlot);
   }
   if (!r.result.local) slot.append(pfxForm(slot, err));
-  return title;
 }

@@ -4,6 +4,7 @@
 // away. Also the list of sites stopped from asking for signatures (sign/sign-background.js), with a way back.
 import { h, call, t } from '../lib/ui.js';
 import { s, reason } from '../sign/strings.js';
+import { candidatesOf, chooseCustomer } from '../lib/whose.js';
 
 const api = globalThis.browser ?? globalThis.chrome;
 
@@ -32,7 +33,28 @@ function resultRow(store, r) {
   return h('tr', { 'data-store': store.id, 'data-result': v.ok ? 'ok' : v.why },
     h('td', { text: store.profile ? `${store.browser} · ${store.profile}` : store.browser }),
     h('td.mono', { text: serial || '—' }),
-    h('td.' + (v.ok ? 'ok' : 'bad'), {}, v.ok ? `${s('okMark')} (${v.detail})` : reason(v.why), fix ? h('br') : null, fix));
+    h('td.' + (v.ok ? 'ok' : 'bad'), {}, v.ok ? `${s('okMark')} (${v.detail})` : why(v.why), fix ? h('br') : null, fix));
+}
+
+// CHOOSE_CUSTOMER is left only when the person cancelled the choice: the manager's own sentence says what it means.
+function why(code) { return code === 'CHOOSE_CUSTOMER' ? '✘ ' + t('err_CHOOSE_CUSTOMER') : reason(code); }
+
+// The self-test of one store. Not logged in with several customers' certificates there (issue 17 item 2): the
+// person says whose once per run (who.pick: CN + masked ID), and each such store signs with that customer's.
+async function signStore(store, who, slot) {
+  const r = await call('sign', { self_test: true, store: store.id });
+  const cands = candidatesOf(r);
+  if (!cands || who.cancelled) return r;
+  const same = (c) => who.pick && c.masked_id === who.pick.masked_id && c.cn === who.pick.cn;
+  let pick = cands.find(same);
+  if (!pick && !who.pick) {
+    who.pick = await chooseCustomer(slot, cands, 'selftest');
+    who.cancelled = !who.pick;
+    pick = who.pick;
+  }
+  if (pick) return call('sign', { self_test: true, store: store.id, serial: pick.serial });
+  // The chosen customer has no certificate in this store (only others' are there).
+  return who.pick ? { ok: false, error: { code: 'NO_CERTIFICATE' } } : r;
 }
 
 async function blockedList() {
@@ -54,6 +76,7 @@ async function blockedList() {
 export async function showSelfTest(section, tk, isCurrent) {
   const body = h('tbody');
   const status = h('p.hint#selftest-status', { role: 'status' });
+  const chooser = h('div#selftest-who-slot');
   const run = h('button.primary#selftest-run', { type: 'button', text: s('run') });
   // "S/N" is the list's row number: here the column is the certificate's serial number, and says so.
   const table = h('table.data.selftest#selftest-table', {},
@@ -63,10 +86,10 @@ export async function showSelfTest(section, tk, isCurrent) {
     status.textContent = s('working');
     body.replaceChildren();
     const st = await call('stores');
+    const who = {};
     for (const store of st.ok ? st.result.stores : []) {
       if (!isCurrent(tk)) return;
-      const r = await call('sign', { self_test: true, store: store.id });
-      body.append(resultRow(store, r));
+      body.append(resultRow(store, await signStore(store, who, chooser)));
     }
     status.textContent = st.ok ? '' : reason(st.error.code);
     run.disabled = false;
@@ -74,7 +97,7 @@ export async function showSelfTest(section, tk, isCurrent) {
     run.focus();
     document.body.dataset.selftest = 'done';
   });
-  const title = section('selftestTitle', h('p.intro', { text: s('selfIntro') }), h('div.actions', {}, run), status,
+  const title = section('selftestTitle', h('p.intro', { text: s('selfIntro') }), h('div.actions', {}, run), chooser, status,
     h('div.tablewrap', {}, table), await blockedList());
   title.textContent = t('fnSelfTest');   // the heading is what the menu item says
   return title;

@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -117,6 +117,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = stores ]; then
 	family_home "$TMP/family"; ok $? "a family's home: 爸爸, 媽媽 (master password), 孩子 (his own certificate)"
 	chrome_manifest "$TMP/chromium-family" "$(wrapper host-family.sh "$TMP/family")"
 	run_tap node tests/e2e/stores-choice.mjs
+fi
+
+# Whose certificate without a login (issue 17 item 2): two customers' certificates in the shared Chrome store; the
+# manager asks whose. A time zone ahead of UTC, so that a date in local time is told from one in UTC.
+if [ "$ONLY" = all ] || [ "$ONLY" = whose ]; then
+	setup_home "$TMP/whose"
+	customer_cert "$TMP/whose" A123456789 200; ok $? "fixture: A's certificate (200 days) in the Chrome store"
+	sleep 1
+	customer_cert "$TMP/whose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
+	chrome_manifest "$TMP/chromium-whose" "$(wrapper host-whose.sh "$TMP/whose")"
+	TZ=Asia/Taipei run_tap node tests/e2e/whose-choice.mjs
 fi
 
 if [ "$ONLY" != lint ]; then
