@@ -88,28 +88,12 @@ scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJS
 	ecm_error_clear(&err);
 }
 
-/* "Chrome/Chromium" or "Firefox profile “name”", as CHOOSE_CUSTOMER's candidates name a store. */
-static char *
-store_name(const ecm_store_info *info)
-{
-	size_t n = strlen(info->profile ? info->profile : info->browser) + 32;
-	char *s = malloc(n);
-
-	if (s == NULL)
-		return NULL;
-	if (info->profile != NULL)
-		snprintf(s, n, "Firefox profile \xe2\x80\x9c%s\xe2\x80\x9d", info->profile);
-	else
-		snprintf(s, n, "%s", info->browser);
-	return s;
-}
-
 static cJSON *
 customer_json(const customer *c)
 {
 	static const char *const fields[] = { "cn", "serial", "not_after", "days_left", "expired", NULL };
 	cJSON *summary = ecm_cert_summary(c->cert), *o = cJSON_CreateObject();
-	char masked[ECM_ID_LEN + 1], *name = store_name(c->store);
+	char masked[ECM_ID_LEN + 1], name[512];
 	size_t i;
 
 	ecm_id_mask(c->id, masked);
@@ -117,8 +101,8 @@ customer_json(const customer *c)
 	for (i = 0; fields[i] != NULL; i++)
 		cJSON_AddItemToObject(o, fields[i], cJSON_DetachItemFromObjectCaseSensitive(summary, fields[i]));
 	cJSON_AddStringToObject(o, "store", c->store->id);
-	cJSON_AddStringToObject(o, "store_name", name ? name : c->store->browser);
-	free(name);
+	ecm_store_display_name(c->store, name, sizeof(name));
+	cJSON_AddStringToObject(o, "store_name", name);
 	cJSON_Delete(summary);
 	return o;
 }

@@ -93,10 +93,7 @@ candidate(const ecm_store_info *info, const ecm_store_item *it)
 		copy_field(c, sum, fields[i]);
 	cJSON_AddStringToObject(c, "masked_id", masked);
 	cJSON_AddStringToObject(c, "store", info->id);
-	if (info->profile != NULL)
-		snprintf(name, sizeof(name), "%s profile \u201c%s\u201d", info->browser, info->profile);
-	else
-		snprintf(name, sizeof(name), "%s", info->browser ? info->browser : info->id);
+	ecm_store_display_name(info, name, sizeof(name));
 	cJSON_AddStringToObject(c, "store_name", name);
 	cJSON_Delete(sum);
 	return c;

@@ -79,21 +79,6 @@ by_serial(const owned_list *l, const char *serial)
 	return NULL;
 }
 
-/* "Chrome/Chromium", "Firefox profile “x”": what a person calls a store (never its id). */
-void
-ecm_store_display_name(const ecm_store_info *info, char *buf, size_t size)
-{
-	if (info->profile != NULL)
-		snprintf(buf, size, "%s profile “%s”", strncmp(info->browser, "Firefox", 7) == 0 ? info->browser :
-		    "Firefox", info->profile);
-	else if (strcmp(info->id, "nss:pki") == 0)
-		snprintf(buf, size, "Chrome/Chromium");
-	else if (strcmp(info->id, "pfx") == 0)
-		snprintf(buf, size, "%s", info->path ? info->path : "pfx");
-	else
-		snprintf(buf, size, "%s", info->browser ? info->browser : info->id);
-}
-
 static cJSON *
 candidate(const ecm_store *s, const owned *o)
 {

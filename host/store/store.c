@@ -1,5 +1,6 @@
 /* The store layer's door: what a backend can do, and the accessors that reach its operations only after asking
  * (as curl's Curl_ssl_* in front of struct Curl_ssl). Everything outside host/store/ comes through here. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,4 +124,19 @@ ecm_store_remove(ecm_store *s, const X509 *which, ecm_error *err)
 	if (!ecm_store_supports(s->info, ECM_STORE_CAN_DELETE))
 		return ecm_fail(err, ECM_STORE_FAILED, "%s cannot remove certificates", s->info->id);
 	return s->info->backend->remove(s->handle, which, err);
+}
+
+/* "Chrome/Chromium", "Firefox profile “x”": what a person calls a store (never its id). */
+void
+ecm_store_display_name(const ecm_store_info *info, char *buf, size_t size)
+{
+	if (info->profile != NULL)
+		snprintf(buf, size, "%s profile “%s”", strncmp(info->browser, "Firefox", 7) == 0 ? info->browser :
+		    "Firefox", info->profile);
+	else if (strcmp(info->id, "nss:pki") == 0)
+		snprintf(buf, size, "Chrome/Chromium");
+	else if (strcmp(info->id, "pfx") == 0)
+		snprintf(buf, size, "%s", info->path ? info->path : "pfx");
+	else
+		snprintf(buf, size, "%s", info->browser ? info->browser : info->id);
 }
