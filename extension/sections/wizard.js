@@ -5,6 +5,7 @@
 // typed value kept, and never sends a new SMS by itself.
 import { $, h, call, t, showError, clearMsg, fmtDate, busy } from '../lib/ui.js';
 import { app, section, msgBox, okBox } from '../lib/app.js';
+import { errorText } from '../lib/i18n.js';
 import { field, pwInput, passwordPair, pathField, certSummary, installTable, askOverwrite, normalizePath } from '../lib/forms.js';
 import { storeChoice } from '../lib/storechoice.js';
 import { staleCerts, cleanupOffer } from './cleanup.js';
@@ -333,13 +334,19 @@ class Wizard {
     const pair = passwordPair('us', s.backup.password);
     const path = pathField('us-path', 'save', err);
     path.input.value = s.backup.path;
+    // Already in a browser: only the backup is missing, so installing is not offered again (issue 22 item 7).
+    const installed = Array.isArray(d.installed) && d.installed.length > 0;
     const inst = h('input#us-install', { type: 'checkbox' });
-    inst.checked = !(d.installed && d.installed.length);
+    inst.checked = !installed;
     const go = h('button.primary#unsaved-retry', { type: 'submit', text: t('retryButton') });
+    const why = d.cause ? h('p.hint#unsaved-cause', { text: t('issuedCause', errorText({ code: d.cause, details: d })) }) : null;
     const form = h('form#unsaved-form', { novalidate: true },
-      h('p.msg.error#unsaved-say', { role: 'alert', 'data-code': 'ISSUED_NOT_SAVED', text: t('issuedNotSaved', d.issued_serial || '') }),
+      h('p.msg.error#unsaved-say', { role: 'alert', 'data-code': 'ISSUED_NOT_SAVED',
+        text: t(installed ? 'issuedNotSavedInstalled' : 'issuedNotSaved', d.issued_serial || '') }),
+      ...(why ? [why] : []),
       d.backup_written ? h('p.hint', { text: t('issuedBackupWritten') }) : h('div', {}, pair.el, path.el),
-      h('div.check', {}, inst, h('label', { for: 'us-install', text: t('issuedInstall') })), err, h('div.actions', {}, go));
+      installed ? h('p.hint#unsaved-installed', { text: t('issuedAlreadyInstalled') })
+        : h('div.check', {}, inst, h('label', { for: 'us-install', text: t('issuedInstall') })), err, h('div.actions', {}, go));
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       clearMsg(err);

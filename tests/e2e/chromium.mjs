@@ -620,6 +620,10 @@ async function main() {
         raFault('simpleenroll', 'none');
       }
       const said = await text(m, '#unsaved-say');
+      // Issue 22 item 7: the screen says why saving failed, and offers no install when the browsers hold it already.
+      const cause = (await m.locator('#unsaved-cause').count()) ? await text(m, '#unsaved-cause') : '';
+      const offersInstall = await m.locator('#us-install').count();
+      diag(`cause: "${cause}", install offered: ${offersInstall}`);
       await shot(m, 'apply-issued-not-saved');
       // Issue 22 item 1: the toolbar popup warns too (it asks the host's session, which now says issued_unsaved).
       const pp = await popup(ctx);
@@ -646,7 +650,8 @@ async function main() {
       await m.close();
       const saved = path.join(TMP, 'home', 'saved-after-all.pfx');
       diag(`${said} / logout asked "${asked}" / still logged in: ${stillIn} / done: ${done} ${retryErr} / saved: ${fs.existsSync(saved)}`);
-      return /還沒有|尚未/.test(said) && /[0-9A-F]{8,}/.test(said) && /未保存|無法取回/.test(asked) && stillIn &&
+      return /還沒有|尚未/.test(said) && /[0-9A-F]{8,}/.test(said) && /原因：./.test(cause) && offersInstall === 0 &&
+        /未保存|無法取回/.test(asked) && stillIn &&
         done === 1 && fs.existsSync(saved);
     }, { needs: ['apply'] });
   }
