@@ -142,8 +142,11 @@ holds $S_PKI $E "$E1"; ok $? "import confirmed: Kid's certificate and key in the
 r=$(as $E import "$(imp)")
 is "$(jq -r .result.status <<<"$r")" already_present "import of his own file by Kid: no warning"
 r=$(as $A install "$(jq -cn --arg s "$E1" --arg d $S_DAD '{serial: $s, stores: [$d]}')")
+is "$(code <<<"$r")" NO_CERTIFICATE "install by serial of Kid's certificate while Dad is logged in, unconfirmed: refused"
+holds $S_DAD $E; ok $? "... and nothing of Kid's reached Dad's profile (certutil)"
+r=$(as $A install "$(jq -cn --arg s "$E1" --arg d $S_DAD '{serial: $s, stores: [$d], confirm_other_customer: true}')")
 is "$(stores_of "$r")/$(jq -r .result.certificate.serial <<<"$r")" "$S_DAD=installed/$E1" \
-	"the install offered after the import installs the imported certificate (by serial), not Dad's"
+	"the install offered after the import (confirmed) installs the imported certificate (by serial), not Dad's"
 holds $S_DAD $E "$E1" && holds $S_DAD $A "$A1"; ok $? "install by serial: Kid's certificate now in Dad's profile (certutil)"
 r=$(as $A install '{"serial":"0123"}')
 is "$(code <<<"$r")" NO_CERTIFICATE "install of a serial the primary store does not hold: NO_CERTIFICATE"
