@@ -71,32 +71,13 @@ by_serial(const ecm_store_items *items, const char *serial)
 	return hit;
 }
 
-static void
-copy_field(cJSON *to, const cJSON *from, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
-
-	cJSON_AddItemToObject(to, name, v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
-}
-
-/* One row of details.candidates (docs/protocol.md): what a person needs to say "that one is mine". */
 static cJSON *
-candidate(const ecm_store_info *info, const ecm_store_item *it)
+candidate_of(const ecm_store_info *info, const ecm_store_item *it)
 {
-	static const char *const fields[] = { "serial", "cn", "device", "not_before", "not_after" };
-	cJSON *sum = ecm_cert_summary(it->cert), *c = cJSON_CreateObject();
-	char masked[ECM_ID_LEN + 1], name[512];
-	size_t i;
+	char name[512];
 
-	ecm_id_mask(it->owner, masked);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		copy_field(c, sum, fields[i]);
-	cJSON_AddStringToObject(c, "masked_id", masked);
-	cJSON_AddStringToObject(c, "store", info->id);
 	ecm_store_display_name(info, name, sizeof(name));
-	cJSON_AddStringToObject(c, "store_name", name);
-	cJSON_Delete(sum);
-	return c;
+	return ecm_cert_candidate(it->cert, it->owner, info->id, name);
 }
 
 static ecm_code
@@ -106,7 +87,7 @@ choose(const ecm_store *s, const ecm_store_items *items, ecm_error *err)
 	size_t i;
 
 	for (i = 0; i < items->n; i++)
-		cJSON_AddItemToArray(list, candidate(s->info, &items->v[i]));
+		cJSON_AddItemToArray(list, candidate_of(s->info, &items->v[i]));
 	if (err->details == NULL)
 		err->details = cJSON_CreateObject();
 	cJSON_AddItemToObject(err->details, "candidates", list);

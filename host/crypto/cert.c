@@ -167,3 +167,21 @@ ecm_cert_summary(const X509 *cert)
 	free(cn);
 	return o;
 }
+
+cJSON *
+ecm_cert_candidate(const X509 *cert, const char *owner, const char *store_id, const char *store_name)
+{
+	static const char *const fields[] = { "serial", "cn", "device", "not_before", "not_after" };
+	cJSON *sum = ecm_cert_summary(cert), *c = cJSON_CreateObject();
+	char masked[ECM_ID_LEN + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		cJSON_AddItemToObject(c, fields[i], cJSON_DetachItemFromObjectCaseSensitive(sum, fields[i]));
+	ecm_id_mask(owner, masked);
+	cJSON_AddStringToObject(c, "masked_id", masked);
+	cJSON_AddStringToObject(c, "store", store_id);
+	cJSON_AddStringToObject(c, "store_name", store_name);
+	cJSON_Delete(sum);
+	return c;
+}

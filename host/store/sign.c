@@ -80,24 +80,12 @@ by_serial(const owned_list *l, const char *serial)
 }
 
 static cJSON *
-candidate(const ecm_store *s, const owned *o)
+candidate_of(const ecm_store *s, const owned *o)
 {
-	cJSON *c = ecm_cert_summary(o->item->cert), *sum = cJSON_CreateObject();
-	const char *keys[] = { "serial", "cn", "device", "not_before", "not_after" };
-	char masked[ECM_ID_LEN + 1], name[512];
-	size_t i;
+	char name[512];
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, keys[i]);
-		cJSON_AddStringToObject(sum, keys[i], cJSON_IsString(v) ? v->valuestring : "");
-	}
-	cJSON_Delete(c);
-	ecm_id_mask(o->id, masked);
 	ecm_store_display_name(s->info, name, sizeof(name));
-	cJSON_AddStringToObject(sum, "masked_id", masked);
-	cJSON_AddStringToObject(sum, "store", s->info->id);
-	cJSON_AddStringToObject(sum, "store_name", name);
-	return sum;
+	return ecm_cert_candidate(o->item->cert, o->id, s->info->id, name);
 }
 
 /* Several customers could sign and the request did not say whose: the newest certificate of each, to ask. */
@@ -111,7 +99,7 @@ choose(const ecm_store *s, const owned_list *l, ecm_error *err)
 		for (j = 0; j < i && strcmp(l->v[j].id, l->v[i].id) != 0; j++)
 			;
 		if (j == i)
-			cJSON_AddItemToArray(list, candidate(s, newest_of(l, l->v[i].id)));
+			cJSON_AddItemToArray(list, candidate_of(s, newest_of(l, l->v[i].id)));
 	}
 	ecm_error_detail_str(err, "store", s->info->id);
 	cJSON_AddItemToObject(err->details, "candidates", list);

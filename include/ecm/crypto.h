@@ -37,6 +37,9 @@ int ecm_cert_expired(const X509 *cert);
 const char *ecm_device_from_cn(const char *cn);
 /* {"serial","cn","issuer","subject","not_before","not_after","device","national_id","expired","days_left"}. */
 cJSON *ecm_cert_summary(const X509 *cert);
+/* One row of CHOOSE_CUSTOMER's details.candidates: {"serial","cn","device","not_before","not_after","masked_id",
+ * "store","store_name"}, what a person needs to say "that one is mine". owner: the ID by the identity rule. */
+cJSON *ecm_cert_candidate(const X509 *cert, const char *owner, const char *store_id, const char *store_name);
 
 typedef enum {
 	ECM_PFX_AES,   /* PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC, SHA-256 MAC */
