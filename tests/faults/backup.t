@@ -27,14 +27,13 @@ apply_args() {
 	jq -cn --arg o "$OTP" --arg p "$BPW" --arg path "${1:-}" \
 		'{terms_version: "2026.1", otp: $o, replace_existing: true, backup: ({password: $p} + (if $path == "" then {} else {path: $path} end))}'
 }
-pfx_serial() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -serial |
-	cut -d= -f2 | sed 's/^0*//'; }
+pfx_serial() { pfx_cert_serial "$1" "$BPW"; }
 pfx_has_key() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nocerts -nodes 2>/dev/null | grep -q "PRIVATE KEY"; }
 # nss_serials: the serials (hex, no leading zeros) of this ID's certificates in the primary store
 nss_serials() {
 	certutil -L -d "sql:$PKI" -n "$ID-00-PC001" -a 2>/dev/null |
 		awk -v d="$T" '/BEGIN CERT/{n++} n{print > (d "/nss-" n ".pem")}'
-	for f in "$T"/nss-*.pem; do [ -e "$f" ] && openssl x509 -in "$f" -noout -serial | cut -d= -f2 | sed 's/^0*//'; done |
+	for f in "$T"/nss-*.pem; do [ -e "$f" ] && cert_serial "$f"; done |
 		tr '\n' ' '
 	rm -f "$T"/nss-*.pem
 }

@@ -25,7 +25,7 @@ args() {
 nss_serials() {
 	certutil -L -d "sql:$PKI" -n "$ID-00-PC001" -a 2>/dev/null |
 		awk -v d="$T" '/BEGIN CERT/{n++} n{print > (d "/nss-" n ".pem")}'
-	for f in "$T"/nss-*.pem; do [ -e "$f" ] && openssl x509 -in "$f" -noout -serial | cut -d= -f2 | sed 's/^0*//'; done |
+	for f in "$T"/nss-*.pem; do [ -e "$f" ] && cert_serial "$f"; done |
 		sort | tr '\n' ' ' | sed 's/ $//'
 	rm -f "$T"/nss-*.pem
 }
@@ -114,8 +114,7 @@ is "$(nss_serials)" "$S2" "  the store holds the new certificate alone"
 r=$(rpc q query | reply)
 is "$(jq -r '"\(.result.local.serial) \(.result.local.has_key) \(.result.match)"' <<<"$r")" "$S2 true true" \
 	"  query: the new certificate with its key, matching the RA"
-is "$(openssl pkcs12 -in "$T/new.pfx" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -serial |
-	cut -d= -f2 | sed 's/^0*//')" "$S2" "  the backup holds the new certificate"
+is "$(pfx_cert_serial "$T/new.pfx" "$BPW")" "$S2" "  the backup holds the new certificate"
 sess_close
 ok $? "the session ends cleanly"
 ! grep -E "Sanitizer|runtime error" "$T/stderr"

@@ -43,7 +43,7 @@ has_identity() {
 		awk -v d="$T" '/BEGIN CERT/{n++} n{print > (d "/c-" n ".pem")}'
 	for f in "$T"/c-*.pem; do
 		[ -e "$f" ] || continue
-		if [ "$(openssl x509 -in "$f" -noout -serial | cut -d= -f2)" = "$1" ]; then
+		if [ "$(cert_serial "$f")" = "$(serial_norm <<<"$1")" ]; then
 			local mod
 			mod=$(openssl x509 -in "$f" -noout -pubkey | openssl pkey -pubin -outform DER 2>/dev/null | sha256sum)
 			rm -f "$T"/c-*.pem

@@ -19,7 +19,7 @@ openssl x509 -req -in "$work/c.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CA
 	-extfile "$work/ext" -out "$work/c.pem" 2>/dev/null
 printf 'Pfx-Pass-1\n' >"$work/pfx.pw"
 openssl pkcs12 -export -in "$work/c.pem" -inkey "$work/k.pem" -out "$work/old.pfx" -passout pass:Pfx-Pass-1 2>/dev/null
-serial=$(openssl x509 -in "$work/c.pem" -noout -serial | cut -d= -f2 | sed 's/^0*//')
+serial=$(cert_serial "$work/c.pem")
 
 out=$("$ECM" query --pfx.path "$work/old.pfx" --pfx.password-file "$work/pfx.pw" </dev/null 2>&1)
 is "$(jq -r '.local.serial' <<<"$out" 2>/dev/null)" "$serial" "query reads a .pfx given with nested options"

@@ -46,7 +46,6 @@ IsRelative=1
 Path=e.son
 INI
 
-norm() { tr 'a-f' 'A-F' | sed 's/^0*//'; }
 # certs DIR [PWFILE]: "SERIAL SUBJECT" of every certificate in the NSS database, sorted
 certs() {
 	local d=$1 f=${2:-$T/empty.pw} n
@@ -55,7 +54,7 @@ certs() {
 		awk -v t="$T/pem" '/BEGIN CERT/{n++} n{print > (t "." n)}'
 	for p in "$T"/pem.*; do
 		[ -e "$p" ] || continue
-		printf '%s %s\n' "$(openssl x509 -in "$p" -noout -serial | cut -d= -f2 | norm)" \
+		printf '%s %s\n' "$(cert_serial "$p")" \
 			"$(openssl x509 -in "$p" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')"
 	done | sort -u
 	rm -f "$T"/pem.*
@@ -63,7 +62,7 @@ certs() {
 has_serial() { certs "$1" "${3:-}" | grep -q "^$2 "; }
 nkeys() { certutil -K -d "sql:$1" -f "${2:-$T/empty.pw}" 2>/dev/null | grep -c '^<'; }
 pfx_subject() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -subject -nameopt RFC2253; }
-pfx_serial() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -serial | cut -d= -f2 | norm; }
+pfx_serial() { pfx_cert_serial "$1" "$BPW"; }
 # pfx_key_matches FILE: the key in the file is the certificate's
 pfx_key_matches() {
 	local a b
@@ -87,7 +86,7 @@ first_apply() {
 	login "$1" >/dev/null
 	r=$(enroll apply "$(new_otp "$1")" | reply)
 	sess_close
-	jq -r '.result.certificate.serial // empty' <<<"$r" | norm
+	jq -r '.result.certificate.serial // empty' <<<"$r" | serial_norm
 }
 
 # ================================================================ three customers apply, in turn (the son last)
@@ -221,10 +220,10 @@ done
 rm -rf "$T/gone"
 r=$({ cat "$T/a.out"; recv a; } | reply)
 ra_fault simpleenroll none
-A2=$(detail issued_serial "$r" | norm)
+A2=$(detail issued_serial "$r" | serial_norm)
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "A's new certificate is issued but not saved ($A2)"
 r=$(login $D)
-is "$(code <<<"$r")/$(detail masked_id "$r")/$(detail issued_serial "$r" | norm)" "ISSUED_NOT_SAVED/$MA/$A2" \
+is "$(code <<<"$r")/$(detail masked_id "$r")/$(detail issued_serial "$r" | serial_norm)" "ISSUED_NOT_SAVED/$MA/$A2" \
 	"D's login on that connection: refused, ISSUED_NOT_SAVED says whose (masked)"
 r=$(rpc s save_issued "$(jq -cn --arg p "Daughter-Pass-9" --arg f "$T/under-d.pfx" --arg i "$D" '{id: $i, backup: {password: $p, path: $f}}')" | reply)
 is "$(code <<<"$r")/$(detail masked_id "$r")" "OTHER_CUSTOMER/$MA" "save_issued for D: refused (A's key is never written for D)"
@@ -234,7 +233,7 @@ is "$(code <<<"$r")" PASSWORD_TOO_WEAK "save_issued logged out: the password rul
 r=$(rpc s save_issued '{"discard": true, "serial": "1234"}' | reply)
 is "$(code <<<"$r")" NO_CERTIFICATE "discard with another serial: refused"
 r=$(rpc s save_issued "$(jq -cn --arg s "$A2" '{discard: true, serial: $s}')" | reply)
-is "$(jq -r .result.discarded <<<"$r" | norm)" "$A2" "discard with the issued serial: discarded on purpose"
+is "$(jq -r .result.discarded <<<"$r" | serial_norm)" "$A2" "discard with the issued serial: discarded on purpose"
 is "$(rpc h hello | reply | jq -r .result.issued_unsaved)" null "  nothing is held any more"
 is "$(login $D | jq -r .ok)" true "  then D can log in"
 sess_close; ok $? "the session ends cleanly"
@@ -243,7 +242,7 @@ sess_close; ok $? "the session ends cleanly"
 sess_open
 login $D >/dev/null
 r=$(enroll apply "$(new_otp $D)" '{"replace_existing": true}' | reply)
-D2=$(jq -r '.result.certificate.serial // empty' <<<"$r" | norm)
+D2=$(jq -r '.result.certificate.serial // empty' <<<"$r" | serial_norm)
 is "$(code <<<"$r")" OK "D applies again with replace_existing ($D2)"
 sess_close
 has_serial "$PKI" "$D2" && has_serial "$P_D" "$D2"; ok $? "certutil: D's new certificate is in the Chrome-family store and D's profile"

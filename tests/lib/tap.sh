@@ -34,3 +34,6 @@ done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 }
+
+# shellcheck source=x509.sh
+. "$(dirname "${BASH_SOURCE[0]}")/x509.sh"

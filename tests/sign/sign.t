@@ -52,7 +52,7 @@ openssl cms -verify -binary -inform DER -in "$T/nss.der" -CAfile "$RA_CA" -purpo
 	2>"$T/verify.err"
 ok $? "openssl cms -verify accepts the NSS signature against the RA CA"
 is "$(cat "$T/nss.out")" "$ORDER" "the signed content is exactly the request's data (UTF-8 kept)"
-is "$(openssl x509 -in "$T/nss-signer.pem" -noout -serial | cut -d= -f2)" "$SERIAL" \
+is "$(cert_serial "$T/nss-signer.pem")" "$SERIAL" \
 	"the signer is the installed certificate (serial)"
 certutil -L -d "sql:$PKI" -n "$ID-00-PC001" -a >"$T/installed.pem" 2>/dev/null
 cmp -s <(openssl x509 -in "$T/installed.pem" -outform DER) <(openssl x509 -in "$T/nss-signer.pem" -outform DER)
@@ -108,7 +108,7 @@ is "$(code <<<"$r")/$(jq -r .result.store <<<"$r")/$(jq -r .result.serial <<<"$r
 cms_of "$r" "$T/pfx.der"
 openssl cms -verify -binary -inform DER -in "$T/pfx.der" -CAfile "$RA_CA" -purpose any -out "$T/pfx.out" -signer "$T/pfx-signer.pem" 2>/dev/null
 ok $? "openssl cms -verify accepts the .pfx signature against the RA CA"
-is "$(openssl x509 -in "$T/pfx-signer.pem" -noout -serial | cut -d= -f2)/$(cat "$T/pfx.out")" "$SERIAL/$ORDER" \
+is "$(cert_serial "$T/pfx-signer.pem")/$(cat "$T/pfx.out")" "$SERIAL/$ORDER" \
 	".pfx: the signer is the issued certificate, the content the order"
 openssl cms -cmsout -print -inform DER -in "$T/pfx.der" >"$T/pfx.txt"
 for a in contentType messageDigest signingTime; do
@@ -211,7 +211,7 @@ fresh() {
 	mkdir -p "$PKI" && certutil -N -d "sql:$PKI" --empty-password
 	export HOME
 }
-serial_of() { openssl x509 -in "$C/$1.pem" -noout -serial | cut -d= -f2 | sed 's/^0*//'; }
+serial_of() { cert_serial "$C/$1.pem"; }
 
 fresh none
 sess_open

@@ -104,9 +104,7 @@ st() {
 }
 # serials STORE: the serials (no leading zeros) of the certificates named $NICK in the store's DB, sorted
 serials() {
-	certutil -L -d "sql:${DIR[$1]}" -n "$NICK" -a 2>/dev/null |
-		awk '/BEGIN CERTIFICATE/ { c = "" } { c = c $0 "\n" } /END CERTIFICATE/ { printf "%s", c | "openssl x509 -noout -serial"; close("openssl x509 -noout -serial") }' |
-		sed 's/^serial=//; s/^0*//' | sort | tr '\n' ' ' | sed 's/ $//'
+	certutil -L -d "sql:${DIR[$1]}" -n "$NICK" -a 2>/dev/null | pem_serials
 }
 # user_certs STORE: how many certutil -L lines show $NICK as a user certificate (u,u,u: its key is there)
 user_certs() { certutil -L -d "sql:${DIR[$1]}" 2>/dev/null | grep -c "^$NICK *u,u,u *$"; }

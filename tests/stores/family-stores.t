@@ -50,9 +50,8 @@ declare -A DIR=([$S_PKI]=$PKI [$S_DAD]=$DAD [$S_MUM]=$MUM [$S_KID]=$KID)
 serials() {
 	local nick
 	certutil -L -d "sql:${DIR[$1]}" 2>/dev/null | sed -n "s/^\($2-[^ ]*\) .*/\1/p" | sort -u | while read -r nick; do
-		certutil -L -d "sql:${DIR[$1]}" -n "$nick" -a 2>/dev/null |
-			awk '/BEGIN CERTIFICATE/ { c = "" } { c = c $0 "\n" } /END CERTIFICATE/ { printf "%s", c | "openssl x509 -noout -serial"; close("openssl x509 -noout -serial") }'
-	done | sed 's/^serial=//; s/^0*//' | sort | tr '\n' ' ' | sed 's/ $//'
+		certutil -L -d "sql:${DIR[$1]}" -n "$nick" -a 2>/dev/null
+	done | pem_serials
 }
 # keys STORE ID: how many private keys of ID certutil -K lists (Mum's profile: with its master password)
 keys() {

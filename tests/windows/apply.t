@@ -45,11 +45,8 @@ enroll_args() { printf '{"terms_version":"2026.1","otp":"%s","backup":{"password
 st() { jq -r --arg s "$2" '(.result.install.results // .result.results)[] | select(.store == $s)
 	| if .status == "failed" then "failed:" + .error.code else .status end' <<<"$1"; }
 ff_serials() {
-	certutil -L -d "sql:$PROFILE" -n "$NICK" -a 2>/dev/null |
-		awk '/BEGIN CERTIFICATE/ { c = "" } { c = c $0 "\n" } /END CERTIFICATE/ { printf "%s", c | "openssl x509 -noout -serial"; close("openssl x509 -noout -serial") }' |
-		sed 's/^serial=//; s/^0*//' | sort | tr '\n' ' ' | sed 's/ $//'
+	certutil -L -d "sql:$PROFILE" -n "$NICK" -a 2>/dev/null | pem_serials
 }
-strip0() { sed 's/^0*//' | tr a-f A-F; }
 # The Windows store's certificates as a new process sees them (query: the one with its key first).
 query_local() { printf '{"id":"q","cmd":"query"}\n' | timeout 60 "$ECM" session 2>>"$tmp/stderr" | reply; }
 my_thumbprints() { timeout 60 "$WINE" reg query 'HKCU\Software\Microsoft\SystemCertificates\My\Certificates' 2>/dev/null |
@@ -73,7 +70,7 @@ is "$(jq -r .ok <<<"$r")" true "apply succeeds (EST simpleenroll with Basic cred
 [ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
 is "$(grep progress <<<"$out" | jq -r .progress.step | tr '\n' ' ')" "keygen enroll backup install " "apply reports the four steps"
 A1=$(jq -r .result.backup.path <<<"$r")
-A1_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | strip0)
+A1_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | serial_norm)
 ok "$([ -s "$A1" ]; echo $?)" "the backup .pfx is written where backup_dir says"
 openssl pkcs12 -in "$A1" -passin "pass:$BPW" -nocerts -nodes 2>/dev/null | grep -q 'PRIVATE KEY'
 ok $? "the backup holds the private key (read with Linux openssl)"
@@ -100,8 +97,8 @@ r=$(reply <<<"$out")
 is "$(jq -r .ok <<<"$r")" true "renew succeeds (EST simplereenroll with the client certificate and Basic)"
 [ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
 A2=$(jq -r .result.backup.path <<<"$r")
-A2_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | strip0)
-is "$(jq -r .result.previous.serial <<<"$r" | strip0)" "$A1_SERIAL" "renew names the previous certificate"
+A2_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | serial_norm)
+is "$(jq -r .result.previous.serial <<<"$r" | serial_norm)" "$A1_SERIAL" "renew names the previous certificate"
 is "$(st "$r" windows:my) $(st "$r" "$FFID")" "installed installed" "the new certificate is installed in both stores"
 is "$(jq -r '[.result.install.removed[]? | .store] | sort | join(" ")' <<<"$r")" "$FFID windows:my" \
 	"the previous one is removed from both, after the new one is there"
@@ -125,7 +122,7 @@ openssl cms -verify -binary -inform DER -in "$tmp/win.der" -CAfile "$RA_CA" -pur
 	-signer "$tmp/win-signer.pem" 2>"$tmp/win-verify.err"
 ok $? "openssl cms -verify accepts the Windows store's signature against the RA CA"
 is "$(cat "$tmp/win.out" 2>/dev/null)" "$ORDER" "the signed content is exactly the request's data"
-is "$(openssl x509 -in "$tmp/win-signer.pem" -noout -serial 2>/dev/null | cut -d= -f2 | strip0)" "$A2_SERIAL" \
+is "$(cert_serial "$tmp/win-signer.pem" 2>/dev/null)" "$A2_SERIAL" \
 	"the signer certificate inside the CMS is the installed one"
 r=$(sign_req https://evil.example | timeout 60 "$ECM" session 2>>"$tmp/stderr" | reply)
 is "$(jq -r .error.code <<<"$r")" SIGN_ORIGIN_NOT_ALLOWED "sign from an origin not in sign_origins: SIGN_ORIGIN_NOT_ALLOWED"
@@ -185,8 +182,8 @@ out=$(call $A renew "$(enroll_args "$o")")
 r=$(reply <<<"$out")
 is "$(jq -r .ok <<<"$r")" true "renew from CurrentUser\\My succeeds (the key read out of the store)"
 [ "$(jq -r .ok <<<"$r")" = true ] || diag "$r"
-A3_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | strip0)
-is "$(jq -r .result.previous.serial <<<"$r" | strip0)" "$A2_SERIAL" "it renewed the certificate the store holds"
+A3_SERIAL=$(jq -r .result.certificate.serial <<<"$r" | serial_norm)
+is "$(jq -r .result.previous.serial <<<"$r" | serial_norm)" "$A2_SERIAL" "it renewed the certificate the store holds"
 is "$(st "$r" windows:my)" installed "the new certificate goes into CurrentUser\\My"
 
 # ---- cross-browser install: CurrentUser\My -> the Firefox profile under %APPDATA% (emptied first)
