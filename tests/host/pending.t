@@ -183,7 +183,11 @@ sink=$(jq -r .otp_sink "$RA_JSON")
 before=$(wc -l <"$sink")
 ( while [ "$(wc -l <"$sink")" -le "$before" ]; do sleep 0.1; done; ra_otp D220334567 >"$T/d.otp" ) &
 otp_feeder=$!
-( sleep 4; ra_fault simpleenroll none >/dev/null ) &
+# The broker approves once the request has been held at least once: a fixed delay lost that race under ASan, when
+# login, OTP and key generation took longer than the delay and the RA had approved before the first request.
+held_before=$(grep -c 'reviewing the request' "$T/stderr" 2>/dev/null)
+( for _ in $(seq 1 500); do [ "$(grep -c 'reviewing the request' "$T/stderr" 2>/dev/null)" -gt "${held_before:-0}" ] && break; sleep 0.1; done
+  sleep 1; ra_fault simpleenroll none >/dev/null ) &
 approver=$!
 out=$(ECM_QUIET=1 timeout 60 "$ECM" apply --id D220334567 --password-file "$T/d.pw" --accept-terms \
 	--otp-file "$T/d.otp" --backup-password-file "$T/d.bpw" --backup-path "$T/d.pfx" --wait-approval 2>>"$T/stderr")
