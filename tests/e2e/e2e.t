@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|popup|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|ffwhose|popup|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -128,6 +128,18 @@ if [ "$ONLY" = all ] || [ "$ONLY" = whose ]; then
 	customer_cert "$TMP/whose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
 	chrome_manifest "$TMP/chromium-whose" "$(wrapper host-whose.sh "$TMP/whose")"
 	TZ=Asia/Taipei run_tap node tests/e2e/whose-choice.mjs
+fi
+
+# The same chooser in Firefox ESR (English): both customers' certificates in the shared Chrome store, the primary
+# store on Linux whichever browser starts the host (docs/protocol.md).
+if [ "$ONLY" = all ] || [ "$ONLY" = ffwhose ]; then
+	[ -x /usr/bin/firefox-esr ]; ok $? "Firefox ESR is installed"
+	setup_home "$TMP/ffwhose"
+	customer_cert "$TMP/ffwhose" A123456789 200; ok $? "fixture: A's certificate (200 days) in the Chrome store"
+	sleep 1
+	customer_cert "$TMP/ffwhose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
+	firefox_manifest "$TMP/ffwhose" "$(wrapper host-ffwhose.sh "$TMP/ffwhose")"
+	HOME=$TMP/ffwhose MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/firefox-whose.mjs
 fi
 
 # 憑證註銷 and 憑證查詢 from the popup, no certificate on the computer (issue 22 item 11). The host's file dialog is a
