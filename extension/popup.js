@@ -20,6 +20,7 @@ async function showStatus() {
     slot.append(h('p.hint', {}, h('button.link#query-pfx', { type: 'button', text: t('queryPfxIntro'),
       onclick: () => openManager('query') })));
   }
+  return q;
 }
 
 // Nothing for this computer is not "never applied": a customer whose valid certificates are all on phones is told so
@@ -57,8 +58,7 @@ function showLoggedIn(result) {
   who.textContent = t('loggedInAs', [result.account.name || '', result.account.id]);
   who.hidden = false;
   $('#logout').hidden = false;
-  showSuggestion();
-  return showStatus();
+  return Promise.all([showSuggestion(), showStatus()]);
 }
 
 function showLoggedOut() {
@@ -69,7 +69,7 @@ function showLoggedOut() {
   $('#status-slot').replaceChildren();
   // The form the focus was in is gone after a login: the status it led to gets the focus (not the page body).
   $('#login-slot').replaceChildren(loginForm((res) => showLoggedIn(res).then(() => $('#status-title').focus())));
-  showSuggestion();
+  return showSuggestion();
 }
 
 async function init() {
@@ -84,7 +84,10 @@ async function init() {
   else $('#hostinfo').textContent = t('hostVersion', hl.result.version);
   const st = await call('_state');
   if (st.ok && st.result.logged_in && st.result.login) await showLoggedIn(st.result.login);
-  else { showLoggedOut(); $('#login-id').focus(); }
+  else { await showLoggedOut(); $('#login-id').focus(); }
+  // Only now, with everything above them in place, do the function buttons show (styles.css): shown at once,
+  // they moved down under the pointer when the host answered, and the first click on 憑證註銷 hit the login
+  // form or the status instead (issue 22 item 11).
   document.body.dataset.ready = 'yes';
 }
 
@@ -109,7 +112,13 @@ for (const b of document.querySelectorAll('[data-fn]')) {
     clearMsg(errBox);
     const fn = b.dataset.fn;
     if (fn === 'revoke') { busy(b, true); await revokePage(errBox); busy(b, false); return; }
-    if (fn === 'query' && login) { busy(b, true); await showStatus(); busy(b, false); return; }
+    // 憑證查詢 with no certificate in this browser goes on to the manager, which opens the file dialog at once.
+    if (fn === 'query' && login) {
+      busy(b, true);
+      const q = await showStatus();
+      busy(b, false);
+      if (q.local) return;
+    }
     await openManager(fn);
   });
 }

@@ -1,29 +1,46 @@
 // 憑證查詢: the certificate in this browser beside the broker's current one. Logged out, the broker side is
 // unknown (not "none"): the card says so and offers the login; with several customers' certificates here it
-// asks whose first. No certificate here: a .pfx file is checked instead.
+// asks whose first. No certificate here: a .pfx file is checked instead, chosen in the host's dialog at once.
 import { h, call, t, showError, clearMsg, certCard, busy, loginForm } from '../lib/ui.js';
 import { app, section, msgBox, windowDays } from '../lib/app.js';
 import { field, pwInput, fileToBase64 } from '../lib/forms.js';
 import { chooseCustomer } from '../lib/whose.js';
+import { has } from '../lib/host.js';
 
 function pfxForm(slot, err) {
   const file = h('input', { type: 'file', accept: '.pfx,.p12,application/x-pkcs12' });
+  let fileRow = field('query-file', 'fileLabel', file);
   const pw = pwInput('off');
   const go = h('button.primary#query-pfx-submit', { type: 'submit', text: t('queryPfxButton') });
+  let picked = null;   // a path from the host's dialog, used instead of the browser's file field
   const form = h('form#query-pfx-form', { novalidate: true }, h('p.intro', { text: t('queryPfxIntro') }),
-    field('query-file', 'fileLabel', file), field('query-pw', 'backupPassword', pw), h('div.actions', {}, go));
+    fileRow, field('query-pw', 'backupPassword', pw), h('div.actions', {}, go));
+  const pick = async () => {
+    const r = await call('pick_file', { mode: 'open' });
+    if (!r.ok) { if (!['CANCELLED', 'NO_DIALOG'].includes(r.error.code)) showError(err, r.error); return; }
+    picked = r.result.path;
+    const shown = h('input', { type: 'text', readonly: true, value: picked });
+    const again = h('button#query-browse', { type: 'button', text: t('browseButton'), onclick: pick });
+    const row = h('div.pathrow#query-picked', {}, field('query-path', 'fileLabel', shown), again);
+    fileRow.replaceWith(row);
+    fileRow = row;
+    pw.focus();
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearMsg(err);
-    if (!file.files.length) { showError(err, t('fileRequired')); file.focus(); return; }
+    if (!picked && !file.files.length) { showError(err, t('fileRequired')); file.focus(); return; }
     busy(go, true);
-    const data = await fileToBase64(file.files[0]);
-    const q = await call('query', { pfx: { data, password: pw.value } });
+    const source = picked ? { path: picked } : { data: await fileToBase64(file.files[0]) };
+    const q = await call('query', { pfx: { ...source, password: pw.value } });
     pw.value = '';
     busy(go, false);
     if (!q.ok) { showError(err, q.error); pw.focus(); return; }
     slot.replaceChildren(certCard(q.result, windowDays()));
   });
+  // The manual: 憑證查詢 with no certificate here 「跳出憑證檔案選取視窗」. The host's dialog opens at once where
+  // there is one (issue 22 item 11); cancelled, or with none, the browser's own file field stays.
+  has('pick_file').then((yes) => yes && pick());
   return form;
 }
 

@@ -136,7 +136,8 @@ run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	skipped = cJSON_CreateArray();
 	for (i = 0; i < list.n; i++)
 		scan_store(&list.v[i], anchors, &all, skipped);
-	qsort(all.v, all.n, sizeof(*all.v), by_expiry);
+	if (all.n > 1)	/* no certificate at all: all.v is NULL, which qsort must not be given */
+		qsort(all.v, all.n, sizeof(*all.v), by_expiry);
 	arr = cJSON_AddArrayToObject(result, "customers");
 	for (i = 0; i < all.n; i++) {
 		cJSON_AddItemToArray(arr, customer_json(&all.v[i]));

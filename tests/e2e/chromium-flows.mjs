@@ -4,29 +4,11 @@
 // Prints TAP lines; e2e.t numbers them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { TMP, ok, diag, step, setCommands, account, sleep, smallestFonts } from './lib.mjs';
-import { launch, open, popup, shot, text, login } from './chromium-lib.mjs';
+import { launch, open, popup, shot, text, login, noViolations } from './chromium-lib.mjs';
 
 const HOME = path.join(TMP, 'home3');
 const BACKUP_PW = 'Tw-Secure#2026';
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// axe-core in the page: the pages' CSP refuses an added script tag (and eval), so its source goes in through the
-// debugger protocol (page.evaluate of the source text). Returns the
-// violations as "rule: target" lines.
-async function axe(page) {
-  if (!(await page.evaluate(() => !!globalThis.axe))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-async function noViolations(page, label) {
-  const v = await axe(page);
-  if (v.length) diag(`axe ${label}: ${v.join(' | ')}`);
-  return ok(v.length === 0, `axe: no violation on ${label}`);
-}
 
 function bgCall(page, cmd) {
   return page.evaluate((c) => new Promise((res) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, setCommands, failures, raOtp, raClock, raFault, account,
   shotPath, sleep, missing, skip } from './lib.mjs';
-import { BASE, launch, open, popup, shot, text, login, errCode } from './chromium-lib.mjs';
+import { BASE, launch, open, popup, shot, text, login, errCode, realPopup } from './chromium-lib.mjs';
 
 const PW = 'Demo1234';
 const BACKUP_PW = 'Tw-Secure#2026';
@@ -82,35 +82,6 @@ async function wrongOtpRoundTrip(page, acct, label, shots) {
   diag(`wrong OTP: ${code}, same SMS ${sameSms}, cooldown "${cooldown}", resend disabled ${resendOff}, passwords kept ${kept}`);
   ok(code === 'OTP_INVALID' && sameSms && /\d+ 秒後可重新傳送/.test(cooldown) && resendOff && /舊簡訊.*失效/.test(note) && kept,
     `${label}: a wrong OTP comes back to the OTP step (last), sends no new SMS, keeps the backup passwords, shows the resend cooldown and that a new SMS replaces the code`);
-}
-
-// The real toolbar popup (chrome.action.openPopup): Playwright does not list it as a page, so it is driven
-// through CDP target messages. Returns {evaluate(expr), gone()}.
-async function realPopup(ctx, sw) {
-  const anchor = ctx.pages()[0] || await ctx.newPage();
-  await anchor.bringToFront();
-  const cdp = await ctx.newCDPSession(anchor);
-  const find = async () => (await cdp.send('Target.getTargets')).targetInfos.find((t) => t.url === BASE + 'popup.html' && t.type === 'page');
-  await sw.evaluate(() => chrome.action.openPopup());
-  let target = null;
-  for (let i = 0; i < 50 && !target; i++) { target = await find(); if (!target) await sleep(100); }
-  if (!target) throw new Error('the toolbar popup did not open');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-  let n = 1;
-  const waits = new Map();
-  cdp.on('Target.receivedMessageFromTarget', (e) => {
-    if (e.sessionId !== sessionId) return;
-    const m = JSON.parse(e.message);
-    if (waits.has(m.id)) { waits.get(m.id)(m); waits.delete(m.id); }
-  });
-  const evaluate = (expression) => new Promise((res) => {
-    const id = n++;
-    waits.set(id, (m) => res(m.result && m.result.result && m.result.result.value));
-    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate',
-      params: { expression, awaitPromise: true, returnByValue: true } }) });
-  });
-  for (let i = 0; i < 100 && (await evaluate('document.body.dataset.ready')) !== 'yes'; i++) await sleep(100);
-  return { evaluate, gone: async () => !(await find()) };
 }
 
 async function state(page) {

@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|ffwhose|popup|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -128,6 +128,34 @@ if [ "$ONLY" = all ] || [ "$ONLY" = whose ]; then
 	customer_cert "$TMP/whose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
 	chrome_manifest "$TMP/chromium-whose" "$(wrapper host-whose.sh "$TMP/whose")"
 	TZ=Asia/Taipei run_tap node tests/e2e/whose-choice.mjs
+fi
+
+# The same chooser in Firefox ESR (English): both customers' certificates in the shared Chrome store, the primary
+# store on Linux whichever browser starts the host (docs/protocol.md).
+if [ "$ONLY" = all ] || [ "$ONLY" = ffwhose ]; then
+	[ -x /usr/bin/firefox-esr ]; ok $? "Firefox ESR is installed"
+	setup_home "$TMP/ffwhose"
+	customer_cert "$TMP/ffwhose" A123456789 200; ok $? "fixture: A's certificate (200 days) in the Chrome store"
+	sleep 1
+	customer_cert "$TMP/ffwhose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
+	firefox_manifest "$TMP/ffwhose" "$(wrapper host-ffwhose.sh "$TMP/ffwhose")"
+	HOME=$TMP/ffwhose MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/firefox-whose.mjs
+fi
+
+# 憑證註銷 and 憑證查詢 from the popup, no certificate on the computer (issue 22 item 11). The host's file dialog is a
+# stand-in zenity first on its PATH (there is no desktop here): it writes down its arguments and answers with a
+# customer's .pfx, as a person choosing it would.
+if [ "$ONLY" = all ] || [ "$ONLY" = popup ]; then
+	ra_reset
+	setup_home "$TMP/popup"
+	setup_home "$TMP/popup-pfx"
+	customer_cert "$TMP/popup-pfx" C123456781 100; ok $? "fixture: a customer's .pfx file (not in any store of the popup's home)"
+	mkdir -p "$TMP/dialog"
+	printf '%s\n' "$TMP/cert-C123456781/c.p12" >"$TMP/dialog/answer"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/args"\ncat "%s/answer"\n' "$TMP/dialog" "$TMP/dialog" >"$TMP/dialog/zenity"
+	chmod +x "$TMP/dialog/zenity"
+	chrome_manifest "$TMP/chromium-popup" "$(wrapper host-popup.sh "$TMP/popup" DISPLAY=:99 "PATH=$TMP/dialog:/usr/bin:/bin")"
+	run_tap node tests/e2e/popup-functions.mjs
 fi
 
 if [ "$ONLY" != lint ]; then

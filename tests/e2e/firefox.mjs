@@ -1,35 +1,12 @@
 // End-to-end in Firefox ESR (headless, puppeteer-core over WebDriver BiDi) with the real host and the dev RA.
 // Firefox runs background.scripts as a non-persistent event page: this also checks that the native port
 // (and with it the login) survives the event page's idle timeout. Prints TAP lines; e2e.t numbers them.
-import puppeteer from 'puppeteer-core';
 import path from 'node:path';
-import { EXT, TMP, ok, diag, step, setCommands, raOtp, account, shotPath, sleep, smallestFonts } from './lib.mjs';
+import { launchFirefox, open, GECKO_ID } from './firefox-lib.mjs';
+import { TMP, ok, diag, step, setCommands, raOtp, account, shotPath, sleep, smallestFonts } from './lib.mjs';
 
-const GECKO_ID = 'ecert-manager@ecertmanager.org';
-const UUID = '3b0a6d5e-8c1f-4f7e-9a51-6c2d1e0f4b7a';
-const BASE = `moz-extension://${UUID}/`;
 const IDLE_MS = 2000;
 const BACKUP_PW = 'Tw-Secure#2026';
-
-async function open(browser, file, width = 1000, height = 720) {
-  const page = await browser.newPage();
-  await page.setViewport({ width, height });
-  page.on('console', (m) => diag(`console ${file}: ${m.text()}`));
-  page.on('pageerror', (e) => diag(`pageerror ${file}: ${e.message}`));
-  const go = () => page.goto(BASE + file).catch((e) => {   // may never resolve: wait for the page instead
-    if (!/Frame detached/.test(e.message)) diag(`goto ${file}: ${e.message}`);
-  });
-  go();
-  try {
-    await page.waitForSelector('body[data-ready=yes]', { timeout: 20000 });
-  } catch (e) {
-    // Seen once under load: the moz-extension:// navigation never committed. Say so and try once more.
-    diag(`${file} not ready: url=${page.url()} body=${await page.evaluate(() => document.body && document.body.innerText.slice(0, 200)).catch((x) => x.message)}; retrying`);
-    go();
-    await page.waitForSelector('body[data-ready=yes]', { timeout: 20000 });
-  }
-  return page;
-}
 
 const attr = (page, sel, a) => page.$eval(sel, (e, n) => e.getAttribute(n), a).catch(() => null);
 const count = (page, sel) => page.$$eval(sel, (l) => l.length);
@@ -57,20 +34,9 @@ function bg(page, cmd) {
 }
 
 async function main() {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: '/usr/bin/firefox-esr',
-    headless: true,
-    userDataDir: path.join(TMP, 'firefox-profile'),
-    extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: UUID }),
-      'extensions.background.idle.timeout': IDLE_MS,
-      'intl.locale.requested': 'zh-TW',
-    },
-    env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
-  });
+  const { browser, id } = await launchFirefox(path.join(TMP, 'firefox-profile'),
+    { 'extensions.background.idle.timeout': IDLE_MS, 'intl.locale.requested': 'zh-TW' });
   try {
-    const id = await browser.installExtension(EXT);
     ok(id === GECKO_ID, `Firefox: the extension installs as ${GECKO_ID} (got ${id})`);
     const p = await open(browser, 'popup.html', 400, 640);
     const hello = await bg(p, 'hello');

@@ -13,14 +13,16 @@ setup_home() {
 		>"$home/.mozilla/firefox/profiles.ini"
 }
 
-# wrapper NAME HOME: the script the browser starts as the native host. The host's stderr (its log, and any
-# sanitizer report under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
+# wrapper NAME HOME [VAR=VALUE...]: the script the browser starts as the native host, with these variables too.
+# The host's stderr (its log, and any sanitizer report under ECM_BUILD=build/san) goes to $TMP/host-stderr.log,
+# which the browsers would swallow.
 wrapper() {
-	local w=$TMP/$1
+	local w=$TMP/$1 v extra=
+	for v in "${@:3}"; do extra="$extra export '$v';"; done
 	cat >"$w" <<EOW
 #!/bin/sh
 ECM_CONFIG='$TMP/host.json' HOME='$2'
-export ECM_CONFIG HOME
+export ECM_CONFIG HOME;$extra
 exec '$BUILD/ecm-host' "\$@" 2>>'$TMP/host-stderr.log'
 EOW
 	chmod +x "$w"

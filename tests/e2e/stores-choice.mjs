@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, raOtp, raClock, shotPath } from './lib.mjs';
+import { noViolations } from './chromium-lib.mjs';
 
 const BASE = `chrome-extension://${CHROME_ID}/`;
 const HOME = path.join(TMP, 'family');
@@ -80,6 +81,7 @@ async function applyWithChoice(ctx) {
   const mumPw = row(page, 'wiz', MUM).locator('input[type=password]');
   ok(await mumPw.count() === 1, 'apply: 媽媽 (master password) has a password field');
   await mumPw.fill(MPW);
+  await noViolations(page, 'the store chooser in the apply wizard (lib/storechoice.js)');
   await shot(page, 'stores-choice-apply');
   await page.click('#backup-next');
   await page.waitForFunction(() => document.querySelector('#otp-sent')?.textContent, null, { timeout: 20000 });
@@ -154,6 +156,7 @@ async function importOther(ctx) {
   await page.waitForSelector('#import-done', { timeout: 30000 });
   ok(holdsKey(PKI, KIDID), 'import confirmed: the kid\'s certificate and key in the Chrome store');
   await page.waitForSelector('#imp-stores li[data-store]', { timeout: 20000 });
+  await noViolations(page, 'the store chooser import offers (lib/storechoice.js)');
   for (const s of [MUM, KID]) {
     const box = row(page, 'imp', s).locator('input[type=checkbox]');
     if (await box.count()) await box.uncheck();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { TMP, ok, diag, step, failures } from './lib.mjs';
-import { launch, open, shot } from './chromium-lib.mjs';
+import { launch, open, shot, noViolations } from './chromium-lib.mjs';
 
 const HOME = path.join(TMP, 'whose');
 const A = { id: 'A123456789', masked: 'A12****789' }, B = { id: 'B123456780', masked: 'B12****780' };
@@ -65,6 +65,7 @@ async function backup(ctx) {
   await page.fill('#bk-path', PFX);
   await page.click('#backup-submit');
   const c = await chooserShows(page, 'backup', '#backup-error:not([hidden])');
+  await noViolations(page, 'the customer chooser in 憑證備份 (lib/whose.js)');
   ok(c.names, `憑證備份 without a login shows the chooser naming both customers (${A.masked}, ${B.masked})`);
   ok(c.local, `憑證備份: the expiry is in local time (${fmt(B.notAfter, false)}, not UTC ${fmt(B.notAfter, true)})`);
   ok(/多位客戶的憑證/.test(c.legend) && c.rows.every((r) => /Chrome/.test(r)), '憑證備份: a legend asks whose; each row names its store');
@@ -90,6 +91,7 @@ async function install(ctx) {
   await page.waitForSelector('#inst-stores li[data-store]', { timeout: 20000 });
   await page.click('#install-start');
   const c = await chooserShows(page, 'install', '#install-error:not([hidden])');
+  await noViolations(page, 'the customer chooser in 跨瀏覽器憑證安裝');
   ok(c.names && c.local, '跨瀏覽器憑證安裝 without a login shows the chooser too');
   await page.keyboard.press('Escape');
   await page.waitForSelector('#install-who', { state: 'detached', timeout: 5000 });
@@ -111,6 +113,7 @@ async function install(ctx) {
 async function query(ctx) {
   const page = await open(ctx, 'manager.html#query');
   const c = await chooserShows(page, 'query', '#status-card, #query-error:not([hidden])');
+  await noViolations(page, 'the customer chooser in 憑證查詢');
   ok(c.names, '憑證查詢 without a login asks whose certificate to show');
   await pickByKeyboard(page, 'query', B);
   await page.waitForSelector('#status-card', { timeout: 30000 });
@@ -123,6 +126,7 @@ async function selftest(ctx) {
   const page = await open(ctx, 'manager.html#selftest');
   await page.click('#selftest-run');
   const c = await chooserShows(page, 'selftest', 'body[data-selftest=done] #selftest-table tbody');
+  await noViolations(page, 'the customer chooser in 憑證簽驗');
   ok(c.names, '憑證簽驗 without a login asks whose certificate signs');
   await pickByKeyboard(page, 'selftest', A);
   await page.waitForSelector('body[data-selftest=done]', { timeout: 120000 });

@@ -41,6 +41,13 @@ printf '{"est_url":"https://127.0.0.1:9/est","api_url":"https://127.0.0.1:9/api"
 before=$(cd "$H" && find . -type f -exec sha256sum {} + | sort)
 
 call() { printf '{"id":1,"cmd":"%s"}\n' "$1" | HOME=$H ECM_CONFIG=$T/config.json XDG_CONFIG_HOME=$H/xdg "$ECM" session; }
+
+# A new computer, nobody's certificate anywhere: an empty list, without undefined behaviour on the way (UBSan saw
+# qsort given no array when the e2e popup opened in such a home).
+E=$T/empty && mkdir -p "$E/.pki/nssdb" && certutil -N -d "sql:$E/.pki/nssdb" --empty-password
+r=$(H=$E call expiry 2>"$T/empty.err")
+is "$(jq -c .result.customers <<<"$r")" "[]" "no certificate on the computer: an empty list"
+! grep -q 'runtime error' "$T/empty.err"; ok $? "no certificate on the computer: no undefined behaviour (UBSan under --san)"
 r=$(call expiry)
 is "$(jq -r .ok <<<"$r")" true "expiry answers without a login"
 is "$(jq -r '[.result.customers[].masked_id] | join(" ")' <<<"$r")" "A12****789 F22****222 B12****780" \
