@@ -127,7 +127,7 @@ run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 
 	(void)args;
-	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
+	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err)) != ECM_OK)
 		return rc;
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
 		ecm_anchors_free(anchors);

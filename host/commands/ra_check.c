@@ -253,7 +253,7 @@ load_profile(const char *profile, cJSON *points)
 		return -1;
 	}
 	point(points, "ok", "profile", "%s: EST %s, API %s", profile, st.cfg.est_url, st.cfg.api_url);
-	if (ecm_anchors_load(st.cfg.ra_ca_file, &st.anchors, &e) != ECM_OK) {
+	if (ecm_anchors_load(st.cfg.ra_ca_file, st.cfg.subject_ou, &st.anchors, &e) != ECM_OK) {
 		point(points, "fail", "ca-anchors", "ra_ca_file %s: %s", st.cfg.ra_ca_file, e.message);
 		ecm_error_clear(&e);
 		return -1;
@@ -645,7 +645,7 @@ static int
 check_issued(cJSON *points, const char *chain_point, const char *subject_point, ecm_identity *issued,
     ecm_error *err)
 {
-	ecm_issued_request req = { issued->key, st.id, st.cfg.ra_ca_file, (long long)time(NULL) };
+	ecm_issued_request req = { issued->key, st.id, st.cfg.ra_ca_file, st.cfg.subject_ou, (long long)time(NULL) };
 	STACK_OF(X509) *all = answer_of(issued);
 	ecm_identity checked = { 0 };
 	const cJSON *reason;

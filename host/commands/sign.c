@@ -286,7 +286,7 @@ run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	memset(&r, 0, sizeof(r));
 	rc = read_args(ctx, args, &r, err);
 	if (rc == ECM_OK)
-		rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err);
+		rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err);
 	if (rc == ECM_OK)
 		rc = open_store(&r, &pfx, &list, &s, err);
 	if (rc == ECM_OK)
