@@ -189,24 +189,33 @@ r=$(ECM_QUIET=1 "$ECM" --broker brkb query --id "$ID" 2>>"$T/stderr")
 is "$(serial_of .local.serial <<<"$r")" "$SB" "ecm --broker brkb query: brkb's certificate"
 
 # ================================================================ 5. the configuration file alone is one broker
-mkdir -p "$T/none"
-jq --arg d "$BK" '. + {backup_dir: $d, broker_id: "legacy"}' "$T/base.json" >"$T/legacy.json"
-r=$(ECM_BROKERS_DIR=$T/none ECM_CONFIG=$T/legacy.json bone "" hello)
-is "$(jq -r '[.result.brokers[] | "\(.id):\(.name.en)"] | join(" ")' <<<"$r")" "legacy:e-Cert Manager" \
-	"a config.json with est_url and no profiles: one broker, id broker_id, the product's name"
-r=$(ECM_BROKERS_DIR=$T/none ECM_CONFIG=$T/legacy.json bone "" query "{\"id\":\"$ID\"}")
-is "$(serial_of .result.local.serial <<<"$r")" "$SA2" "  query naming no broker: the only one's (brka's RA), not brkb's"
-r=$(ECM_BROKERS_DIR=$T/none ECM_CONFIG=$T/legacy.json bone "" sign "$(sign_args "$OA" "$ORDER")")
-is "$(code <<<"$r")" SIGN_ORIGIN_NOT_ALLOWED "  sign_origins stay the file's (none here)"
-
-# ================================================================ 6. two brokers sharing one CA: subject_ou
-# A certificate of brka's CA for the same customer, newer, with OU=RA-BRKD: broker "brkd"'s under that CA.
+# Another broker under brka's CA: a certificate for the same customer, newer, with OU=RA-BRKD ("brkd"'s).
 openssl req -newkey rsa:2048 -nodes -keyout "$T/d.key" -out "$T/d.csr" -subj "/C=TW/O=Dev/OU=RA-BRKD/CN=$ID-00-PC001" 2>/dev/null
 openssl x509 -req -in "$T/d.csr" -CA "$RA_A_CA" -CAkey "$RA_A_DIR/ca-key.pem" -days 400 -set_serial 0xBD01 \
 	-out "$T/d.pem" 2>/dev/null
 openssl pkcs12 -export -in "$T/d.pem" -inkey "$T/d.key" -name brkd -passout pass:x -out "$T/d.p12" 2>/dev/null
 pk12util -i "$T/d.p12" -d "sql:$PKI" -W x -K "" >/dev/null 2>&1
 has_serial BD01; ok $? "pk12util: a certificate of brka's CA with OU=RA-BRKD is in the store"
+mkdir -p "$T/none"
+# The checks of this section need no profile: run on the commit before issue 20 (no subject_ou then), query, backup,
+# sign and expiry took the other broker's newer certificate.
+jq --arg d "$BK" --arg o "$OA" '. + {backup_dir: $d, broker_id: "legacy", subject_ou: "RA-DEV", sign_origins: [$o]}' \
+	"$T/base.json" >"$T/legacy.json"
+legacy() { ECM_BROKERS_DIR=$T/none ECM_CONFIG=$T/legacy.json bone "" "$@"; }
+r=$(legacy hello)
+is "$(jq -r '[.result.brokers[] | "\(.id):\(.name.en)"] | join(" ")' <<<"$r")" "legacy:e-Cert Manager" \
+	"a config.json with est_url and no profiles: one broker, id broker_id, the product's name"
+r=$(legacy query "{\"id\":\"$ID\"}")
+is "$(serial_of .result.local.serial <<<"$r")" "$SA2" "  query naming no broker: the only one's, not brkb's nor the RA-BRKD one"
+legacy backup "$(jq -cn --arg p "$BPW" --arg f "$T/legacy.pfx" --arg i "$ID" '{path: $f, password: $p, id: $i}')" >/dev/null
+is "$(pfx_serial "$T/legacy.pfx")" "$SA2" "  backup: openssl finds the broker's own certificate in the file"
+r=$(legacy sign "$(sign_args "$OA" "$ORDER")")
+is "$(serial_of .result.serial <<<"$r")" "$SA2" "  sign from its page: its own certificate"
+r=$(legacy expiry)
+is "$(jq -r '[.result.customers[] | .serial | ascii_upcase | ltrimstr("0")] | join(" ")' <<<"$r")" "$SA2" \
+	"  expiry: its own certificate only"
+
+# ================================================================ 6. two brokers sharing one CA: subject_ou
 mkdir -p "$T/shared"
 jq '. + {id: "brkc", subject_ou: "RA-DEV", sign_origins: ["https://c.example"]}' "$T/brokers/brka.json" >"$T/shared/c.json"
 jq '. + {id: "brkd", subject_ou: "RA-BRKD", sign_origins: ["https://d.example"]}' "$T/brokers/brka.json" >"$T/shared/d.json"
@@ -226,5 +235,42 @@ is "$(jq -r '[.result.customers[] | "\(.broker.id)=\(.serial | ascii_upcase | lt
 	"brkc=$SA2 brkd=BD01" "  expiry: one entry per broker, told apart by OU"
 r=$(bone brkd cleanup "{\"serials\": [\"$SA2\", \"BD01\"]}")
 ! has_serial BD01 && has_serial "$SA2"; ok $? "  cleanup at brkd of both serials: certutil shows only brkd's removed"
+
+# ================================================================ 7. an issued, unsaved certificate stays with its broker
+export ECM_BROKERS_DIR=$T/brokers
+ra_use RA_B
+sess_open
+brpc l brkb login "$(login_args)" >/dev/null
+brpc o "" otp_request >/dev/null
+mkdir -p "$T/gone"
+ra_fault simpleenroll slow 3
+send "$(req a "" apply "$(jq -cn --arg o "$(ra_otp $ID)" --arg p "$BPW" --arg f "$T/gone/b.pfx" \
+	'{terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p, path: $f}}')")"
+# once the request is at the RA (progress "enroll": the backup target was checked) the folder goes
+: >"$T/a.out"
+while IFS= read -r -t 120 line <&"$FROM_ECM"; do
+	printf '%s\n' "$line" >>"$T/a.out"
+	[ "$(jq -r '.progress.step // empty' <<<"$line")" = enroll ] && break
+done
+rm -rf "$T/gone"
+r=$({ cat "$T/a.out"; recv a; } | reply)
+ra_fault simpleenroll none
+SB2=$(detail issued_serial "$r" | norm)
+is "$(code <<<"$r")" ISSUED_NOT_SAVED "brkb's new certificate is issued but not saved ($SB2)"
+r=$(brpc h "" hello | reply)
+is "$(jq -r '.result.issued_unsaved | "\(.serial | ascii_upcase | ltrimstr("0"))/\(.broker)"' <<<"$r")" "$SB2/brkb" \
+	"hello: issued_unsaved names its broker"
+r=$(brpc s brka save_issued "$(jq -cn --arg p "$BPW" --arg f "$T/wrong.pfx" '{backup: {password: $p, path: $f}}')" | reply)
+is "$(code <<<"$r")" NO_CERTIFICATE "save_issued for brka: brkb's key is not brka's to save"
+[ ! -e "$T/wrong.pfx" ]; ok $? "  no file written"
+r=$(brpc l2 brka login "$(login_args)" | reply)
+is "$(jq -r .ok <<<"$r")" true "login at brka on that connection (same customer)"
+r=$(brpc a2 "" apply "$(enroll_args 123456)" | reply)
+is "$(code <<<"$r")/$(detail broker "$r")" ISSUED_NOT_SAVED/brkb "  apply at brka: refused while brkb's key is unsaved (nothing lost)"
+r=$(brpc s2 brkb save_issued "$(jq -cn --arg p "$BPW" --arg f "$T/saved.pfx" '{backup: {password: $p, path: $f}}')" | reply)
+is "$(code <<<"$r")" OK "save_issued for brkb while logged in at brka: brkb's key is saved"
+is "$(pfx_serial "$T/saved.pfx")" "$SB2" "  openssl: the file holds brkb's issued certificate"
+pfx_chains "$T/saved.pfx" "$RA_B_CA"; ok $? "  …chaining to brkb's CA"
+sess_close; ok $? "the session ends cleanly"
 
 done_testing
