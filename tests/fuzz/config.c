@@ -1,8 +1,9 @@
 /* The configuration parser (host/core/config.c) on any file, read as the configuration file and as a broker
  * profile (the same readers): it loads or says CONFIG_INVALID / BROKER_PROFILE_INVALID with the file, and what it
  * loads keeps every rule of docs/config.example.json (all three RA settings or none, https URLs, numbers in range,
- * non-empty callers, a backup folder) and docs/protocol.md "Which broker" (a profile: an id, both names, an RA). The file sits in a scratch folder beside "ra-ca.pem", so
- * a relative ra_ca_file can name a file that exists (the parser only checks that it can be read). */
+ * non-empty callers, a backup folder) and docs/protocol.md "Which broker" (a profile: an id, both names, an RA).
+ * The file sits in a scratch folder beside "ra-ca.pem", so a relative ra_ca_file can name a file that exists
+ * (the parser only checks that it can be read). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
