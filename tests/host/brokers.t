@@ -184,6 +184,11 @@ is "$(code <<<"$r")" BROKER_UNKNOWN "  the bad profile's broker is not installed
 out=$("$ECM" brokers 2>"$T/brokers.err"); rc=$?
 is "$rc/$(cut -f1 <<<"$out" | grep -v '^$' | tr '\n' ' ')" "1/brka brkb " "ecm brokers: both ids, exit 1 with a problem"
 grep -q "m-bad.json: \"colour\" is not a known setting" "$T/brokers.err"; ok $? "  …and says which file and key on stderr"
+mkdir -p "$T/bad-only"
+cp "$T/brokers/m-bad.json" "$T/bad-only/"
+r=$(ECM_BROKERS_DIR=$T/bad-only bone "" login "$(login_args)")
+is "$(code <<<"$r")/$(detail key "$r")" BROKER_PROFILE_INVALID/colour \
+	"only a bad profile installed: login says BROKER_PROFILE_INVALID with its key (not CONFIG_MISSING)"
 rm -f "$T/brokers/m-bad.json" "$T/brokers/n-dup.json"
 r=$(ECM_QUIET=1 "$ECM" --broker brkb query --id "$ID" 2>>"$T/stderr")
 is "$(serial_of .local.serial <<<"$r")" "$SB" "ecm --broker brkb query: brkb's certificate"
