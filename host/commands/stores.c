@@ -1,10 +1,14 @@
 /* stores: every certificate store found for this user, and what each holds relative to one customer (the
  * logged-in one, or `id`), so that a screen can leave a family member's own Firefox profile unticked: whether it
  * wants a password, how many certificates are that customer's (mine) or other customers' (others, by the identity
- * rule), and only_others. Stores are opened read-only; nothing is created or written. */
+ * rule), and only_others. Certificates are recognised by the request's broker, or, when it names none, by every
+ * installed broker: a profile holding only a family member's certificate at another broker is still theirs.
+ * Stores are opened read-only; nothing is created or written. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ecm/broker.h"
 #include "ecm/command.h"
 #include "ecm/identity.h"
 #include "install.h"
@@ -14,31 +18,69 @@ typedef struct holding {
 	int mine, others;
 } holding;
 
+/* The brokers certificates are recognised by: v[i] NULL means by the subject alone (no broker installed). */
+typedef struct recognisers {
+	ecm_anchors **v;
+	size_t n;
+} recognisers;
+
+static void
+recognisers_free(recognisers *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		ecm_anchors_free(r->v[i]);
+	free(r->v);
+}
+
+/* The request's broker when it has one (named, logged in at, or the only one); else every installed broker's. */
 static ecm_code
-count_owners(ecm_store_info *info, const ecm_anchors *anchors, const char *id, holding *h, ecm_error *err)
+recognisers_load(const ecm_ctx *ctx, recognisers *r, ecm_error *err)
+{
+	int each = ctx->config->ra_ca_file == NULL && ctx->brokers->n > 0;
+	size_t want = each ? ctx->brokers->n : 1;
+	const ecm_config *broker;
+	ecm_code rc = ECM_OK;
+
+	if ((r->v = calloc(want, sizeof(*r->v))) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	for (r->n = 0; rc == ECM_OK && r->n < want; r->n++) {
+		broker = each ? &ctx->brokers->v[r->n] : ctx->config;
+		rc = ecm_anchors_load(broker->ra_ca_file, broker->subject_ou, &r->v[r->n], err);
+	}
+	if (rc != ECM_OK)
+		recognisers_free(r);
+	return rc;
+}
+
+static ecm_code
+count_owners(ecm_store_info *info, const recognisers *r, const char *id, holding *h, ecm_error *err)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s;
 	ecm_code rc;
-	size_t i;
+	size_t b, i;
 
 	info->read_only = 1;
 	if ((rc = ecm_store_open(info, NULL, &s, err)) != ECM_OK)
 		return rc;
-	rc = ecm_store_list_owned(&s, anchors, &items, err);
-	for (i = 0; rc == ECM_OK && i < items.n; i++) {
-		if (strcmp(items.v[i].owner, id) == 0)
-			h->mine++;
-		else
-			h->others++;
+	for (b = 0; rc == ECM_OK && b < r->n; b++) {
+		rc = ecm_store_list_owned(&s, r->v[b], &items, err);
+		for (i = 0; rc == ECM_OK && i < items.n; i++) {
+			if (strcmp(items.v[i].owner, id) == 0)
+				h->mine++;
+			else
+				h->others++;
+		}
+		ecm_store_items_free(&items);
 	}
-	ecm_store_items_free(&items);
 	ecm_store_close(&s);
 	return rc;
 }
 
 static cJSON *
-store_json(ecm_store_info *info, const ecm_anchors *anchors, const char *id)
+store_json(ecm_store_info *info, const recognisers *anchors, const char *id)
 {
 	cJSON *o = ecm_store_info_json(info);
 	holding h = { 0, 0 };
@@ -90,7 +132,7 @@ reference_id(const ecm_ctx *ctx, const cJSON *args, char out[ECM_ID_LEN + 1], co
 static ecm_code
 run_stores(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
-	ecm_anchors *anchors = NULL;
+	recognisers anchors = { NULL, 0 };
 	char buf[ECM_ID_LEN + 1];
 	const char *id;
 	ecm_store_list list;
@@ -99,17 +141,17 @@ run_stores(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 
 	if ((rc = reference_id(ctx, args, buf, &id, err)) != ECM_OK ||
-	    (id != NULL && (rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err)) != ECM_OK))
+	    (id != NULL && (rc = recognisers_load(ctx, &anchors, err)) != ECM_OK))
 		return rc;
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
-		ecm_anchors_free(anchors);
+		recognisers_free(&anchors);
 		return rc;
 	}
 	arr = cJSON_AddArrayToObject(result, "stores");
 	for (i = 0; i < list.n; i++)
-		cJSON_AddItemToArray(arr, store_json(&list.v[i], anchors, id));
+		cJSON_AddItemToArray(arr, store_json(&list.v[i], &anchors, id));
 	ecm_store_list_free(&list);
-	ecm_anchors_free(anchors);
+	recognisers_free(&anchors);
 	return ECM_OK;
 }
 

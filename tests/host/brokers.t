@@ -29,7 +29,6 @@ export ECM_CONFIG=$T/host.json
 certutil -N -d "sql:$PKI" --empty-password
 
 ID=A123456789 PW=Demo1234 BPW=Backup-Pass-1
-norm() { tr 'a-f' 'A-F' | sed 's/^0*//'; }
 # req ID BROKER CMD [ARGS]: one request line, naming BROKER unless it is ""
 req() {
 	jq -cn --arg i "$1" --arg b "$2" --arg c "$3" --argjson a "${4:-{\}}" \
@@ -38,8 +37,8 @@ req() {
 brpc() { send "$(req "$@")" && recv "$1"; }
 # bone BROKER CMD [ARGS]: alone on a new connection (no login); its reply
 bone() { req c "$@" | "$ECM" session 2>>"$T/stderr" | reply; }
-serial_of() { jq -r "$1 // empty" | norm; }
-pfx_serial() { openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null | openssl x509 -noout -serial | cut -d= -f2 | norm; }
+serial_of() { jq -r "$1 // empty" | serial_norm; }
+pfx_serial() { pfx_cert_serial "$1" "$BPW"; }
 # pfx_chains FILE CA: the file's certificate verifies against CA (and only CA's chain)
 pfx_chains() {
 	openssl pkcs12 -in "$1" -passin "pass:$BPW" -nokeys -clcerts 2>/dev/null >"$T/chk.pem"
@@ -54,7 +53,7 @@ has_serial() {
 	local p found=1
 	for p in "$T"/pem.*; do
 		[ -e "$p" ] || continue
-		[ "$(openssl x509 -in "$p" -noout -serial | cut -d= -f2 | norm)" = "$1" ] && found=0
+		[ "$(cert_serial "$p")" = "$1" ] && found=0
 	done
 	rm -f "$T"/pem.*
 	return $found
@@ -168,6 +167,24 @@ r=$(bone brkb cleanup "{\"serials\": [\"$SA2\"]}")
 is "$(jq -r '[.result.removed[]?] | length' <<<"$r")" 0 "cleanup at brkb of brka's serial: not brkb's, nothing removed"
 has_serial "$SA2"; ok $? "  certutil: brka's certificate is still there"
 
+# stores for a customer, no broker named with two installed: certificates count by every installed broker's CA, so a
+# Firefox profile holding only a certificate of a CA no broker uses (a look-alike ID in its CN) is nobody's
+FFP=$HOME/.mozilla/firefox/kid.default
+mkdir -p "$FFP" && certutil -N -d "sql:$FFP" --empty-password
+printf '[Profile0]\nName=Kid\nIsRelative=1\nPath=kid.default\nDefault=1\n' >"$HOME/.mozilla/firefox/profiles.ini"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/foreign.key" -out "$T/foreign.pem" -days 30 \
+	-subj "/C=TW/CN=Foreign CA" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$T/lookalike.key" -subj "/C=TW/CN=F222222222-00-00::PCC005" 2>/dev/null |
+	openssl x509 -req -CA "$T/foreign.pem" -CAkey "$T/foreign.key" -set_serial 7 -days 30 -out "$T/lookalike.pem" 2>/dev/null
+openssl pkcs12 -export -in "$T/lookalike.pem" -inkey "$T/lookalike.key" -passout pass:p12 -out "$T/lookalike.p12" 2>/dev/null
+pk12util -i "$T/lookalike.p12" -d "sql:$FFP" -W p12 >/dev/null
+r=$(bone "" stores "{\"id\":\"$ID\"}")
+is "$(jq -r '.result.stores[] | select(.profile == "Kid") | "\(.mine) \(.others) \(.only_others)"' <<<"$r")" "0 0 false" \
+	"stores, no broker named: a profile with only a certificate no broker issued holds nobody's"
+is "$(jq -r '.result.stores[] | select(.id == "nss:pki") | "\(.mine) \(.others)"' <<<"$r")" "2 0" \
+	"  and the Chrome-family store holds the customer's certificates at both brokers"
+rm -rf "$HOME/.mozilla"
+
 # ================================================================ 4. a bad profile is left out, the others work
 jq '. + {id: "brkc", colour: "blue"}' "$T/brokers/brka.json" >"$T/brokers/m-bad.json"
 jq '. + {name: {"zh-TW": "冒名", en: "Impostor"}}' "$T/brokers/brkb.json" >"$T/brokers/n-dup.json"
@@ -260,7 +277,7 @@ done
 rm -rf "$T/gone"
 r=$({ cat "$T/a.out"; recv a; } | reply)
 ra_fault simpleenroll none
-SB2=$(detail issued_serial "$r" | norm)
+SB2=$(detail issued_serial "$r" | serial_norm)
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "brkb's new certificate is issued but not saved ($SB2)"
 r=$(brpc h "" hello | reply)
 is "$(jq -r '.result.issued_unsaved | "\(.serial | ascii_upcase | ltrimstr("0"))/\(.broker)"' <<<"$r")" "$SB2/brkb" \
