@@ -107,6 +107,8 @@ customer_json(const customer *c)
 	ecm_store_display_name(c->store, name, sizeof(name));
 	cJSON_AddStringToObject(o, "store_name", name);
 	cJSON_AddItemToObject(o, "broker", c->broker ? ecm_broker_ref(c->broker) : cJSON_CreateNull());
+	/* the reminder's window for this entry when no login has told it the RA's own (renewal_window_days) */
+	cJSON_AddNumberToObject(o, "renew_days", (double)(c->broker ? c->broker->renew_days : ECM_RENEW_DAYS_DEFAULT));
 	cJSON_Delete(summary);
 	return o;
 }

@@ -26,7 +26,7 @@ ecm_config_defaults(ecm_config *cfg)
 	cfg->pkcs12_iterations = 600000;
 	cfg->connect_timeout_s = 10;
 	cfg->request_timeout_s = 60;
-	cfg->renew_days = 30;
+	cfg->renew_days = ECM_RENEW_DAYS_DEFAULT;
 	cfg->backup_dir = ecm_home_dir();
 	cfg->allowed_callers = calloc(n, sizeof(char *));
 	if (cfg->allowed_callers == NULL)

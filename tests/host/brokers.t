@@ -23,6 +23,7 @@ OA=${RA_A_API%%/api*} OB=${RA_B_API%%/api*}
 mkdir -p "$T/brokers" "$BK" "$PKI"
 broker_profile brka "$T/ra" "$T/brokers/brka.json"
 broker_profile brkb "$T/rb" "$T/brokers/brkb.json"
+jq '. + {renew_days: 45}' "$T/brokers/brkb.json" >"$T/brkb.json" && mv "$T/brkb.json" "$T/brokers/brkb.json"
 export ECM_BROKERS_DIR=$T/brokers
 jq -n --arg d "$BK" '{backup_dir: $d, pkcs12_iterations: 2048}' >"$T/host.json" # global settings only
 export ECM_CONFIG=$T/host.json
@@ -68,7 +69,7 @@ r=$(bone "" hello)
 is "$(jq -r '[.result.brokers[].id] | join(" ")' <<<"$r")" "brka brkb" "hello lists both brokers, in file order"
 is "$(jq -r '[.result.brokers[] | .origins[0]] | join(" ")' <<<"$r")" "$OA $OB" "  each with its own page origin"
 is "$(jq -r '.result.brokers[1] | "\(.name["zh-TW"])/\(.name.en)/\(.renew_days)/\(.icon)/\(.revoke_url)"' <<<"$r")" \
-	"券商 brkb/Broker brkb/30/null/$OB/revoke" "  names in both languages, renew_days, icon, revoke_url"
+	"券商 brkb/Broker brkb/45/null/$OB/revoke" "  names in both languages, renew_days, icon, revoke_url"
 is "$(jq -c '[.result.broker_problems, .result.session]' <<<"$r")" '[[],null]' "  no problems, no session"
 
 r=$(bone "" login "$(login_args)")
@@ -124,6 +125,8 @@ is "$(jq -r --arg m 'A12****789' '[.result.customers[] | select(.masked_id == $m
 	"brka=$SA brkb=$SB" "expiry spans both brokers: one entry per (customer, broker), each naming its broker"
 is "$(jq -r '.result.customers[0].broker.name["zh-TW"]' <<<"$r")" "券商 $(jq -r '.result.customers[0].broker.id' <<<"$r")" \
 	"  with the broker's name for the reminder"
+is "$(jq -r '[.result.customers[] | select(.broker != null) | "\(.broker.id)=\(.renew_days)"] | unique | join(" ")' <<<"$r")" \
+	"brka=30 brkb=45" "  and its profile's renewal window (brkb's profile says 45 days)"
 
 ORDER='委託 2330 台積電 買 1 張 @ 612.00'
 for b in A B; do
