@@ -72,10 +72,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
 	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
 	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
 	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"
-	is "$(jq -c '.permissions' extension/manifest.json)" '["nativeMessaging","alarms","notifications","storage"]' \
-		"permissions are only nativeMessaging, alarms, notifications, storage (no host permissions)"
+	is "$(jq -c '.permissions' extension/manifest.json)" '["nativeMessaging","alarms","notifications","storage","scripting"]' \
+		"permissions are only nativeMessaging, alarms, notifications, storage, scripting"
+	# issue 20: a broker's pages are heard by what the person grants, never by what the build lists
+	is "$(jq -c '[.host_permissions, .externally_connectable, .content_scripts, .optional_host_permissions]' extension/manifest.json)" \
+		'[null,null,null,["https://*/*"]]' \
+		"the shipped manifest: no host permissions, no externally_connectable, no static content script; optional https://*/*"
+	ok $(! grep -qiE '127\.0\.0\.1|localhost' extension/manifest.json; echo $?) "the shipped manifest names no development origin (127.0.0.1, localhost)"
 fi
 [ "$ONLY" = lint ] && { done_testing; exit; }
+
+test_extension "$TMP/ext"; ok $? "the test build of the extension: https://127.0.0.1/* granted (tests/e2e/setup.sh)"
 
 [ -x "$BUILD/ecm-host" ] || make -s >"$TMP/make.log" 2>&1
 [ -x "$BUILD/ecm-host" ]; ok $? "host binary $BUILD/ecm-host exists"

@@ -5,13 +5,13 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { EXT } from '../e2e/lib.mjs';
+import { PAGE_API } from '../e2e/lib.mjs';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>broker</title><script src="/ecm-sign.js"></script><p id="x">broker</p>';
 
 export async function serve(port = 0) {
   const raState = path.dirname(process.env.RA_JSON);
-  const lib = fs.readFileSync(path.join(EXT, '..', 'docs', 'examples', 'ecm-sign.js'));
+  const lib = fs.readFileSync(PAGE_API);
   const server = https.createServer({ key: fs.readFileSync(path.join(raState, 'tls-key.pem')), cert: fs.readFileSync(path.join(raState, 'tls.pem')) },
     (req, res) => {
       const u = new URL(req.url, 'https://127.0.0.1');
