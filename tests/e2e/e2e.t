@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|brokers|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ export PUPPETEER_SKIP_DOWNLOAD=1
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecm-e2e.XXXXXX")
 export E2E_TMP=$TMP
-cleanup() { ra_stop; [ -n "${E2E_KEEP:-}" ] || rm -rf "$TMP"; }
+cleanup() { ra_stop; broker_ras_stop 2>/dev/null; [ -n "${E2E_KEEP:-}" ] || rm -rf "$TMP"; }
 trap cleanup EXIT
 
 # run_tap CMD...: pass the "ok - …" / "not ok - …" lines of a script through tap.sh's numbering.
@@ -135,6 +135,18 @@ if [ "$ONLY" = all ] || [ "$ONLY" = whose ]; then
 	customer_cert "$TMP/whose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
 	chrome_manifest "$TMP/chromium-whose" "$(wrapper host-whose.sh "$TMP/whose")"
 	TZ=Asia/Taipei run_tap node tests/e2e/whose-choice.mjs
+fi
+
+# Several brokers (issue 20): two RAs with their own CAs and page origins, the same customer at both; login picks
+# the broker, each broker's order page is signed with its own certificate, the reminder names the broker; an origin
+# no profile lists and one the person did not grant get nothing. Chromium, then Firefox ESR.
+if [ "$ONLY" = all ] || [ "$ONLY" = brokers ]; then
+	. tests/e2e/brokers.sh
+	brokers_fixture; ok $? "two brokers (brka, brkb), each its own RA, CA and origin; A123456789 applied at both (serials ${BRK_A_SERIAL:-?}, ${BRK_B_SERIAL:-?})"
+	chrome_manifest "$TMP/chromium-brokers" "$(wrapper host-brokers.sh "$BRK_HOME" "$TMP/brokers-host.json" "$TMP/brokers")"
+	run_tap node tests/e2e/brokers.mjs
+	firefox_manifest "$BRK_HOME" "$(wrapper host-brokers-ff.sh "$BRK_HOME" "$TMP/brokers-host.json" "$TMP/brokers")"
+	HOME=$BRK_HOME MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/brokers-firefox.mjs
 fi
 
 if [ "$ONLY" != lint ]; then

@@ -27,14 +27,16 @@ setup_home() {
 		>"$home/.mozilla/firefox/profiles.ini"
 }
 
-# wrapper NAME HOME: the script the browser starts as the native host. The host's stderr (its log, and any
-# sanitizer report under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
+# wrapper NAME HOME [CONFIG [BROKERS_DIR]]: the script the browser starts as the native host (configuration
+# $TMP/host.json unless CONFIG; ECM_BROKERS_DIR when given). The host's stderr (its log, and any sanitizer report
+# under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
 wrapper() {
 	local w=$TMP/$1
 	cat >"$w" <<EOW
 #!/bin/sh
-ECM_CONFIG='$TMP/host.json' HOME='$2'
+ECM_CONFIG='${3:-$TMP/host.json}' HOME='$2'
 export ECM_CONFIG HOME
+${4:+ECM_BROKERS_DIR='$4'; export ECM_BROKERS_DIR}
 exec '$BUILD/ecm-host' "\$@" 2>>'$TMP/host-stderr.log'
 EOW
 	chmod +x "$w"
