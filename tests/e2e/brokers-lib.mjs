@@ -5,7 +5,7 @@
 // Environment: tests/e2e/brokers.sh's BRK_* (origins, serials, CA files).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { ok, step, sleep } from './lib.mjs';
+import { ok, step, sleep, heard } from './lib.mjs';
 import { serve, cmsSigner } from '../sign/pages.mjs';
 
 const ID = 'A123456789';
@@ -18,15 +18,6 @@ export const BROKERS = [
 const text = (p, sel) => p.evaluate((q) => (document.querySelector(q)?.textContent || '').trim(), sel);
 const ask = (p, data) => p.evaluate((d) => ECMSign.sign({ data: d, customer: 'A123456789' })
   .then((r) => ({ ok: true, cms: r.cms, serial: r.serial }), (e) => ({ code: e.code })), data);
-
-// The content script is registered a moment after the extension starts (background/brokers.js): reload until heard.
-export async function heard(p, url, ms = 30000) {
-  for (const until = Date.now() + ms; Date.now() < until;) {
-    await p.goto(url);
-    if (await p.evaluate(() => ECMSign.available({ timeoutMs: 1500 }))) return true;
-  }
-  return false;
-}
 
 export async function brokerPages(b) {
   const N = b.name;

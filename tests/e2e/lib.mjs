@@ -69,3 +69,13 @@ export function smallestFonts(page) {
     .map((e) => ({ px: parseFloat(getComputedStyle(e).fontSize), what: `${e.tagName.toLowerCase()}#${e.id} "${e.textContent.trim().slice(0, 20)}"` }))
     .sort((a, b) => a.px - b.px).slice(0, 3));
 }
+
+// The content script is registered a moment after the extension starts (extension/background/brokers.js): load url
+// in page (playwright-core or puppeteer-core) until the page API is heard there; false after ms.
+export async function heard(page, url, ms = 30000) {
+  for (const until = Date.now() + ms; Date.now() < until;) {
+    await page.goto(url);
+    if (await page.evaluate(() => ECMSign.available({ timeoutMs: 1500 }))) return true;
+  }
+  return false;
+}

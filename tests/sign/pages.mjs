@@ -67,6 +67,18 @@ export async function removeB() {
   return false;
 }
 
+// A page function sending one raw message the way the page API does (the content script's bridge, in both
+// browsers); resolves with the error, or {code: 'SIGNED'}.
+export function bridgeRequest(msg) {
+  return new Promise((res) => {
+    const rid = `raw${Math.random()}`;
+    addEventListener('message', (e) => {
+      if (e.data && e.data.ecm_sign === 'reply' && e.data.id === rid) res(e.data.reply && !e.data.reply.ok ? e.data.reply.error : { code: 'SIGNED' });
+    });
+    postMessage({ ecm_sign: 'request', id: rid, ...msg }, location.origin);
+  });
+}
+
 // Texts that hide something: every invisible / look-alike character the window must mark, and blank-line padding.
 export const HIDDEN_CHARS = ['\u200b', '\u200d', '\u2060', '\u2063', '\u00ad', '\u3164', '\u{e0041}', '\u2028', '\u2029', '\u00a0', '\u202e'];
 export const INVISIBLE_TEXT = `\ufeff張數: 1${HIDDEN_CHARS.join('x')}`;
