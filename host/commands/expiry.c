@@ -1,8 +1,8 @@
 /* expiry: for the reminder, each customer with a certificate on this computer at each installed broker, and when
- * that certificate runs out. No login: every store is opened read-only, nothing is written, no key is exported. Whose a certificate
- * is comes from the one rule (ecm_cert_owner, anchored on the broker's CA); a customer's renewed certificate
- * counts, not the one it superseded, so per customer the certificate that lasts longest is reported. IDs are
- * shown masked: the reminder runs for everyone who uses this computer. */
+ * that certificate runs out. No login: every store is opened read-only, nothing is written, no key is exported.
+ * Whose a certificate is comes from the one rule (ecm_cert_owner, anchored on each broker's CA and OU); a
+ * customer's renewed certificate counts, not the one it superseded, so per (customer, broker) the certificate
+ * that lasts longest is reported. IDs are shown masked: the reminder runs for everyone who uses this computer. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

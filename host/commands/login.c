@@ -55,4 +55,5 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, args };
+const ecm_command ecm_cmd_login = { "login", run_login,
+	ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, args };

@@ -1,7 +1,7 @@
-/* sign: a CMS signature for a broker's web page (origin in its profile's sign_origins) or for the extension's self-test, made
- * by the store holding the certificate, with its own key. Needs no login: the key is local. The extension asks
- * the user first (a confirmation in its own window); the host checks the origin again and signs exactly the
- * bytes of `data`, nothing else. */
+/* sign: a CMS signature for a broker's web page (origin in its profile's sign_origins) or for the extension's
+ * self-test, made by the store holding the certificate, with its own key. Needs no login: the key is local. The
+ * extension asks the user first (a confirmation in its own window); the host checks the origin again and signs
+ * exactly the bytes of `data`, nothing else. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>

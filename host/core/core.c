@@ -315,6 +315,21 @@ pick_broker(const ecm_core *core, const ecm_command *command, const char *named,
 	return ECM_OK;
 }
 
+/* An issued, unsaved identity goes with the request to whichever session view it runs in, and comes back: it is
+ * its broker's (enroll_issued_held), not the login's, so another broker's save_issued still reaches it. */
+static void
+move_issued(ecm_session *from, ecm_session *to)
+{
+	to->issued = from->issued;
+	to->issued_free = from->issued_free;
+	memcpy(to->issued_serial, from->issued_serial, sizeof(to->issued_serial));
+	memcpy(to->issued_broker, from->issued_broker, sizeof(to->issued_broker));
+	from->issued = NULL;
+	from->issued_free = NULL;
+	from->issued_serial[0] = '\0';
+	from->issued_broker[0] = '\0';
+}
+
 /* No RA for this request: a profile that was left out says why; else none is configured. */
 static ecm_code
 no_server(const ecm_core *core, ecm_error *err)
@@ -354,8 +369,10 @@ check_preconditions(ecm_core *core, const ecm_command *command, const envelope *
 	if (broker != NULL) {
 		ctx->config = broker;
 		if ((command->flags & ECM_CMD_NEEDS_BROKER) != 0 && ecm_session_logged_in(&core->session) &&
-		    strcmp(core->session.broker, broker->broker_id) != 0)
+		    strcmp(core->session.broker, broker->broker_id) != 0) {
 			ctx->session = &core->elsewhere;
+			move_issued(&core->session, &core->elsewhere);
+		}
 	}
 	if ((command->flags & ECM_CMD_NEEDS_SERVER) != 0 && ctx->config->est_url == NULL)
 		return no_server(core, err);
@@ -365,6 +382,15 @@ check_preconditions(ecm_core *core, const ecm_command *command, const envelope *
 		return ecm_fail(err, ECM_NOT_LOGGED_IN, "log in first");
 	}
 	return ecm_args_check_required(command->args, args, err);
+}
+
+/* One request's view for another broker: the issued identity goes back, nothing else outlives the request. */
+static void
+finish_elsewhere(ecm_core *core)
+{
+	if (core->elsewhere.issued != NULL)
+		move_issued(&core->elsewhere, &core->session);
+	ecm_session_clear(&core->elsewhere);
 }
 
 static void
@@ -392,6 +418,7 @@ dispatch(ecm_core *core, const envelope *env, ecm_emit_fn emit, void *user)
 		ecm_log(ECM_LOG_INFO, "command %s refused: %s", command->name, ecm_code_name(err.code));
 		emit_error(id, &err, emit, user);
 		ecm_error_clear(&err);
+		finish_elsewhere(core);
 		return;
 	}
 	if (args == NULL)
@@ -406,7 +433,7 @@ dispatch(ecm_core *core, const envelope *env, ecm_emit_fn emit, void *user)
 	cJSON_Delete(result);
 	cJSON_Delete(empty);
 	ecm_error_clear(&err);
-	ecm_session_clear(&core->elsewhere); /* one request's: nothing of it outlives the request */
+	finish_elsewhere(core);
 }
 
 void

@@ -2,7 +2,8 @@
  * handle for the whole session means one TCP connection and one TLS handshake for login, terms, OTP, enrollment
  * and the account refresh, instead of one each. What does not change between requests is set here, once: the
  * pinned CA (read once), TLS limits, timeouts, the user agent. The handle holds no credential between requests
- * (ra_perform clears them after each), so it may outlive a login; logout closes it (ecm_session_clear). */
+ * (ra_perform clears them after each), so it may outlive a login; logout closes it (ecm_session_clear), and so
+ * does a request for another broker than the one it was made for. */
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -59,10 +60,15 @@ ra_conn_get(ecm_session *s, const ecm_config *cfg, ra_conn **out, ecm_error *err
 	ra_conn *c;
 	ecm_code rc;
 
-	if (s->ra != NULL) {
+	if (s->ra != NULL && ((ra_conn *)s->ra)->cfg == cfg) {
 		*out = s->ra;
 		return ECM_OK;
 	}
+	/* Another broker's (a session may log in at one, then another): its pinned CA and client identity are not
+	 * this broker's, so it goes. */
+	if (s->ra != NULL && s->ra_free != NULL)
+		s->ra_free(s->ra);
+	s->ra = NULL;
 	if ((rc = ra_load_curl(err)) != ECM_OK)
 		return rc;
 	c = calloc(1, sizeof(*c));
@@ -74,6 +80,7 @@ ra_conn_get(ecm_session *s, const ecm_config *cfg, ra_conn **out, ecm_error *err
 		conn_free(c);
 		return rc;
 	}
+	c->cfg = cfg;
 	s->ra = c;
 	s->ra_free = conn_free;
 	*out = c;

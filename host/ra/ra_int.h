@@ -32,9 +32,10 @@ typedef struct ra_reply {
 typedef struct ra_conn {
 	CURL *h;
 	ecm_identity client; /* ra_client_cert_file + ra_client_key_file; cert NULL until first needed */
+	const ecm_config *cfg; /* the broker it was set up for: its CA, its client identity */
 } ra_conn;
 
-/* The session's connection, made on first use (curl loaded, CA read once). */
+/* The session's connection, made on first use (curl loaded, CA read once); made anew for another broker. */
 ecm_code ra_conn_get(ecm_session *s, const ecm_config *cfg, ra_conn **out, ecm_error *err);
 /* The configured client identity, loaded on first use; *id NULL when none is configured. */
 ecm_code ra_conn_client(ra_conn *c, const ecm_config *cfg, const ecm_identity **id, ecm_error *err);

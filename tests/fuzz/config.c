@@ -1,7 +1,9 @@
-/* The configuration parser (host/core/config.c) on any file: it loads or says CONFIG_INVALID with the file, and a
- * configuration it loads keeps every rule of docs/config.example.json (all three RA settings or none, https URLs,
- * numbers in range, non-empty callers, a backup folder). The file sits in a scratch folder beside "ra-ca.pem", so
- * a relative ra_ca_file can name a file that exists (the parser only checks that it can be read). */
+/* The configuration parser (host/core/config.c) on any file, read as the configuration file and as a broker
+ * profile (the same readers): it loads or says CONFIG_INVALID / BROKER_PROFILE_INVALID with the file, and what it
+ * loads keeps every rule of docs/config.example.json (all three RA settings or none, https URLs, numbers in range,
+ * non-empty callers, a backup folder) and docs/protocol.md "Which broker" (a profile: an id, both names, an RA).
+ * The file sits in a scratch folder beside "ra-ca.pem", so a relative ra_ca_file can name a file that exists
+ * (the parser only checks that it can be read). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,45 @@ check_loaded(const ecm_config *cfg)
 	FUZZ_CHECK(cfg->backup_dir != NULL && cfg->backup_dir[0] != '\0', "a backup folder");
 	for (i = 0; i < cfg->allowed_callers_count; i++)
 		FUZZ_CHECK(cfg->allowed_callers[i] != NULL && cfg->allowed_callers[i][0] != '\0', "non-empty callers");
+}
+
+static void
+check_profile(const ecm_config *cfg)
+{
+	size_t i, n = strlen(cfg->broker_id ? cfg->broker_id : "");
+
+	check_loaded(cfg);
+	FUZZ_CHECK(cfg->est_url != NULL, "a profile names an RA");
+	FUZZ_CHECK(n >= 1 && n <= 32 && cfg->broker_id[0] != '-', "a profile has an id of 1 to 32 characters");
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK((cfg->broker_id[i] >= 'a' && cfg->broker_id[i] <= 'z') ||
+		    (cfg->broker_id[i] >= '0' && cfg->broker_id[i] <= '9') || cfg->broker_id[i] == '-', "id: a-z 0-9 -");
+	FUZZ_CHECK(cfg->name_zh != NULL && cfg->name_zh[0] && cfg->name_en != NULL && cfg->name_en[0], "both names");
+	FUZZ_CHECK(cfg->renew_days >= 1 && cfg->renew_days <= 365, "renew_days in range");
+}
+
+/* The same bytes as a broker profile: loads whole, or BROKER_PROFILE_INVALID naming the file. */
+static void
+as_profile(void)
+{
+	ecm_config globals, cfg;
+	ecm_error err;
+	ecm_code rc;
+
+	ecm_config_defaults(&globals);
+	ecm_error_init(&err);
+	rc = ecm_config_load_profile(&cfg, file, &globals, &err);
+	if (rc == ECM_OK) {
+		check_profile(&cfg);
+		ecm_config_free(&cfg);
+	} else {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(err.details, "file");
+		FUZZ_CHECK(rc == ECM_BROKER_PROFILE_INVALID || rc == ECM_OUT_OF_MEMORY, "a bad profile is BROKER_PROFILE_INVALID");
+		FUZZ_CHECK(rc != ECM_BROKER_PROFILE_INVALID || (cJSON_IsString(f) && strcmp(f->valuestring, file) == 0),
+		    "BROKER_PROFILE_INVALID names the file");
+	}
+	ecm_config_free(&globals);
+	ecm_error_clear(&err);
 }
 
 int
@@ -73,5 +114,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ecm_config_free(&cfg);
 	ecm_error_clear(&err);
+	as_profile();
 	return 0;
 }

@@ -74,6 +74,22 @@ like "$(grep '^– reenroll-chain' "$T/good.out")" "renewal window" "renewal: ou
 like "$(tail -n 1 "$T/good.out")" "^ra-check: [0-9]+ hold, 0 fail, 0 not checked$" "a summary line"
 clean good; ok $? "no password, no sanitizer report in the output"
 
+# ---- a broker profile (issue 20) instead of a configuration file: the same readers, the same points
+. tests/lib/brokers.sh
+broker_profile brka "$RA_DIR" "$T/brka.json"
+timeout 120 setsid -w "$ECM" ra-check --profile "$T/brka.json" >"$T/prof.out" 2>"$T/prof.err" </dev/null
+is "$?" 3 "ra-check --profile on a broker profile (no --id): exit 3, as with the configuration file"
+is "$(marked prof profile)/$(marked prof ca-anchors)/$(marked prof tls)" "✔/✔/✔" \
+	"  profile, ca-anchors and tls hold, read from the profile"
+is "$(failed prof)" "" "  and nothing fails"
+jq '. + {colour: "blue"}' "$T/brka.json" >"$T/brka-bad.json"
+timeout 120 setsid -w "$ECM" ra-check --profile "$T/brka-bad.json" >"$T/profbad.out" 2>"$T/profbad.err" </dev/null
+is "$?/$(failed profbad)" "1/profile" "a profile with a bad key: exit 1, the profile point fails"
+like "$(grep '^✘ profile' "$T/profbad.out")" "brka-bad.json: \"colour\" is not a known setting" "  …naming the file and the key"
+jq 'del(.name)' "$T/brka.json" >"$T/brka-noname.json"
+timeout 120 setsid -w "$ECM" ra-check --profile "$T/brka-noname.json" >"$T/profnn.out" 2>/dev/null </dev/null
+like "$(grep '^✘ profile' "$T/profnn.out")" "\"name\" is missing" "a profile without its names: the profile point says so"
+
 # ---- without a test account, and without an OTP: points not checked, exit 3
 timeout 120 setsid -w "$ECM" ra-check --profile "$T/good.json" >"$T/anon.out" 2>"$T/anon.err" </dev/null
 is "$?" 3 "without --id: exit 3 (not every point could be checked)"

@@ -146,6 +146,105 @@ bad_files_name_file_and_key(void **state)
 	    "ra_ca_file");
 }
 
+#define PROFILE_RA "\"est_url\":\"https://ra.example/est\",\"api_url\":\"https://ra.example/v1\",\"ra_ca_file\":\"ca.pem\""
+#define PROFILE_NAME "\"name\":{\"zh-TW\":\"甲證券\",\"en\":\"Broker A\"}"
+
+/* A broker profile: read by the same readers, into a configuration with the global settings of globals. */
+static ecm_code
+load_profile(const char *text, ecm_config *cfg, ecm_error *err)
+{
+	const char *path = path_in_dir("brka.json");
+	ecm_config globals;
+	ecm_code rc;
+
+	write_text(path, text);
+	ecm_config_defaults(&globals);
+	globals.pkcs12_iterations = 4096;
+	ecm_error_init(err);
+	rc = ecm_config_load_profile(cfg, path, &globals, err);
+	ecm_config_free(&globals);
+	return rc;
+}
+
+static void
+expect_bad_profile(const char *text, const char *key)
+{
+	ecm_config cfg;
+	ecm_error err;
+
+	assert_int_equal(load_profile(text, &cfg, &err), ECM_BROKER_PROFILE_INVALID);
+	assert_string_equal(cJSON_GetObjectItem(err.details, "file")->valuestring, path_in_dir("brka.json"));
+	assert_string_equal(cJSON_GetObjectItem(err.details, "key")->valuestring, key);
+	ecm_error_clear(&err);
+}
+
+static void
+broker_profiles(void **state)
+{
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13 };
+	ecm_config cfg;
+	ecm_error err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = fopen(path_in_dir("icon.png"), "wb"));
+	fwrite(png, 1, sizeof(png), f);
+	fclose(f);
+	assert_int_equal(load_profile("{\"id\":\"brk-a1\"," PROFILE_NAME "," PROFILE_RA ",\"subject_ou\":\"RA-brka\","
+				      "\"renew_days\":45,\"icon\":\"icon.png\",\"sign_origins\":[\"https://a.example\"]}",
+			     &cfg, &err),
+	    ECM_OK);
+	assert_string_equal(cfg.broker_id, "brk-a1");
+	assert_string_equal(cfg.name_zh, "甲證券");
+	assert_string_equal(cfg.name_en, "Broker A");
+	assert_string_equal(cfg.subject_ou, "RA-brka");
+	assert_int_equal(cfg.renew_days, 45);
+	assert_string_equal(cfg.icon_file, path_in_dir("icon.png")); /* beside the profile */
+	assert_int_equal(cfg.pkcs12_iterations, 4096);                /* the global settings' */
+	assert_true(ecm_config_allows_sign_origin(&cfg, "https://a.example"));
+	ecm_config_free(&cfg);
+	ecm_error_clear(&err);
+
+	expect_bad_profile("{" PROFILE_NAME "," PROFILE_RA "}", "id");
+	expect_bad_profile("{\"id\":\"Brka\"," PROFILE_NAME "," PROFILE_RA "}", "id");
+	expect_bad_profile("{\"id\":\"-brka\"," PROFILE_NAME "," PROFILE_RA "}", "id");
+	expect_bad_profile("{\"id\":\"a23456789012345678901234567890123\"," PROFILE_NAME "," PROFILE_RA "}", "id");
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_RA "}", "name");
+	expect_bad_profile("{\"id\":\"brka\",\"name\":{\"zh-TW\":\"甲\"}," PROFILE_RA "}", "name");
+	expect_bad_profile("{\"id\":\"brka\",\"name\":{\"zh-TW\":\"甲\",\"en\":\"\"}," PROFILE_RA "}", "name");
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_NAME "}", "est_url");
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_NAME "," PROFILE_RA ",\"renew_days\":0}", "renew_days");
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_NAME "," PROFILE_RA ",\"icon\":\"ca.pem\"}", "icon");
+	/* the global settings stay in the configuration file */
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_NAME "," PROFILE_RA ",\"backup_dir\":\"~\"}", "backup_dir");
+	expect_bad_profile("{\"id\":\"brka\"," PROFILE_NAME "," PROFILE_RA ",\"broker_id\":\"x\"}", "broker_id");
+	/* and a profile's own keys are not the configuration file's */
+	expect_invalid("{\"id\":\"brka\"}", "id");
+}
+
+/* The configuration file with an RA is one broker: broker_id and broker_name, else the defaults. */
+static void
+legacy_file_is_one_broker(void **state)
+{
+	ecm_config main, cfg;
+	ecm_error err;
+
+	(void)state;
+	assert_int_equal(load_text("{" PROFILE_RA ",\"broker_id\":\"old\",\"subject_ou\":\"RA-old\"}", &main, &err), ECM_OK);
+	assert_int_equal(ecm_config_legacy_profile(&cfg, &main, &err), ECM_OK);
+	assert_string_equal(cfg.broker_id, "old");
+	assert_string_equal(cfg.name_en, "e-Cert Manager");
+	assert_string_equal(cfg.subject_ou, "RA-old");
+	assert_string_equal(cfg.est_url, "https://ra.example/est");
+	ecm_config_drop_broker(&main);
+	assert_null(main.est_url);
+	assert_null(main.broker_id);
+	ecm_config_free(&cfg);
+	ecm_config_free(&main);
+	ecm_error_clear(&err);
+	expect_invalid("{\"broker_name\":{\"en\":\"x\"}}", "broker_name");
+}
+
 /* sign_origins: only what a browser reports as a page's origin; anything else names the entry. */
 static void
 sign_origins_only_what_a_browser_reports(void **state)
@@ -347,6 +446,8 @@ main(void)
 		cmocka_unit_test(good_file_loads_every_setting),
 		cmocka_unit_test(defaults_allow_our_extensions_and_use_home),
 		cmocka_unit_test(bad_files_name_file_and_key),
+		cmocka_unit_test(broker_profiles),
+		cmocka_unit_test(legacy_file_is_one_broker),
 		cmocka_unit_test(sign_origins_only_what_a_browser_reports),
 		cmocka_unit_test(missing_file_is_named),
 		cmocka_unit_test(env_beats_user_file),

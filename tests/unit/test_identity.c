@@ -184,6 +184,44 @@ is_customers(void **state)
 	X509_free(c);
 }
 
+/* Brokers sharing a CA: a certificate is the broker's only when its subject has an OU exactly the profile's
+ * subject_ou (any of several OUs; the CA alone is not enough). */
+static void
+subject_ou(void **state)
+{
+	fixture *f = *state;
+	ecm_anchors *brka = NULL, *brkb = NULL;
+	X509 *a = make_cert("OU=RA-brka|CN=A123456789-00-PC001", f->key, f->ca, f->ca_key, 0);
+	X509 *two = make_cert("OU=Retail|OU=RA-brkb|CN=A123456789-00-PC001", f->key, f->ca, f->ca_key, 0);
+	X509 *none = make_cert("CN=A123456789-00-PC001", f->key, f->ca, f->ca_key, 0);
+	X509 *near = make_cert("OU=RA-brka2|CN=A123456789-00-PC001", f->key, f->ca, f->ca_key, 0);
+	X509 *foreign = make_cert("OU=RA-brka|CN=A123456789-00-PC001", f->key, f->foreign, f->foreign_key, 0);
+	char id[ECM_ID_LEN + 1];
+	ecm_error err;
+
+	ecm_error_init(&err);
+	assert_int_equal(ecm_anchors_load(f->ca_file, "RA-brka", &brka, &err), ECM_OK);
+	assert_int_equal(ecm_anchors_load(f->ca_file, "RA-brkb", &brkb, &err), ECM_OK);
+	assert_true(ecm_anchors_issued(brka, a, NULL));
+	assert_false(ecm_anchors_issued(brkb, a, NULL));
+	assert_true(ecm_anchors_issued(brkb, two, NULL)); /* one of its OUs */
+	assert_false(ecm_anchors_issued(brka, two, NULL));
+	assert_false(ecm_anchors_issued(brka, none, NULL)); /* no OU: neither broker's */
+	assert_false(ecm_anchors_issued(brka, near, NULL)); /* exactly, not a prefix */
+	assert_false(ecm_anchors_issued(brka, foreign, NULL)); /* the OU without the CA is nobody's */
+	assert_true(ecm_cert_owner(brka, a, NULL, id));
+	assert_string_equal(id, "A123456789");
+	assert_false(ecm_cert_is_customers(brkb, a, NULL, "A123456789"));
+	assert_true(ecm_anchors_issued(f->anchors, none, NULL)); /* no subject_ou: the CA alone */
+	ecm_anchors_free(brka);
+	ecm_anchors_free(brkb);
+	X509_free(a);
+	X509_free(two);
+	X509_free(none);
+	X509_free(near);
+	X509_free(foreign);
+}
+
 static void
 masks(void **state)
 {
@@ -223,6 +261,7 @@ main(void)
 		cmocka_unit_test(serial_number_attribute),
 		cmocka_unit_test(only_the_broker_ca),
 		cmocka_unit_test(is_customers),
+		cmocka_unit_test(subject_ou),
 		cmocka_unit_test(masks),
 		cmocka_unit_test(anchors_without_ca),
 	};
