@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-export const EXT = path.join(ROOT, 'extension');
+// The build the browsers load: tests/e2e/setup.sh's test_extension (the test pages' hosts granted), else extension/.
+export const EXT = process.env.E2E_EXT || path.join(ROOT, 'extension');
+export const PAGE_API = path.join(ROOT, 'docs', 'examples', 'ecm-sign.js');
 // Runs write to build/screenshots; `E2E_SHOTS=docs/screenshots bash tests/e2e/e2e.t` refreshes the committed ones.
 export const SHOTS = process.env.E2E_SHOTS || path.join(ROOT, 'build', 'screenshots');
 export const TMP = process.env.E2E_TMP;
@@ -66,4 +68,14 @@ export function smallestFonts(page) {
     .filter((e) => e.offsetParent !== null && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
     .map((e) => ({ px: parseFloat(getComputedStyle(e).fontSize), what: `${e.tagName.toLowerCase()}#${e.id} "${e.textContent.trim().slice(0, 20)}"` }))
     .sort((a, b) => a.px - b.px).slice(0, 3));
+}
+
+// The content script is registered a moment after the extension starts (extension/background/brokers.js): load url
+// in page (playwright-core or puppeteer-core) until the page API is heard there; false after ms.
+export async function heard(page, url, ms = 30000) {
+  for (const until = Date.now() + ms; Date.now() < until;) {
+    await page.goto(url);
+    if (await page.evaluate(() => ECMSign.available({ timeoutMs: 1500 }))) return true;
+  }
+  return false;
 }

@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
+import { EXT, PAGE_API, TMP, RA, CHROME_ID, ok, diag, step, failures, shotPath, sleep, heard } from '../e2e/lib.mjs';
 import { guards } from './guards.mjs';
+import { bridgeRequest } from './pages.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -25,11 +26,11 @@ const ctx = await chromium.launchPersistentContext(path.join(TMP, 'profile'), {
 });
 if (!ctx.serviceWorkers()[0]) await ctx.waitForEvent('serviceworker', { timeout: 15000 });
 
-// A second HTTPS server on 127.0.0.1 (matched by the manifest, NOT in sign_origins), serving the same pages.
+// A second HTTPS server on 127.0.0.1 (its host granted to the test build, but NOT in sign_origins), serving the same pages.
 const raState = path.dirname(process.env.RA_JSON);
 const other = https.createServer({ key: fs.readFileSync(path.join(raState, 'tls-key.pem')), cert: fs.readFileSync(path.join(raState, 'tls.pem')) },
   (req, res) => {
-    const lib = fs.readFileSync(path.join(EXT, '..', 'docs', 'examples', 'ecm-sign.js'));
+    const lib = fs.readFileSync(PAGE_API);
     if (req.url === '/ecm-sign.js') { res.writeHead(200, { 'Content-Type': 'text/javascript' }); res.end(lib); return; }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><meta charset="utf-8"><title>other</title><script src="/ecm-sign.js"></script><p id="x">other</p>');
@@ -60,6 +61,7 @@ async function press(w, sel) {
 async function shot(page, name) { await page.screenshot({ path: shotPath(name) }); }
 
 const check = await ctx.newPage();
+ok(await heard(check, `${ORIGIN}/sign-check`), `${ORIGIN} is heard: the content script is registered for it`);
 await step('憑證簽驗 page: 開始簽驗 opens the confirmation window with what the browser reports, the data and the certificate', async () => {
   await check.goto(`${ORIGIN}/sign-check`);
   await check.fill('#login-id', ID);
@@ -151,13 +153,13 @@ await step('a page of another origin gets nothing: no chrome.runtime, no content
   const onPage = (p) => { if (p.url().includes('/sign/confirm.html')) opened = true; };
   ctx.on('page', onPage);
   const p = await ctx.newPage();
-  // the same RA under another name: not matched by the manifest at all
+  // the same RA under another name: not granted, no content script at all
   await p.goto(`https://localhost:${PORT}/sign-check`);
   const a = await p.evaluate(async () => ({ runtime: typeof (window.chrome && window.chrome.runtime), avail: await ECMSign.available({ timeoutMs: 1500 }),
     code: await ECMSign.sign({ data: 'x' }).then(() => 'signed', (e) => e.code) }));
   ok(a.runtime === 'undefined' && a.avail === false && a.code === 'EXTENSION_NOT_FOUND',
     `https://localhost:${PORT}: chrome.runtime ${a.runtime}, available ${a.avail}, sign → ${a.code}`);
-  // matched by the manifest (127.0.0.1) but not in the host's sign_origins: the extension does not answer
+  // its host granted (127.0.0.1) but not in sign_origins: the content script is injected, the extension does not answer
   await p.goto(`${OTHER}/`);
   const b = await p.evaluate(() => ECMSign.sign({ data: 'x' }).then(() => 'signed', (e) => e.code));
   const marker = await p.evaluate(() => new Promise((res) => {
@@ -210,8 +212,7 @@ await guards({
     ctx.on('page', on);
     return () => ctx.off('page', on);
   },
-  rawRequest: (msg) => new Promise((res) => chrome.runtime.sendMessage('mainajikbmfkgohgpkhpgioaimbggpmo', msg,
-    (x) => res(x && !x.ok ? x.error : { code: x ? 'SIGNED' : 'no answer' }))),
+  rawRequest: bridgeRequest, // the page API's way in: the content script's bridge
   restartWorker: async (page) => { // as the issue's probe did: through the DevTools protocol
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('ServiceWorker.enable');

@@ -1,9 +1,10 @@
 // 憑證簽驗 end to end in Firefox ESR (headless, puppeteer-core over WebDriver BiDi, from tests/e2e): the content
-// script path (Firefox has no externally_connectable for pages). Prints "ok - …" lines; browser-sign.t numbers them.
+// script path (as in Chromium). Prints "ok - …" lines; browser-sign.t numbers them.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { EXT, TMP, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
+import { EXT, TMP, ok, diag, step, failures, shotPath, sleep, heard } from '../e2e/lib.mjs';
 import { guards } from './guards.mjs';
+import { bridgeRequest } from './pages.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
 const puppeteer = require('puppeteer-core');
@@ -55,7 +56,7 @@ async function press(w, sel) {
 }
 
 const page = await browser.newPage();
-await page.goto(`${ORIGIN}/sign-check`);
+ok(await heard(page, `${ORIGIN}/sign-check`), `Firefox: ${ORIGIN} is heard: the content script is registered for it`);
 await step('Firefox: the content script answers on the allowed origin (ECMSign.available)', async () =>
   page.evaluate(() => ECMSign.available({ timeoutMs: 5000 })));
 
@@ -141,13 +142,7 @@ function onWindow(fn) {
 }
 await guards({
   name: 'Firefox', frames: false, popupUrl: `moz-extension://${UUID}/popup.html`, open, nextWindow, onWindow, restartWorker: null,
-  rawRequest: (msg) => new Promise((res) => { // the page API's way in on Firefox: the content script's bridge
-    const rid = `raw${Math.random()}`;
-    addEventListener('message', (e) => {
-      if (e.data && e.data.ecm_sign === 'reply' && e.data.id === rid) res(e.data.reply && !e.data.reply.ok ? e.data.reply.error : { code: 'SIGNED' });
-    });
-    postMessage({ ecm_sign: 'request', id: rid, ...msg }, location.origin);
-  }),
+  rawRequest: bridgeRequest, // the page API's way in: the content script's bridge
 }, { press, ID });
 
 await browser.close();

@@ -12,7 +12,7 @@ export async function guards(b, { press, ID }) {
   const txt = (w, sel) => w.evaluate((q) => (document.querySelector(q)?.textContent || '').trim(), sel);
   const b2 = await serve(process.env.SIGN_PORT2);
   const b3 = await serve(process.env.SIGN_PORT3);
-  const other = await serve(0); // matched by the manifest, not in sign_origins
+  const other = await serve(0); // its host granted to the test build, not in sign_origins
   const O2 = b2.origin, O3 = b3.origin;
   const N = b.name;
   const shot = (w, name) => w.screenshot({ path: shotPath(N === 'Chromium' ? name : `${name}-firefox`) }).catch(() => {});
