@@ -4,14 +4,15 @@
  * (background/reminder.js). Safari's transport is background/safari.js; what a host failure means,
  * background/errors.js. Chromium loads the parts here (service worker); Firefox lists them in background.scripts.
  *
- * Page -> background (runtime port "ecm-ui"): {rid, cmd, args}  ("_state" is the host's `session`;
+ * Page -> background (runtime port "ecm-ui"): {rid, cmd, args, broker?}  ("_state" is the host's `session`;
  * "_check_expiry" is the reminder's check now).
  * Background -> page: {rid, progress} ... then {rid, reply: {ok, result|error}};  {event: "session", ...}.
  * Nothing secret is kept here after a reply: passwords only pass through to the host.
  */
 'use strict';
 if (typeof importScripts === 'function' && typeof window === 'undefined') {
-  importScripts('background/errors.js', 'background/safari.js', 'background/native.js', 'background/reminder.js',
+  importScripts('background/errors.js', 'background/safari.js', 'background/native.js', 'background/broker-logic.js',
+    'background/brokers.js', 'background/reminder.js',
     // Signing for brokers' pages (uses ecmBackground.nativeCall).
     'sign/sign-background.js');
 }
@@ -38,6 +39,8 @@ if (typeof importScripts === 'function' && typeof window === 'undefined') {
       if (reply.ok && Number.isInteger(reply.result.renewal_window_days))
         api.storage.local.set({ renewal_window_days: reply.result.renewal_window_days });
       broadcast({ event: 'session', logged_in: loggedIn });
+    } else if (cmd === 'hello' && reply.ok) {
+      bg.syncBrokers(reply.result).catch(() => {});   // the installed profiles may have changed: heard pages follow
     } else if (cmd === 'logout' && reply.ok) {
       sessionEnded('logout');
     } else if (cmd === 'session' && reply.ok) {
@@ -60,7 +63,7 @@ if (typeof importScripts === 'function' && typeof window === 'undefined') {
     // _state: the host holds the session; ask it (its answer follows every apply, renew and refresh), keep no copy.
     const cmd = m.cmd === '_state' ? 'session' : m.cmd;
     const reply = await bg.native.call(cmd, m.cmd === '_state' ? undefined : m.args,
-      (progress) => send(ui, { rid: m.rid, progress }));
+      (progress) => send(ui, { rid: m.rid, progress }), m.broker);
     send(ui, { rid: m.rid, reply });   // the caller first, then the other pages
     after(cmd, reply);
   }

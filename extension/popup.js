@@ -6,6 +6,7 @@ import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
 import { showStoppedSites } from './sign/stopped-sites.js';
 import { reminderNote } from './lib/reminder.js';
+import { showUngranted } from './lib/brokers.js';
 
 const errBox = $('#popup-error');
 let login = null;
@@ -81,7 +82,10 @@ async function init() {
     return;
   }
   if (!hl.ok) showError(errBox, hl.error);
-  else $('#hostinfo').textContent = t('hostVersion', hl.result.version);
+  else {
+    $('#hostinfo').textContent = t('hostVersion', hl.result.version);
+    await showUngranted($('#broker-pages'));
+  }
   const st = await call('_state');
   if (st.ok && st.result.logged_in && st.result.login) await showLoggedIn(st.result.login);
   else { showLoggedOut(); $('#login-id').focus(); }

@@ -1,6 +1,6 @@
 /*
- * e-Cert Manager page API for brokers' web pages (docs/signing.md). Include it on a page whose origin is in the
- * host's `sign_origins` (and in the extension's manifest for Chromium):
+ * e-Cert Manager page API for brokers' web pages (docs/signing.md). Include it on a page whose origin is in your
+ * broker profile's `sign_origins` (the person allows your pages once in the extension's popup):
  *   <script src="ecm-sign.js"></script>
  *   const ok = await ECMSign.available();                // false: no extension here (or this origin not allowed)
  *   const { cms, serial, store } = await ECMSign.sign({ data: '委託 2330 買 1 張 @ 612', customer: 'A123456789' });
@@ -14,7 +14,6 @@
  */
 (function (global) {
   'use strict';
-  const CHROMIUM_ID = 'mainajikbmfkgohgpkhpgioaimbggpmo';
   const MAX = 65536;
 
   class ECMSignError extends Error {
@@ -39,26 +38,8 @@
     return btoa(bin);
   }
 
-  // Chromium: chrome.runtime exists on a page only when an extension's externally_connectable matches it.
-  function chromium() {
-    const rt = global.chrome && global.chrome.runtime;
-    return rt && typeof rt.sendMessage === 'function' ? rt : null;
-  }
-
-  function viaChromium(rt, msg, extensionId) {
-    return new Promise((resolve) => {
-      try {
-        rt.sendMessage(extensionId, msg, (reply) => {
-          const e = rt.lastError; // read it, or Chromium logs it
-          resolve(reply || { ok: false, error: { code: 'EXTENSION_NOT_FOUND', message: e ? e.message : 'no answer' } });
-        });
-      } catch (e) {
-        resolve({ ok: false, error: { code: 'EXTENSION_NOT_FOUND', message: String(e) } });
-      }
-    });
-  }
-
-  // Firefox: the extension's content script on this window (present only on allowed origins).
+  // The extension's content script on this window (present only on a broker's origin the person allowed), in
+  // Chromium and Firefox alike.
   function viaBridge(msg, timeoutMs) {
     return new Promise((resolve) => {
       const id = Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -81,16 +62,9 @@
     });
   }
 
-  function request(msg, opts, timeoutMs) {
-    const rt = chromium();
-    return rt ? viaChromium(rt, { type: 'ecm-sign', ...msg }, (opts && opts.extensionId) || CHROMIUM_ID)
-      : viaBridge(msg, timeoutMs);
-  }
-
   // The content script starts listening a moment after the page (it first asks whether this origin is allowed):
   // ping a few times within the timeout.
   async function available(opts) {
-    if (chromium()) return true; // a ping would have to sign; sign() tells EXTENSION_NOT_FOUND if it is not ours
     const until = Date.now() + ((opts && opts.timeoutMs) || 2000);
     while (Date.now() < until) {
       const r = await viaBridge({ ping: true }, 250);
@@ -102,10 +76,10 @@
   async function sign({ data, detached = false, customer } = {}, opts) {
     const u8 = bytesOf(data);
     if (u8.length === 0 || u8.length > MAX) throw new ECMSignError('MESSAGE_TOO_LARGE', `data: 1 to ${MAX} bytes`);
-    // Firefox: a short wait tells "no extension" apart; once it answered, the user may take their time.
-    if (!chromium() && !(await available(opts))) throw new ECMSignError('EXTENSION_NOT_FOUND', 'no e-Cert Manager on this page');
+    // A short wait tells "no extension" apart; once it answered, the user may take their time.
+    if (!(await available(opts))) throw new ECMSignError('EXTENSION_NOT_FOUND', 'no e-Cert Manager on this page');
     if (customer !== undefined && typeof customer !== 'string') throw new ECMSignError('BAD_REQUEST', 'customer: a national ID');
-    const r = await request({ data: base64(u8), detached: detached === true, ...(customer ? { customer } : {}) }, opts, 0);
+    const r = await viaBridge({ data: base64(u8), detached: detached === true, ...(customer ? { customer } : {}) }, 0);
     if (r && r.ok) return r.result;
     const e = (r && r.error) || { code: 'INTERNAL' };
     throw new ECMSignError(e.code, e.message, e.details);

@@ -4,8 +4,9 @@
  * reach it through background.js's runtime port; one-shot calls (the reminder, signing) use nativeCall().
  *
  * For signing (extension/sign/sign-background.js, loaded after this file):
- *   globalThis.ecmBackground.nativeCall(cmd, args, { timeoutMs }) -> Promise<{ok, result|error}>, never rejects;
- *   a fresh host process per call (no login needed or kept), the same size check, timeout and failure codes.
+ *   globalThis.ecmBackground.nativeCall(cmd, args, { timeoutMs, broker }) -> Promise<{ok, result|error}>, never
+ *   rejects; a fresh host process per call (no login needed or kept), the same size check, timeout and failure codes.
+ * `broker` (a profile id, docs/protocol.md "Which broker") goes into the request envelope when given.
  */
 'use strict';
 (() => {
@@ -91,10 +92,10 @@
     }
 
     // -> Promise<{ok, result|error}>; never rejects.
-    call(cmd, args, onProgress) {
+    call(cmd, args, onProgress, broker) {
       return new Promise((resolve) => {
-        const id = this.nextId++;
-        const msg = args === undefined ? { id, cmd } : { id, cmd, args };
+        const msg = envelope(this.nextId++, cmd, args, broker);
+        const id = msg.id;
         const big = bg.tooLarge(msg);
         if (big) { resolve(big); return; }
         let port;
@@ -107,12 +108,17 @@
     }
   }
 
+  // {id, cmd, args?, broker?}: the host's request envelope (docs/protocol.md).
+  function envelope(id, cmd, args, broker) {
+    return { id, cmd, ...(args === undefined ? {} : { args }), ...(typeof broker === 'string' && broker ? { broker } : {}) };
+  }
+
   bg.State = State;
   bg.native = new NativeConnection();
 
   let nextOneShot = 1;
-  bg.nativeCall = async function nativeCall(cmd, args, { timeoutMs } = {}) {
-    const msg = { id: `bg-${nextOneShot++}`, cmd, ...(args === undefined ? {} : { args }) };
+  bg.nativeCall = async function nativeCall(cmd, args, { timeoutMs, broker } = {}) {
+    const msg = envelope(`bg-${nextOneShot++}`, cmd, args, broker);
     const big = bg.tooLarge(msg);
     if (big) return big;
     const ms = timeoutMs ?? bg.timeoutOf(cmd);

@@ -1,8 +1,8 @@
 /*
  * The daily expiry reminder for everyone who uses this computer (issue 17 item 4): the host's `expiry` lists each
  * customer with a certificate here (masked ID, expiry), no login needed. The badge shows the nearest expiry; the
- * notification and the pages' banner (storage.local `reminder`) say whose and when. One notification per
- * certificate and state.
+ * notification and the pages' banner (storage.local `reminder`) say whose, at which broker (each entry's `broker`),
+ * and when. One notification per certificate and state.
  */
 'use strict';
 (() => {
@@ -12,6 +12,10 @@
   const DEFAULT_WINDOW_DAYS = 30;
 
   const msg = (key, subs) => api.i18n.getMessage(key, subs) || key;
+  const lang = () => (api.i18n.getUILanguage ? api.i18n.getUILanguage() : '');
+  // "甲證券：…": the sentence about c, led by its broker's name when the host says whose certificate it is.
+  const about = (c, key, subs) => (c.broker
+    ? msg('withBroker', [globalThis.ecmBrokerLogic.nameOf(c.broker, lang()), msg(key, subs)]) : msg(key, subs));
   // The expiry date as this browser's language writes it, in local time.
   bg.localDate = (iso) => new Date(iso).toLocaleDateString(api.i18n.getUILanguage ? api.i18n.getUILanguage() : undefined);
 
@@ -29,11 +33,11 @@
     if (r.state === 'expired') {
       await action.setBadgeText({ text: '!' });
       await action.setBadgeBackgroundColor({ color: '#b3261e' });
-      await action.setTitle({ title: msg('badgeTitleExpired', [c.masked_id, bg.localDate(c.not_after)]) });
+      await action.setTitle({ title: about(c, 'badgeTitleExpired', [c.masked_id, bg.localDate(c.not_after)]) });
     } else if (r.state === 'renew') {
       await action.setBadgeText({ text: String(Math.max(0, c.days_left)) });
       await action.setBadgeBackgroundColor({ color: '#8a4b00' });
-      await action.setTitle({ title: msg('badgeTitleRenew', [c.masked_id, bg.localDate(c.not_after), String(c.days_left)]) });
+      await action.setTitle({ title: about(c, 'badgeTitleRenew', [c.masked_id, bg.localDate(c.not_after), String(c.days_left)]) });
     } else {
       await action.setBadgeText({ text: '' });
       await action.setTitle({ title: msg('actionTitle') });
@@ -47,8 +51,8 @@
       type: 'basic',
       iconUrl: api.runtime.getURL('icons/icon128.png'),
       title: msg(expired ? 'remindExpiredTitle' : 'remindTitle'),
-      message: expired ? msg('remindExpiredBody', [c.masked_id, bg.localDate(c.not_after)])
-        : msg('remindBody', [c.masked_id, bg.localDate(c.not_after), String(c.days_left)]),
+      message: expired ? about(c, 'remindExpiredBody', [c.masked_id, bg.localDate(c.not_after)])
+        : about(c, 'remindBody', [c.masked_id, bg.localDate(c.not_after), String(c.days_left)]),
     });
   }
 
@@ -59,7 +63,7 @@
     const windowDays = Number.isInteger(stored.renewal_window_days) ? stored.renewal_window_days : DEFAULT_WINDOW_DAYS;
     const customers = (Array.isArray(r.result.customers) ? r.result.customers : [])
       .map((c) => ({ masked_id: c.masked_id, serial: c.serial, not_after: c.not_after, days_left: c.days_left,
-        expired: !!c.expired, state: stateOf(c, windowDays) }));
+        expired: !!c.expired, state: stateOf(c, windowDays), broker: c.broker || null }));
     const nearest = customers[0] || null;   // the host sends the nearest expiry first
     const result = { state: stateOf(nearest, windowDays), nearest, customers, serial: nearest && nearest.serial,
       days_left: nearest && nearest.days_left, window_days: windowDays, checked_at: new Date().toISOString(), notified: false };

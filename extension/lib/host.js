@@ -1,6 +1,8 @@
 // The page side of the background connection, modelled on web-eid-webextension's NativeAppService: a connection
 // with an explicit state, a handshake (hello) with a timeout, per-request timeouts, and close() that does nothing
 // when already disconnected. call(cmd, args, onProgress) -> Promise<{ok, result|error}>; it never rejects.
+// Every call carries the broker chosen on the login screen (setBroker; lib/brokers.js), if any: the host otherwise
+// answers for the broker of the session, or the only one installed (docs/protocol.md "Which broker").
 export const api = globalThis.browser ?? globalThis.chrome;
 
 export const State = Object.freeze({ DISCONNECTED: 'disconnected', CONNECTED: 'connected' });
@@ -17,6 +19,7 @@ class HostConnection {
     this.nextRid = 1;
     this.waiting = new Map();   // rid -> {resolve, onProgress, timer, ms}
     this.sessionListeners = new Set();
+    this.broker = null;
   }
 
   connect() {
@@ -63,7 +66,7 @@ class HostConnection {
       this.waiting.set(rid, w);
       this.arm(rid, w);
       try {
-        this.connect().postMessage(args === undefined ? { rid, cmd } : { rid, cmd, args });
+        this.connect().postMessage({ rid, cmd, ...(args === undefined ? {} : { args }), ...(this.broker ? { broker: this.broker } : {}) });
       } catch (e) {
         this.dropped();
         this.finish(rid, { ok: false, error: { code: 'HOST_EXITED', message: String(e) } });
@@ -81,6 +84,7 @@ class HostConnection {
 
 export const host = new HostConnection();
 export function call(cmd, args, onProgress) { return host.call(cmd, args, onProgress); }
+export function setBroker(id) { host.broker = typeof id === 'string' && id ? id : null; }
 export function onSession(f) { host.sessionListeners.add(f); host.connect(); }
 
 // The handshake: hello once per page (cached), with its own timeout.

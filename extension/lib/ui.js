@@ -2,6 +2,7 @@
 import { call, hello } from './host.js';
 import { t, errorText } from './i18n.js';
 import { isValidTaiwanId, normalizeId } from './twid.js';
+import { brokerChooser, rememberBroker } from './brokers.js';
 
 export function $(sel, root = document) { return root.querySelector(sel); }
 
@@ -52,9 +53,11 @@ export function loginForm(onDone) {
     'aria-describedby': 'login-id-hint', spellcheck: 'false', autocapitalize: 'characters' });
   const pw = h('input#login-password', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const btn = h('button.primary#login-submit', { type: 'submit', text: t('loginButton') });
+  const brokerSlot = h('div#login-broker-slot');   // the broker chooser, only with several brokers installed
+  brokerChooser().then((c) => { if (c) brokerSlot.replaceChildren(c); });
   const form = h('form.login#login-form', { novalidate: true },
     h('h2', { text: t('loginTitle') }),
-    h('p.intro', { text: t('loginIntro') }),
+    h('p.intro', { text: t('loginIntro') }), brokerSlot,
     h('label', { for: 'login-id', text: t('idLabel') }), id,
     h('p.hint#login-id-hint', { text: t('idHint') }),
     h('label', { for: 'login-password', text: t('passwordLabel') }), pw,
@@ -75,6 +78,7 @@ export function loginForm(onDone) {
     busy(btn, false);
     btn.textContent = t('loginButton');
     if (!r.ok) { showError(err, r.error); pw.focus(); return; }
+    await rememberBroker();
     onDone(r.result);
   });
   return form;

@@ -1,7 +1,8 @@
 /*
- * Firefox's way in for brokers' pages (Chromium uses externally_connectable; docs/signing.md). Injected only on the
- * origins the manifest lists, and inert there until the background says the host's sign_origins allows this
- * origin: a page of any other origin gets no listener, no marker, nothing it could detect.
+ * The way in for brokers' pages, in Chromium and Firefox alike (docs/signing.md). Registered by
+ * background/brokers.js only for the origins an installed broker profile lists and the person granted (a match
+ * pattern has no port), and inert there until the background says this exact origin is a broker's: a page of any
+ * other origin gets no listener, no marker, nothing it could detect.
  * Page <-> content script: window.postMessage {ecm_sign: "request"|"reply", id, ...} on this window only.
  */
 'use strict';

@@ -1,10 +1,13 @@
 /*
- * Signing for brokers' web pages (docs/signing.md). A page of an allowed origin asks through the page API
- * (docs/examples/ecm-sign.js): Chromium delivers it here by `externally_connectable` (runtime.onMessageExternal),
- * Firefox through the content script sign/content.js (runtime.onMessage). Either way:
+ * Signing for brokers' web pages (docs/signing.md). A page asks through the page API (docs/examples/ecm-sign.js),
+ * which posts to the content script sign/content.js; that script runs only on the origins background/brokers.js
+ * registered (listed by an installed broker profile and granted by the person) and hands the request here
+ * (runtime.onMessage), the same way in Chromium and Firefox. Then:
  *   - the origin is the one the browser reports for the sender, never the page's; an opaque ("null") origin is
  *     nobody's; a framed request names the frame's origin and the top-level site, and both must be allowed;
- *   - it must be in the host's `sign_origins` (hello), else the page gets no answer at all;
+ *   - it must be listed exactly by an installed broker profile (hello's brokers[].origins; the match pattern has
+ *     no port) and granted, else the page gets nothing at all, not even an answer to ecm-sign-hello; the host is
+ *     asked with that broker (the envelope's `broker`);
  *   - every request opens sign/confirm.html in the extension's own window; nothing is signed without 簽章 there,
  *     and 簽章 counts only with the request's unguessable id and the SHA-256 of the bytes the window showed;
  *   - one pending request per tab (SIGN_BUSY), one window at a time (the rest queue), a site can be stopped
@@ -18,10 +21,8 @@
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   const MAX_B64 = Math.ceil(65536 / 3) * 4;
-  const ORIGINS_TTL_MS = 30e3;
   const CONFIRM = 'sign/confirm.html';
 
-  let origins = { list: [], at: 0 };
   const perTab = new Map();   // tab id -> request
   const requests = new Map(); // request id -> request
   const queue = [];           // requests waiting for the window
@@ -31,15 +32,9 @@
 
   // Every call to the host goes through the background's one native module (extension/background/native.js): the
   // same size check, timeout and failure codes as the popup's and the manager's calls.
-  const host = (cmd, args) => globalThis.ecmBackground.nativeCall(cmd, args);
-
-  async function allowedOrigins() {
-    if (Date.now() - origins.at < ORIGINS_TTL_MS) return origins.list;
-    const r = await host('hello');
-    const list = r.ok && r.result.config && Array.isArray(r.result.config.sign_origins) ? r.result.config.sign_origins : [];
-    origins = { list, at: Date.now() };
-    return list;
-  }
+  const bg = globalThis.ecmBackground;
+  const logic = globalThis.ecmBrokerLogic;
+  const host = (cmd, args, broker) => bg.nativeCall(cmd, args, { broker });
 
   const originOf = (url) => { try { return new URL(url).origin; } catch (e) { return 'null'; } };
 
@@ -55,10 +50,13 @@
     return { origin, top };
   }
 
-  async function isAllowed(o) {
-    if (!o) return false;
-    const list = await allowedOrigins();
-    return list.includes(o.origin) && list.includes(o.top);
+  // The broker whose profile lists the sender's origin (and the top-level site), both granted; else null.
+  async function brokerOf(o) {
+    if (!o) return null;
+    const broker = logic.brokerOfOrigin(await bg.brokers(), o.origin);
+    if (!broker || !broker.origins.includes(o.top)) return null;
+    const patterns = [...new Set([o.origin, o.top].map(logic.patternOf))];
+    return (await bg.granted(patterns)).length === patterns.length ? broker : null;
   }
 
   async function blockedList() {
@@ -148,7 +146,8 @@
 
   // The certificate that would sign, or the customers to choose from (CHOOSE_CUSTOMER), from a dry run.
   async function prepare(req, msg) {
-    const dry = await host('sign', { origin: req.origin, data: msg.data, detached: req.detached, dry_run: true, ...(req.customer ? { customer: req.customer } : {}) });
+    const dry = await host('sign', { origin: req.origin, data: msg.data, detached: req.detached, dry_run: true,
+      ...(req.customer ? { customer: req.customer } : {}) }, req.broker);
     if (!dry.ok && dry.error && dry.error.code === 'CHOOSE_CUSTOMER' && Array.isArray(dry.error.details && dry.error.details.candidates)) {
       req.candidates = dry.error.details.candidates;
       return null;
@@ -161,14 +160,15 @@
 
   async function signRequest(msg, sender) {
     const o = senderOrigins(sender);
-    if (!(await isAllowed(o))) return null; // other origins get nothing
+    const broker = await brokerOf(o);
+    if (!broker) return null; // other origins get nothing
     const { origin, top } = o;
     if ((await blockedList()).includes(origin)) return fail('CANCELLED', 'this site is stopped in e-Cert Manager', { blocked: true });
     const tabId = sender.tab.id;
     if (perTab.has(tabId)) return fail('SIGN_BUSY', 'this tab already waits for a signature');
     if (!canonicalBase64(msg.data)) return fail('BAD_REQUEST', 'data must be canonical base64 of 1 to 65536 bytes', { field: 'data' });
     if (msg.customer !== undefined && msg.customer !== null && typeof msg.customer !== 'string') return fail('BAD_REQUEST', 'customer: a national ID', { field: 'customer' });
-    const req = { id: newId(), origin, top, tabId, data: msg.data, detached: msg.detached === true, customer: msg.customer || null, decided: false };
+    const req = { id: newId(), origin, top, broker: broker.id, tabId, data: msg.data, detached: msg.detached === true, customer: msg.customer || null, decided: false };
     perTab.set(tabId, req); // before any await: a second request of this tab is SIGN_BUSY from here on
     requests.set(req.id, req);
     try {
@@ -180,7 +180,7 @@
       if (!decision.approve) return fail('CANCELLED', 'cancelled by the user', decision.blockSite ? { blocked: true } : undefined);
       const signer = decision.choice || { serial: req.serial, store: req.store };
       const r = await host('sign', { origin, data: msg.data, detached: req.detached, serial: signer.serial, store: signer.store,
-        ...(req.customer ? { customer: req.customer } : {}) });
+        ...(req.customer ? { customer: req.customer } : {}) }, req.broker);
       return r.ok ? { ok: true, result: { cms: r.result.cms, serial: r.result.serial, store: r.result.store } } : r;
     } finally {
       finish(req);
@@ -191,14 +191,6 @@
     // No answer for other origins: an empty one, which the page cannot tell from "no extension here".
     promise.then((r) => sendResponse(r || undefined), (e) => sendResponse(fail('INTERNAL', String(e))));
     return true;
-  }
-
-  // Chromium: pages matched by externally_connectable.
-  if (api.runtime.onMessageExternal) {
-    api.runtime.onMessageExternal.addListener((msg, sender, sendResponse) => {
-      if (!msg || msg.type !== 'ecm-sign') return false;
-      return answer(signRequest(msg, sender), sendResponse);
-    });
   }
 
   const fromConfirm = (sender) => sender && sender.id === api.runtime.id && typeof sender.url === 'string'
@@ -212,7 +204,7 @@
   api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
     if (!msg || typeof msg.type !== 'string') return false;
     if (msg.type === 'ecm-sign-hello' && sender.id === api.runtime.id) // the content script: stay inert unless allowed
-      return answer(isAllowed(senderOrigins(sender)).then((allowed) => ({ allowed })), sendResponse);
+      return answer(brokerOf(senderOrigins(sender)).then((b) => (b ? { allowed: true } : null)), sendResponse);
     if (msg.type === 'ecm-sign' && sender.id === api.runtime.id && sender.tab)
       return answer(signRequest(msg, sender), sendResponse);
     if (msg.type === 'ecm-sign-get' && fromConfirm(sender)) {

@@ -49,6 +49,8 @@ ecm_cli_call(ecm_cli *cli, const char *cmd, cJSON *args)
 	cJSON_AddNumberToObject(req, "id", 1);
 	cJSON_AddStringToObject(req, "cmd", cmd);
 	cJSON_AddItemToObject(req, "args", args ? args : cJSON_CreateObject());
+	if (cli->broker != NULL)
+		cJSON_AddStringToObject(req, "broker", cli->broker);
 	text = cJSON_PrintUnformatted(req);
 	ecm_wipe_json_strings(req);
 	cJSON_Delete(req);

@@ -7,7 +7,8 @@
 
 typedef struct ecm_cli {
 	ecm_core *core;
-	int quiet; /* no progress lines on stderr */
+	int quiet;          /* no progress lines on stderr */
+	const char *broker; /* --broker ID: every request names this broker (docs/protocol.md "Which broker") */
 } ecm_cli;
 
 /* Sends one request through the core and returns its reply (caller deletes). args is consumed.
@@ -42,6 +43,7 @@ typedef struct ecm_cli_flow {
 
 extern const ecm_cli_flow ecm_cli_flows[]; /* host/cli/flows.c; ends with a NULL name */
 
+int ecm_cli_brokers(ecm_cli *cli, int argc, char **argv);   /* host/cli/brokers.c */
 int ecm_cli_session(ecm_cli *cli);                          /* host/cli/session.c */
 int ecm_cli_generic(ecm_cli *cli, int argc, char **argv);   /* host/cli/generic.c */
 

@@ -14,6 +14,8 @@ const ecm_cli_flow ecm_cli_flows[] = {
 	{ "renew", "renew --id ID [same as apply] [--current-pfx P --current-password-file F]", ecm_cli_renew },
 	{ "install", "install [--stores ID,ID…] [--store-passwords-file F]   (F: STORE-ID<TAB>PASSWORD lines)",
 	  ecm_cli_install },
+	{ "brokers", "brokers   (the installed broker profiles, and the files left out: exit status 1 when any)",
+	  ecm_cli_brokers },
 	{ "ra-check", "ra-check --profile FILE [--id ID --password-file F] [--otp-file F]", ecm_cli_ra_check },
 	{ NULL, NULL, NULL },
 };

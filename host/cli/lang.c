@@ -31,6 +31,7 @@ static const char *const table[][2] = {
 	  "--replace-existing。\n" },
 	{ "Password of the certificate store %.*s", "憑證存放區 %.*s 的密碼" },
 	{ "Online-trading password", "網路下單密碼" },
+	{ "left out", "已略過" },
 	{ "Applying", "申請中" },
 	{ "Renewing", "更新中" },
 };

@@ -16,7 +16,7 @@ usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: ecm session            JSON requests on stdin, one per line\n"
-		     "       ecm COMMAND [--field value …] [--id ID] [--password-file F]\n"
+		     "       ecm [--broker ID] COMMAND [--field value …] [--id ID] [--password-file F]\n"
 		     "       ecm --version | help\n\ncommands:");
 	for (i = 0; (name = ecm_command_name(i)) != NULL; i++)
 		fprintf(out, " %s", name);
@@ -42,7 +42,7 @@ run(ecm_cli *cli, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	ecm_cli cli = { NULL, 0 };
+	ecm_cli cli = { NULL, 0, NULL };
 	ecm_error err;
 	int rc;
 
@@ -64,6 +64,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	cli.quiet = getenv("ECM_QUIET") != NULL;
+	if (argc > 3 && strcmp(argv[1], "--broker") == 0) {
+		cli.broker = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	rc = run(&cli, argc - 1, argv + 1);
 	ecm_core_free(cli.core);
 	return rc;

@@ -19,7 +19,7 @@ find_superseded(ecm_ctx *ctx, ecm_identity *out)
 
 	ecm_error_init(&e);
 	if (enroll_fetch_account(ctx, &e) == ECM_OK && (c = enroll_account_cert(ctx->session->account)) != NULL &&
-	    ecm_anchors_load(ctx->config->ra_ca_file, &anchors, &e) == ECM_OK) {
+	    ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, &e) == ECM_OK) {
 		serial = cJSON_GetObjectItemCaseSensitive(c, "serial");
 		status = cJSON_GetObjectItemCaseSensitive(c, "status");
 		if (cJSON_IsString(serial) && cJSON_IsString(status) && strcmp(status->valuestring, "valid") == 0)
@@ -56,4 +56,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };
+const ecm_command ecm_cmd_apply = { "apply", run_apply, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };

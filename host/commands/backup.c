@@ -90,4 +90,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_backup = { "backup", run_backup, 0, args };
+const ecm_command ecm_cmd_backup = { "backup", run_backup, ECM_CMD_NEEDS_BROKER, args };

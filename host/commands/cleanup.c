@@ -107,7 +107,7 @@ run_cleanup(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		ecm_error_detail_str(err, "field", "serials");
 		return ecm_fail(err, ECM_BAD_REQUEST, "\"serials\" must list the certificates to remove");
 	}
-	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
+	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err)) != ECM_OK)
 		return rc;
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
 		ecm_anchors_free(anchors);
@@ -131,4 +131,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, 0, args };
+const ecm_command ecm_cmd_cleanup = { "cleanup", run_cleanup, ECM_CMD_NEEDS_BROKER, args };

@@ -179,6 +179,13 @@ enroll_run(ecm_ctx *ctx, const enroll_args *given, const ecm_identity *current, 
 	char *name = enroll_backup_name(given->backup_path);
 	ecm_code rc;
 
+	if (ctx->session->issued != NULL && enroll_issued_held(ctx) == NULL) {
+		/* another broker's: kept for it, and this one's would have nowhere to go */
+		free(name);
+		ecm_error_detail_str(err, "broker", ctx->session->issued_broker);
+		return ecm_fail(err, ECM_ISSUED_NOT_SAVED, "save the certificate issued earlier at %s first",
+		    ctx->session->issued_broker);
+	}
 	if (enroll_issued_held(ctx) != NULL) {
 		/* A new enrollment must not be the way the unsaved key of the last one is lost. */
 		free(name);

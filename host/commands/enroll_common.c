@@ -33,7 +33,7 @@ enroll_take_issued(const ecm_ctx *ctx, STACK_OF(X509) *certs, EVP_PKEY *key, ecm
 {
 	long long now = (long long)time(NULL), ra_now = enroll_ra_now(ctx);
 	ecm_issued_request want = { key, ctx->session->national_id, ctx->config->ra_ca_file,
-		ra_now > now ? ra_now : now };
+		ctx->config->subject_ou, ra_now > now ? ra_now : now };
 
 	return ecm_issued_take(certs, &want, out, err);
 }

@@ -167,10 +167,13 @@ enroll_issued_retire_previous(const enroll_issued *st, const cJSON *passwords, c
 	ecm_error_clear(&ignored);
 }
 
+/* The identity belongs to the broker that issued it: another broker's requests do not see it. */
 enroll_issued *
 enroll_issued_held(const ecm_ctx *ctx)
 {
-	return ctx->session->issued;
+	const char *broker = ctx->config->broker_id ? ctx->config->broker_id : "";
+
+	return strcmp(ctx->session->issued_broker, broker) == 0 ? ctx->session->issued : NULL;
 }
 
 void
@@ -180,6 +183,7 @@ enroll_issued_drop(ecm_ctx *ctx)
 	ctx->session->issued = NULL;
 	ctx->session->issued_free = NULL;
 	ctx->session->issued_serial[0] = '\0';
+	ctx->session->issued_broker[0] = '\0';
 }
 
 void
@@ -231,6 +235,8 @@ enroll_issued_keep(ecm_ctx *ctx, enroll_issued *st, cJSON *install_results, ecm_
 	ctx->session->issued = st;
 	ctx->session->issued_free = issued_free_opaque;
 	snprintf(ctx->session->issued_serial, sizeof(ctx->session->issued_serial), "%s", st->serial);
+	snprintf(ctx->session->issued_broker, sizeof(ctx->session->issued_broker), "%s",
+	    ctx->config->broker_id ? ctx->config->broker_id : "");
 	cJSON_AddStringToObject(details, "issued_serial", st->serial);
 	cJSON_AddBoolToObject(details, "backup_written", st->backup_path != NULL);
 	if (st->backup_path != NULL)

@@ -1,5 +1,5 @@
-/* expiry: for the reminder, each customer with a certificate on this computer and when that customer's certificate
- * runs out. No login: every store is opened read-only, nothing is written, no key is exported. Whose a certificate
+/* expiry: for the reminder, each customer with a certificate on this computer at each installed broker, and when
+ * that certificate runs out. No login: every store is opened read-only, nothing is written, no key is exported. Whose a certificate
  * is comes from the one rule (ecm_cert_owner, anchored on the broker's CA); a customer's renewed certificate
  * counts, not the one it superseded, so per customer the certificate that lasts longest is reported. IDs are
  * shown masked: the reminder runs for everyone who uses this computer. */
@@ -16,6 +16,7 @@
 
 typedef struct customer {
 	char id[ECM_ID_LEN + 1];
+	const ecm_config *broker; /* a customer's certificates at two brokers are two entries */
 	X509 *cert;
 	const ecm_store_info *store;
 } customer;
@@ -26,19 +27,20 @@ typedef struct customers {
 } customers;
 
 static customer *
-find_or_add(customers *all, const char *id)
+find_or_add(customers *all, const char *id, const ecm_config *broker)
 {
 	customer *c;
 	size_t i;
 
 	for (i = 0; i < all->n; i++)
-		if (strcmp(all->v[i].id, id) == 0)
+		if (strcmp(all->v[i].id, id) == 0 && all->v[i].broker == broker)
 			return &all->v[i];
 	if ((c = realloc(all->v, (all->n + 1) * sizeof(*c))) == NULL)
 		return NULL;
 	all->v = c;
 	c = &all->v[all->n++];
 	memcpy(c->id, id, sizeof(c->id));
+	c->broker = broker;
 	c->cert = NULL;
 	c->store = NULL;
 	return c;
@@ -46,9 +48,9 @@ find_or_add(customers *all, const char *id)
 
 /* Keeps cert when it is the customer's longest-lasting one so far. */
 static void
-consider(customers *all, const char *id, X509 *cert, const ecm_store_info *store)
+consider(customers *all, const char *id, const ecm_config *broker, X509 *cert, const ecm_store_info *store)
 {
-	customer *c = find_or_add(all, id);
+	customer *c = find_or_add(all, id, broker);
 
 	if (c == NULL || (c->cert != NULL &&
 	    ASN1_TIME_compare(X509_get0_notAfter(cert), X509_get0_notAfter(c->cert)) <= 0))
@@ -62,7 +64,8 @@ consider(customers *all, const char *id, X509 *cert, const ecm_store_info *store
 /* A store that cannot be read without its password (or at all) is named in `skipped`, never a failure: the
  * reminder still covers the others. */
 static void
-scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJSON *skipped)
+scan_store(ecm_store_info *info, const ecm_config *broker, const ecm_anchors *anchors, customers *all,
+    cJSON *skipped)
 {
 	ecm_store_items items = { NULL, 0 };
 	ecm_store s = { NULL, NULL };
@@ -75,14 +78,14 @@ scan_store(ecm_store_info *info, const ecm_anchors *anchors, customers *all, cJS
 	rc = ecm_store_open(info, NULL, &s, &err);
 	if (rc == ECM_OK)
 		rc = ecm_store_list_owned(&s, anchors, &items, &err);
-	if (rc != ECM_OK) {
+	if (rc != ECM_OK && skipped != NULL) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "store", info->id);
 		cJSON_AddStringToObject(o, "code", ecm_code_name(rc));
 		cJSON_AddItemToArray(skipped, o);
 	}
 	for (i = 0; i < items.n; i++)
-		consider(all, items.v[i].owner, items.v[i].cert, info);
+		consider(all, items.v[i].owner, broker, items.v[i].cert, info);
 	ecm_store_items_free(&items);
 	ecm_store_close(&s);
 	ecm_error_clear(&err);
@@ -103,6 +106,7 @@ customer_json(const customer *c)
 	cJSON_AddStringToObject(o, "store", c->store->id);
 	ecm_store_display_name(c->store, name, sizeof(name));
 	cJSON_AddStringToObject(o, "store_name", name);
+	cJSON_AddItemToObject(o, "broker", c->broker ? ecm_broker_ref(c->broker) : cJSON_CreateNull());
 	cJSON_Delete(summary);
 	return o;
 }
@@ -116,10 +120,35 @@ by_expiry(const void *a, const void *b)
 	return ASN1_TIME_compare(X509_get0_notAfter(x->cert), X509_get0_notAfter(y->cert));
 }
 
+/* Every store, for one broker's certificates (broker NULL: no broker installed, the subject alone says whose).
+ * A store skipped is named once, on the first broker's pass; a broker whose CA cannot be read is named too, and
+ * the others are still covered. */
+static void
+scan_broker(const ecm_config *broker, ecm_store_list *list, customers *all, cJSON *skipped, int first)
+{
+	ecm_anchors *anchors = NULL;
+	ecm_error err;
+	cJSON *o;
+	size_t i;
+
+	ecm_error_init(&err);
+	if (broker != NULL && ecm_anchors_load(broker->ra_ca_file, broker->subject_ou, &anchors, &err) != ECM_OK) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "broker", broker->broker_id);
+		cJSON_AddStringToObject(o, "code", ecm_code_name(err.code));
+		cJSON_AddItemToArray(skipped, o);
+		ecm_error_clear(&err);
+		return;
+	}
+	for (i = 0; i < list->n; i++)
+		scan_store(&list->v[i], broker, anchors, all, first ? skipped : NULL);
+	ecm_anchors_free(anchors);
+}
+
+/* Spans every installed broker: one entry per (customer, broker). */
 static ecm_code
 run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
-	ecm_anchors *anchors = NULL;
 	customers all = { NULL, 0 };
 	ecm_store_list list;
 	cJSON *arr, *skipped;
@@ -127,15 +156,13 @@ run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 
 	(void)args;
-	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
+	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK)
 		return rc;
-	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
-		ecm_anchors_free(anchors);
-		return rc;
-	}
 	skipped = cJSON_CreateArray();
-	for (i = 0; i < list.n; i++)
-		scan_store(&list.v[i], anchors, &all, skipped);
+	if (ctx->brokers->n == 0)
+		scan_broker(NULL, &list, &all, skipped, 1);
+	for (i = 0; i < ctx->brokers->n; i++)
+		scan_broker(&ctx->brokers->v[i], &list, &all, skipped, i == 0);
 	qsort(all.v, all.n, sizeof(*all.v), by_expiry);
 	arr = cJSON_AddArrayToObject(result, "customers");
 	for (i = 0; i < all.n; i++) {
@@ -145,7 +172,6 @@ run_expiry(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	cJSON_AddItemToObject(result, "skipped", skipped);
 	free(all.v);
 	ecm_store_list_free(&list);
-	ecm_anchors_free(anchors);
 	return ECM_OK;
 }
 

@@ -52,6 +52,24 @@ add_config(const ecm_ctx *ctx, cJSON *result)
 	    ctx->config->sign_origins, (int)ctx->config->sign_origins_count));
 }
 
+/* Every installed broker, the profiles left out (file, key, message), and the login's broker. */
+static void
+add_brokers(const ecm_ctx *ctx, cJSON *result)
+{
+	cJSON *list = cJSON_AddArrayToObject(result, "brokers"), *session;
+	size_t i;
+
+	for (i = 0; i < ctx->brokers->n; i++)
+		cJSON_AddItemToArray(list, ecm_broker_describe(&ctx->brokers->v[i]));
+	cJSON_AddItemToObject(result, "broker_problems", cJSON_Duplicate(ctx->brokers->problems, 1));
+	if (!ecm_session_logged_in(ctx->session)) {
+		cJSON_AddNullToObject(result, "session");
+		return;
+	}
+	session = cJSON_AddObjectToObject(result, "session");
+	cJSON_AddStringToObject(session, "broker", ctx->session->broker);
+}
+
 static ecm_code
 run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 {
@@ -66,6 +84,7 @@ run_hello(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	add_commands(result);
 	add_server(ctx, result);
 	add_config(ctx, result);
+	add_brokers(ctx, result);
 	ecm_password_rule_describe(cJSON_AddObjectToObject(result, "password_rule"));
 	return ECM_OK;
 }

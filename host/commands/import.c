@@ -34,7 +34,7 @@ check_owner(const ecm_ctx *ctx, const cJSON *args, const ecm_identity *id, cJSON
 		return rc;
 	if (!ecm_session_logged_in(ctx->session))
 		return ECM_OK;
-	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK)
+	if ((rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err)) != ECM_OK)
 		return rc;
 	mine = ecm_cert_is_customers(anchors, id->cert, id->chain, ctx->session->national_id);
 	if (!mine && ecm_cert_owner(anchors, id->cert, id->chain, owner))
@@ -95,4 +95,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_import = { "import", run_import, 0, args };
+const ecm_command ecm_cmd_import = { "import", run_import, ECM_CMD_NEEDS_BROKER, args };

@@ -79,4 +79,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_install = { "install", run_install, 0, args };
+const ecm_command ecm_cmd_install = { "install", run_install, ECM_CMD_NEEDS_BROKER, args };

@@ -30,4 +30,4 @@ run_list(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_list = { "list", run_list, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };
+const ecm_command ecm_cmd_list = { "list", run_list, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };

@@ -1,6 +1,7 @@
 /* login: checks the ID and password with the RA (GET /account), keeps them for this connection, and says
  * what to do next: apply (no valid PC certificate), renew (inside the window) or none. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ecm/secmem.h"
@@ -41,6 +42,9 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 		return rc;
 	}
 	ctx->session->account = account;
+	/* the login is this broker's: the core refuses another broker's requests that need one (NOT_LOGGED_IN) */
+	snprintf(ctx->session->broker, sizeof(ctx->session->broker), "%s",
+	    ctx->config->broker_id ? ctx->config->broker_id : "");
 	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
 	return ECM_OK;
 }
@@ -51,4 +55,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, args };
+const ecm_command ecm_cmd_login = { "login", run_login, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_ENDS_LOGIN, args };

@@ -27,4 +27,4 @@ run_otp_request(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 }
 
 const ecm_command ecm_cmd_otp_request = { "otp_request", run_otp_request,
-	ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };
+	ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };

@@ -128,4 +128,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_query = { "query", run_query, 0, args };
+const ecm_command ecm_cmd_query = { "query", run_query, ECM_CMD_NEEDS_BROKER, args };

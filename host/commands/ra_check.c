@@ -24,8 +24,10 @@
 #include "ecm/crypto.h"
 #include "ecm/identity.h"
 #include "ecm/issued.h"
+#include "ecm/json.h"
 #include "ecm/ra.h"
 #include "ecm/secmem.h"
+#include "ecm/util.h"
 
 #define PENDING_WAIT_S 60       /* how long a 202 is asked again before the point is left unchecked */
 
@@ -237,13 +239,49 @@ account_problem(const cJSON *a, const char *id)
 
 /* ---------------------------------------------------------------- stage "start" */
 
+/* A broker profile has an "id"; a configuration file (the single-broker form) has none. */
+static int
+is_broker_profile(const char *path)
+{
+	unsigned char *text = NULL;
+	size_t len = 0;
+	cJSON *root = NULL;
+	ecm_error e;
+	int yes;
+
+	ecm_error_init(&e);
+	yes = ecm_read_file(path, 256u * 1024u, &text, &len, &e) == ECM_OK &&
+	    ecm_json_parse((const char *)text, len, &root, &e) == ECM_OK && cJSON_HasObjectItem(root, "id");
+	cJSON_Delete(root);
+	free(text);
+	ecm_error_clear(&e);
+	return yes;
+}
+
+/* The RA settings from a broker profile or a configuration file, by the same readers the host uses. */
+static ecm_code
+read_settings(const char *profile, ecm_error *e)
+{
+	ecm_config globals;
+	ecm_code rc;
+
+	if (!is_broker_profile(profile))
+		return ecm_config_load_file(&st.cfg, profile, e);
+	ecm_config_defaults(&globals);
+	rc = ecm_config_load_profile(&st.cfg, profile, &globals, e);
+	ecm_config_free(&globals);
+	if (rc != ECM_OK)
+		ecm_config_defaults(&st.cfg);
+	return rc;
+}
+
 static int
 load_profile(const char *profile, cJSON *points)
 {
 	ecm_error e;
 
 	ecm_error_init(&e);
-	if (ecm_config_load_file(&st.cfg, profile, &e) != ECM_OK) {
+	if (read_settings(profile, &e) != ECM_OK) {
 		point(points, "fail", "profile", "%s", e.message);
 		ecm_error_clear(&e);
 		return -1;
@@ -253,7 +291,7 @@ load_profile(const char *profile, cJSON *points)
 		return -1;
 	}
 	point(points, "ok", "profile", "%s: EST %s, API %s", profile, st.cfg.est_url, st.cfg.api_url);
-	if (ecm_anchors_load(st.cfg.ra_ca_file, &st.anchors, &e) != ECM_OK) {
+	if (ecm_anchors_load(st.cfg.ra_ca_file, st.cfg.subject_ou, &st.anchors, &e) != ECM_OK) {
 		point(points, "fail", "ca-anchors", "ra_ca_file %s: %s", st.cfg.ra_ca_file, e.message);
 		ecm_error_clear(&e);
 		return -1;
@@ -645,7 +683,7 @@ static int
 check_issued(cJSON *points, const char *chain_point, const char *subject_point, ecm_identity *issued,
     ecm_error *err)
 {
-	ecm_issued_request req = { issued->key, st.id, st.cfg.ra_ca_file, (long long)time(NULL) };
+	ecm_issued_request req = { issued->key, st.id, st.cfg.ra_ca_file, st.cfg.subject_ou, (long long)time(NULL) };
 	STACK_OF(X509) *all = answer_of(issued);
 	ecm_identity checked = { 0 };
 	const cJSON *reason;

@@ -28,7 +28,7 @@ load_current(ecm_ctx *ctx, const enroll_args *a, ecm_identity *current, ecm_erro
 {
 	ecm_anchors *anchors = NULL;
 	char *serial = NULL;
-	ecm_code rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err);
+	ecm_code rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err);
 
 	if (rc == ECM_OK && a->current_path == NULL) {
 		serial = broker_current_serial(ctx);
@@ -96,4 +96,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };
+const ecm_command ecm_cmd_renew = { "renew", run_renew, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, args };

@@ -11,4 +11,4 @@ run_revoke_url(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_revoke_url = { "revoke_url", run_revoke_url, ECM_CMD_NEEDS_SERVER, NULL };
+const ecm_command ecm_cmd_revoke_url = { "revoke_url", run_revoke_url, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER, NULL };

@@ -166,4 +166,4 @@ static const ecm_arg_spec args[] = {
 	ECM_ARG_END,
 };
 
-const ecm_command ecm_cmd_save_issued = { "save_issued", run_save_issued, 0, args };
+const ecm_command ecm_cmd_save_issued = { "save_issued", run_save_issued, ECM_CMD_NEEDS_BROKER, args };

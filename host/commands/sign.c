@@ -1,4 +1,4 @@
-/* sign: a CMS signature for a broker's web page (origin in sign_origins) or for the extension's self-test, made
+/* sign: a CMS signature for a broker's web page (origin in its profile's sign_origins) or for the extension's self-test, made
  * by the store holding the certificate, with its own key. Needs no login: the key is local. The extension asks
  * the user first (a confirmation in its own window); the host checks the origin again and signs exactly the
  * bytes of `data`, nothing else. */
@@ -100,8 +100,18 @@ read_pfx(const cJSON *args, sign_req *r, ecm_error *err)
 	return ECM_OK;
 }
 
+/* A page's request is its broker's: the one whose profile lists the page's exact origin. */
 static ecm_code
-read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, ecm_error *err)
+origin_broker(const ecm_ctx *ctx, const char *origin, const ecm_config **broker, ecm_error *err)
+{
+	if ((*broker = ecm_brokers_for_origin(ctx->brokers, origin)) != NULL)
+		return ECM_OK;
+	ecm_error_detail_str(err, "origin", origin);
+	return ecm_fail(err, ECM_SIGN_ORIGIN_NOT_ALLOWED, "no broker profile lists %s in sign_origins", origin);
+}
+
+static ecm_code
+read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, const ecm_config **broker, ecm_error *err)
 {
 	ecm_code rc;
 
@@ -123,10 +133,8 @@ read_args(const ecm_ctx *ctx, const cJSON *args, sign_req *r, ecm_error *err)
 	if (r->self_test)
 		return self_test_text(r, err);
 	/* Checked by the extension first; checked here again so that no other caller path can skip it. */
-	if (!ecm_config_allows_sign_origin(ctx->config, r->origin)) {
-		ecm_error_detail_str(err, "origin", r->origin);
-		return ecm_fail(err, ECM_SIGN_ORIGIN_NOT_ALLOWED, "%s is not in sign_origins", r->origin);
-	}
+	if ((rc = origin_broker(ctx, r->origin, broker, err)) != ECM_OK)
+		return rc;
 	return read_data(r, err);
 }
 
@@ -271,9 +279,26 @@ name_signer(const ecm_store *s, X509 *cert, const char *owner, cJSON *result)
 	free(serial);
 }
 
-static ecm_code
-run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
+/* The request as its broker's: that broker's profile, and the login only when it is at that broker (another
+ * broker's credentials never go to this one's RA). */
+static void
+as_broker(const ecm_ctx *ctx, const ecm_config *broker, ecm_session *none, ecm_ctx *out, cJSON *result)
 {
+	*out = *ctx;
+	if (broker == NULL)
+		return;
+	out->config = broker;
+	if (ecm_session_logged_in(ctx->session) && strcmp(ctx->session->broker, broker->broker_id) != 0)
+		out->session = none;
+	cJSON_AddItemToObject(result, "broker", ecm_broker_ref(broker));
+}
+
+static ecm_code
+run_sign(ecm_ctx *given, const cJSON *args, cJSON *result, ecm_error *err)
+{
+	const ecm_config *broker = NULL;
+	ecm_session none;
+	ecm_ctx here, *ctx = &here;
 	sign_req r;
 	ecm_store_info pfx;
 	ecm_store_list list = { NULL, 0 };
@@ -284,9 +309,11 @@ run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_code rc;
 
 	memset(&r, 0, sizeof(r));
-	rc = read_args(ctx, args, &r, err);
+	memset(&none, 0, sizeof(none));
+	rc = read_args(given, args, &r, &broker, err);
+	as_broker(given, broker, &none, &here, result);
 	if (rc == ECM_OK)
-		rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err);
+		rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err);
 	if (rc == ECM_OK)
 		rc = open_store(&r, &pfx, &list, &s, err);
 	if (rc == ECM_OK)
@@ -303,6 +330,7 @@ run_sign(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	ecm_store_close(&s);
 	ecm_store_list_free(&list);
 	OPENSSL_clear_free(r.data, r.len);
+	ecm_session_clear(&none);
 	return rc;
 }
 

@@ -99,7 +99,7 @@ run_stores(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	size_t i;
 
 	if ((rc = reference_id(ctx, args, buf, &id, err)) != ECM_OK ||
-	    (id != NULL && (rc = ecm_anchors_load(ctx->config->ra_ca_file, &anchors, err)) != ECM_OK))
+	    (id != NULL && (rc = ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &anchors, err)) != ECM_OK))
 		return rc;
 	if ((rc = ecm_stores_discover(&list, err)) != ECM_OK) {
 		ecm_anchors_free(anchors);

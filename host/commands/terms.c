@@ -24,4 +24,4 @@ run_terms(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	return ECM_OK;
 }
 
-const ecm_command ecm_cmd_terms = { "terms", run_terms, ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };
+const ecm_command ecm_cmd_terms = { "terms", run_terms, ECM_CMD_NEEDS_BROKER | ECM_CMD_NEEDS_SERVER | ECM_CMD_NEEDS_LOGIN, NULL };

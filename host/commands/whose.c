@@ -35,7 +35,7 @@ whose_begin(const ecm_ctx *ctx, const cJSON *args, whose *w, ecm_error *err)
 		if (!ecm_national_id_valid(w->asked))
 			return bad_id(err);
 	}
-	return ecm_anchors_load(ctx->config->ra_ca_file, &w->anchors, err);
+	return ecm_anchors_load(ctx->config->ra_ca_file, ctx->config->subject_ou, &w->anchors, err);
 }
 
 void

@@ -26,6 +26,7 @@ ecm_config_defaults(ecm_config *cfg)
 	cfg->pkcs12_iterations = 600000;
 	cfg->connect_timeout_s = 10;
 	cfg->request_timeout_s = 60;
+	cfg->renew_days = 30;
 	cfg->backup_dir = ecm_home_dir();
 	cfg->allowed_callers = calloc(n, sizeof(char *));
 	if (cfg->allowed_callers == NULL)
@@ -61,7 +62,33 @@ ecm_config_free(ecm_config *cfg)
 	free(cfg->backup_dir);
 	free_callers(cfg);
 	ecm_config_free_sign_origins(cfg);
+	free(cfg->broker_id);
+	free(cfg->name_zh);
+	free(cfg->name_en);
+	free(cfg->subject_ou);
+	free(cfg->icon_file);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Frees and forgets one string setting. */
+static void
+drop(char **field)
+{
+	free(*field);
+	*field = NULL;
+}
+
+void
+ecm_config_drop_broker(ecm_config *cfg)
+{
+	char **const fields[] = { &cfg->est_url, &cfg->api_url, &cfg->ra_ca_file, &cfg->ra_tls_ca_file,
+		&cfg->ra_client_cert_file, &cfg->ra_client_key_file, &cfg->revoke_url, &cfg->broker_id, &cfg->name_zh,
+		&cfg->name_en, &cfg->subject_ou, &cfg->icon_file };
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		drop(fields[i]);
+	ecm_config_free_sign_origins(cfg);
 }
 
 const char *
@@ -179,8 +206,85 @@ read_path(const cJSON *item, const char *file, int beside_file, char **out, ecm_
 	return ECM_OK;
 }
 
+#define NAME_MAX_BYTES 64
+
+/* A short non-empty string (a name, an OU): the reply and the screen show it as it is. */
 static ecm_code
-read_item(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+read_text(const cJSON *item, const char *file, const char *key, char **out, ecm_error *err)
+{
+	char why[64];
+
+	if (!cJSON_IsString(item) || item->valuestring[0] == '\0' || strlen(item->valuestring) > NAME_MAX_BYTES) {
+		snprintf(why, sizeof(why), "must be a non-empty string of at most %d bytes", NAME_MAX_BYTES);
+		return bad_key(err, file, key, why);
+	}
+	free(*out);
+	if ((*out = strdup(item->valuestring)) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	return ECM_OK;
+}
+
+/* The broker's id names packages, storage keys and the protocol's "broker": [a-z0-9][a-z0-9-]{0,31}. */
+static ecm_code
+read_broker_id(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+{
+	const char *v = cJSON_IsString(item) ? item->valuestring : "";
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || (i > 0 && v[i] == '-')))
+			break;
+	if (n == 0 || n > 32 || i < n)
+		return bad_key(err, file, item->string, "must be 1 to 32 of a-z, 0-9 and '-', not starting with '-'");
+	return read_text(item, file, item->string, &cfg->broker_id, err);
+}
+
+/* {"zh-TW": "...", "en": "..."}: both, nothing else. */
+static ecm_code
+read_names(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
+{
+	const cJSON *zh = cJSON_GetObjectItemCaseSensitive(item, "zh-TW");
+	const cJSON *en = cJSON_GetObjectItemCaseSensitive(item, "en");
+	ecm_code rc;
+
+	if (!cJSON_IsObject(item) || zh == NULL || en == NULL || cJSON_GetArraySize(item) != 2)
+		return bad_key(err, file, item->string, "must be {\"zh-TW\": \"...\", \"en\": \"...\"}");
+	if ((rc = read_text(zh, file, item->string, &cfg->name_zh, err)) != ECM_OK)
+		return rc;
+	return read_text(en, file, item->string, &cfg->name_en, err);
+}
+
+/* Which settings a file may hold: the configuration file (global, and one broker's as today), a broker
+ * profile (its broker's only), or both. */
+enum { IN_MAIN = 1, IN_PROFILE = 2, IN_BOTH = 3 };
+
+static ecm_code
+read_broker_item(const cJSON *item, const char *file, unsigned in, ecm_config *cfg, ecm_error *err)
+{
+	const char *k = item->string;
+
+	if (strcmp(k, "broker_id") == 0 && (in & IN_MAIN))
+		return read_broker_id(item, file, cfg, err);
+	if (strcmp(k, "broker_name") == 0 && (in & IN_MAIN))
+		return read_names(item, file, cfg, err);
+	if (strcmp(k, "id") == 0 && (in & IN_PROFILE))
+		return read_broker_id(item, file, cfg, err);
+	if (strcmp(k, "name") == 0 && (in & IN_PROFILE))
+		return read_names(item, file, cfg, err);
+	if (strcmp(k, "icon") == 0 && (in & IN_PROFILE))
+		return read_path(item, file, 1, &cfg->icon_file, err);
+	if (strcmp(k, "subject_ou") == 0)
+		return read_text(item, file, k, &cfg->subject_ou, err);
+	if (strcmp(k, "renew_days") == 0)
+		return read_long(item, file, 1, 365, &cfg->renew_days, err);
+	if (k[0] == '_' || strcmp(k, "comment") == 0)
+		return ECM_OK;
+	return bad_key(err, file, k, "is not a known setting");
+}
+
+/* The settings of one broker, in the configuration file and in a profile alike. */
+static ecm_code
+read_item(const cJSON *item, const char *file, unsigned in, ecm_config *cfg, ecm_error *err)
 {
 	const char *k = item->string;
 
@@ -198,30 +302,56 @@ read_item(const cJSON *item, const char *file, ecm_config *cfg, ecm_error *err)
 		return read_path(item, file, 1, &cfg->ra_client_cert_file, err);
 	if (strcmp(k, "ra_client_key_file") == 0)
 		return read_path(item, file, 1, &cfg->ra_client_key_file, err);
-	if (strcmp(k, "backup_dir") == 0)
-		return read_path(item, file, 0, &cfg->backup_dir, err);
-	if (strcmp(k, "allowed_callers") == 0)
-		return read_callers(item, file, cfg, err);
 	if (strcmp(k, "sign_origins") == 0)
 		return ecm_config_read_sign_origins(item, file, cfg, err);
 	if (strcmp(k, "key_type") == 0)
 		return read_key_type(item, file, cfg, err);
+	if ((in & IN_MAIN) == 0)
+		return read_broker_item(item, file, in, cfg, err);
+	if (strcmp(k, "backup_dir") == 0)
+		return read_path(item, file, 0, &cfg->backup_dir, err);
+	if (strcmp(k, "allowed_callers") == 0)
+		return read_callers(item, file, cfg, err);
 	if (strcmp(k, "pkcs12_iterations") == 0)
 		return read_long(item, file, 2048, 10000000, &cfg->pkcs12_iterations, err);
 	if (strcmp(k, "connect_timeout_s") == 0)
 		return read_long(item, file, 1, 600, &cfg->connect_timeout_s, err);
 	if (strcmp(k, "request_timeout_s") == 0)
 		return read_long(item, file, 1, 3600, &cfg->request_timeout_s, err);
-	if (k[0] == '_' || strcmp(k, "comment") == 0)
-		return ECM_OK;
-	return bad_key(err, file, k, "is not a known setting");
+	return read_broker_item(item, file, in, cfg, err);
+}
+
+#define ICON_MAX_BYTES (64u * 1024u)
+
+/* The icon is shown as it is: a PNG, small. */
+static ecm_code
+check_icon(const char *icon, const char *file, ecm_error *err)
+{
+	static const unsigned char png[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	unsigned char *data = NULL;
+	size_t len = 0;
+	ecm_error ignored;
+	int ok;
+
+	ecm_error_init(&ignored);
+	ok = ecm_read_file(icon, ICON_MAX_BYTES, &data, &len, &ignored) == ECM_OK && len > sizeof(png) &&
+	    memcmp(data, png, sizeof(png)) == 0;
+	free(data);
+	ecm_error_clear(&ignored);
+	return ok ? ECM_OK : bad_key(err, file, "icon", "must name a readable PNG file of at most 64 KiB");
 }
 
 static ecm_code
-check_complete(const ecm_config *cfg, const char *file, ecm_error *err)
+check_complete(const ecm_config *cfg, const char *file, unsigned in, ecm_error *err)
 {
-	int any = cfg->est_url || cfg->api_url || cfg->ra_ca_file;
+	int any = cfg->est_url || cfg->api_url || cfg->ra_ca_file || in == IN_PROFILE;
 
+	if (in == IN_PROFILE && cfg->broker_id == NULL)
+		return bad_key(err, file, "id", "is missing");
+	if (in == IN_PROFILE && cfg->name_zh == NULL)
+		return bad_key(err, file, "name", "is missing");
+	if (cfg->icon_file != NULL && check_icon(cfg->icon_file, file, err) != ECM_OK)
+		return err->code;
 	if (!any)
 		return ECM_OK;
 	if (cfg->est_url == NULL)
@@ -250,7 +380,7 @@ invalid_file(ecm_error *err, const char *path, const char *why)
 
 /* Reads every setting of the file into cfg (already holding the defaults); stops at the first bad one. */
 static ecm_code
-parse_file(ecm_config *cfg, const char *path, ecm_error *err)
+parse_file(ecm_config *cfg, const char *path, unsigned in, ecm_error *err)
 {
 	unsigned char *text = NULL;
 	size_t len = 0;
@@ -268,13 +398,13 @@ parse_file(ecm_config *cfg, const char *path, ecm_error *err)
 	}
 	rc = ECM_OK;
 	cJSON_ArrayForEach(item, root) {
-		rc = read_item(item, path, cfg, err);
+		rc = read_item(item, path, in, cfg, err);
 		if (rc != ECM_OK)
 			break;
 	}
 	cJSON_Delete(root);
 	if (rc == ECM_OK)
-		rc = check_complete(cfg, path, err);
+		rc = check_complete(cfg, path, in, err);
 	return rc;
 }
 
@@ -287,13 +417,79 @@ ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err)
 	ecm_code rc;
 
 	ecm_config_defaults(&next);
-	rc = parse_file(&next, path, err);
+	rc = parse_file(&next, path, IN_MAIN, err);
 	if (rc != ECM_OK) {
 		ecm_config_free(&next);
 		ecm_config_defaults(&next);
 	}
 	next.source = strdup(path);
 	*cfg = next;
+	return rc;
+}
+
+static ecm_code
+copy_string(const char *from, char **to, ecm_error *err)
+{
+	free(*to);
+	*to = NULL;
+	if (from != NULL && (*to = strdup(from)) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	return ECM_OK;
+}
+
+/* What every broker shares: the configuration file's global settings. */
+static ecm_code
+copy_globals(ecm_config *to, const ecm_config *from, ecm_error *err)
+{
+	size_t i;
+
+	to->key_type = from->key_type;
+	to->pkcs12_iterations = from->pkcs12_iterations;
+	to->connect_timeout_s = from->connect_timeout_s;
+	to->request_timeout_s = from->request_timeout_s;
+	free_callers(to);
+	if ((to->allowed_callers = calloc(from->allowed_callers_count + 1, sizeof(char *))) == NULL)
+		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	for (i = 0; i < from->allowed_callers_count; i++)
+		if ((to->allowed_callers[to->allowed_callers_count++] = strdup(from->allowed_callers[i])) == NULL)
+			return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
+	return copy_string(from->backup_dir, &to->backup_dir, err);
+}
+
+/* A profile's problem has its own code; the message and details (file, key) are the readers'. */
+ecm_code
+ecm_config_load_profile(ecm_config *cfg, const char *path, const ecm_config *globals, ecm_error *err)
+{
+	ecm_code rc;
+
+	ecm_config_defaults(cfg);
+	rc = copy_globals(cfg, globals, err);
+	if (rc == ECM_OK)
+		rc = parse_file(cfg, path, IN_PROFILE, err);
+	if (rc == ECM_OK)
+		rc = copy_string(path, &cfg->source, err);
+	if (rc == ECM_CONFIG_INVALID)
+		err->code = rc = ECM_BROKER_PROFILE_INVALID;
+	if (rc != ECM_OK)
+		ecm_config_free(cfg);
+	return rc;
+}
+
+ecm_code
+ecm_config_legacy_profile(ecm_config *cfg, const ecm_config *main, ecm_error *err)
+{
+	ecm_code rc;
+
+	ecm_config_defaults(cfg);
+	if (main->source == NULL)
+		return ECM_OK;
+	ecm_config_free(cfg);
+	if ((rc = ecm_config_load_file(cfg, main->source, err)) != ECM_OK)
+		return rc;
+	if ((cfg->broker_id == NULL && (rc = copy_string("default", &cfg->broker_id, err)) != ECM_OK) ||
+	    (cfg->name_zh == NULL && (rc = copy_string("憑證e總管", &cfg->name_zh, err)) != ECM_OK) ||
+	    (cfg->name_en == NULL && (rc = copy_string("e-Cert Manager", &cfg->name_en, err)) != ECM_OK))
+		ecm_config_free(cfg);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ecm/broker.h"
 #include "ecm/command.h"
 #include "ecm/config.h"
 #include "ecm/core.h"
@@ -16,10 +17,12 @@
 #include "ecm/session.h"
 
 struct ecm_core {
-	ecm_config config;
+	ecm_config config;      /* the global settings; each broker's are in its profile */
 	ecm_error config_error; /* code ECM_OK unless the configuration file was bad */
+	ecm_brokers brokers;
 	ecm_session session;
-	int browser; /* ecm_core_serve_browser */
+	ecm_session elsewhere; /* what a request for another broker than the login's sees: no login, nothing held */
+	int browser;           /* ecm_core_serve_browser */
 };
 
 ecm_core *
@@ -35,6 +38,8 @@ ecm_core_new(ecm_error *err)
 	ecm_error_init(&core->config_error);
 	if (ecm_config_load(&core->config, &core->config_error) != ECM_OK)
 		ecm_log(ECM_LOG_WARN, "configuration: %s", core->config_error.message);
+	ecm_brokers_load(&core->brokers, &core->config);
+	ecm_config_drop_broker(&core->config);
 	return core;
 }
 
@@ -50,7 +55,9 @@ ecm_core_free(ecm_core *core)
 	if (core == NULL)
 		return;
 	ecm_session_clear(&core->session);
+	ecm_session_clear(&core->elsewhere);
 	ecm_engine_shutdown();
+	ecm_brokers_free(&core->brokers);
 	ecm_config_free(&core->config);
 	ecm_error_clear(&core->config_error);
 	ecm_log_close();
@@ -206,32 +213,42 @@ bad_envelope(ecm_error *err, const char *field, const char *why)
 	return ecm_fail(err, ECM_BAD_REQUEST, "%s", why);
 }
 
-/* The envelope is exactly {"id": integer|string, "cmd": string, "args"?: object}, each member once. */
+/* The envelope is exactly {"id": integer|string, "cmd": string, "args"?: object, "broker"?: string}, each
+ * member once. */
 static ecm_code
 check_members(const cJSON *req, ecm_error *err)
 {
-	static const char *const names[] = { "id", "cmd", "args" };
+	static const char *const names[] = { "id", "cmd", "args", "broker" };
+	const unsigned count = sizeof(names) / sizeof(names[0]);
 	const cJSON *m;
 	unsigned seen = 0, i;
 	char field[128] = "";
 
 	cJSON_ArrayForEach(m, req) {
-		for (i = 0; i < 3 && strcmp(names[i], m->string) != 0; i++)
+		for (i = 0; i < count && strcmp(names[i], m->string) != 0; i++)
 			;
-		if (i == 3 || (seen & (1u << i)) != 0) {
+		if (i == count || (seen & (1u << i)) != 0) {
 			ecm_json_path_append(field, sizeof(field), m->string);
-			return bad_envelope(err, field, i == 3 ? "the request has a member the protocol does not define"
-							       : "the request gives a member twice");
+			return bad_envelope(err, field, i == count ? "the request has a member the protocol does not define"
+								   : "the request gives a member twice");
 		}
 		seen |= 1u << i;
 	}
 	return ECM_OK;
 }
 
+typedef struct envelope {
+	const cJSON *id;
+	const char *cmd;
+	const cJSON *args;
+	const char *broker; /* NULL: the request names none */
+} envelope;
+
 static ecm_code
-parse_envelope(const cJSON *req, const cJSON **id, const char **cmd, const cJSON **args, ecm_error *err)
+parse_envelope(const cJSON *req, envelope *env, ecm_error *err)
 {
-	const cJSON *i, *c, *a;
+	const cJSON **id = &env->id, **args = &env->args, *i, *c, *a, *b;
+	const char **cmd = &env->cmd;
 	ecm_code rc;
 
 	*id = NULL;
@@ -253,13 +270,76 @@ parse_envelope(const cJSON *req, const cJSON **id, const char **cmd, const cJSON
 	if (a != NULL && !cJSON_IsObject(a) && !cJSON_IsNull(a))
 		return bad_envelope(err, "args", "\"args\" must be an object");
 	*args = cJSON_IsObject(a) ? a : NULL;
+	b = cJSON_GetObjectItemCaseSensitive(req, "broker");
+	if (b != NULL && (!cJSON_IsString(b) || b->valuestring[0] == '\0' || strlen(b->valuestring) > 64))
+		return bad_envelope(err, "broker", "\"broker\" must be a profile's id");
+	env->broker = b != NULL ? b->valuestring : NULL;
 	return ECM_OK;
 }
 
-/* A bad configuration file applied nothing; until it is fixed only hello is served (and reports it). */
 static ecm_code
-check_preconditions(ecm_core *core, const ecm_command *command, const cJSON *args, ecm_error *err)
+choose_broker(const ecm_brokers *b, ecm_error *err)
 {
+	cJSON *list = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		cJSON_AddItemToArray(list, ecm_broker_ref(&b->v[i]));
+	if (err->details == NULL)
+		err->details = cJSON_CreateObject();
+	cJSON_AddItemToObject(err->details, "brokers", list);
+	return ecm_fail(err, ECM_CHOOSE_BROKER, "several brokers are installed: say which (\"broker\")");
+}
+
+/* Which broker the request is for: the one it names; else the one the connection is logged in at; else the only
+ * one installed; else none (*out NULL), which a command acting for one broker refuses (CHOOSE_BROKER). */
+static ecm_code
+pick_broker(const ecm_core *core, const ecm_command *command, const char *named, const ecm_config **out,
+    ecm_error *err)
+{
+	const ecm_brokers *b = &core->brokers;
+
+	*out = NULL;
+	if (named != NULL) {
+		if ((*out = ecm_brokers_find(b, named)) != NULL)
+			return ECM_OK;
+		ecm_error_detail_str(err, "broker", named);
+		return ecm_fail(err, ECM_BROKER_UNKNOWN, "no installed broker profile has the id \"%.64s\"", named);
+	}
+	if (ecm_session_logged_in(&core->session) && (*out = ecm_brokers_find(b, core->session.broker)) != NULL)
+		return ECM_OK;
+	if (b->n == 1)
+		*out = &b->v[0];
+	if (*out == NULL && b->n > 1 && (command->flags & ECM_CMD_NEEDS_BROKER) != 0)
+		return choose_broker(b, err);
+	return ECM_OK;
+}
+
+/* No RA for this request: a profile that was left out says why; else none is configured. */
+static ecm_code
+no_server(const ecm_core *core, ecm_error *err)
+{
+	const cJSON *first = cJSON_GetArrayItem(core->brokers.problems, 0), *f, *k, *m;
+
+	if (first == NULL)
+		return ecm_fail(err, ECM_CONFIG_MISSING, "no RA is configured (est_url, api_url, ra_ca_file)");
+	f = cJSON_GetObjectItemCaseSensitive(first, "file");
+	k = cJSON_GetObjectItemCaseSensitive(first, "key");
+	m = cJSON_GetObjectItemCaseSensitive(first, "message");
+	ecm_error_detail_str(err, "file", f->valuestring);
+	if (cJSON_IsString(k))
+		ecm_error_detail_str(err, "key", k->valuestring);
+	return ecm_fail(err, ECM_BROKER_PROFILE_INVALID, "%s", m->valuestring);
+}
+
+/* A bad configuration file applied nothing; until it is fixed only hello is served (and reports it). Then the
+ * broker: ctx gets its profile, and the login only when it is that broker's. */
+static ecm_code
+check_preconditions(ecm_core *core, const ecm_command *command, const envelope *env, ecm_ctx *ctx,
+    ecm_error *err)
+{
+	const cJSON *args = env->args;
+	const ecm_config *broker = NULL;
 	ecm_code rc;
 
 	if ((command->flags & ECM_CMD_ENDS_LOGIN) != 0)
@@ -268,27 +348,36 @@ check_preconditions(ecm_core *core, const ecm_command *command, const cJSON *arg
 		err->details = core->config_error.details ? cJSON_Duplicate(core->config_error.details, 1) : NULL;
 		return ecm_fail(err, core->config_error.code, "%s", core->config_error.message);
 	}
-	if ((rc = ecm_args_check(command->args, args, err)) != ECM_OK)
+	if ((rc = ecm_args_check(command->args, args, err)) != ECM_OK ||
+	    (rc = pick_broker(core, command, env->broker, &broker, err)) != ECM_OK)
 		return rc;
-	if ((command->flags & ECM_CMD_NEEDS_SERVER) != 0) {
-		if (core->config.est_url == NULL)
-			return ecm_fail(err, ECM_CONFIG_MISSING, "no RA is configured (est_url, api_url, ra_ca_file)");
+	if (broker != NULL) {
+		ctx->config = broker;
+		if ((command->flags & ECM_CMD_NEEDS_BROKER) != 0 && ecm_session_logged_in(&core->session) &&
+		    strcmp(core->session.broker, broker->broker_id) != 0)
+			ctx->session = &core->elsewhere;
 	}
-	if ((command->flags & ECM_CMD_NEEDS_LOGIN) != 0 && !ecm_session_logged_in(&core->session))
+	if ((command->flags & ECM_CMD_NEEDS_SERVER) != 0 && ctx->config->est_url == NULL)
+		return no_server(core, err);
+	if ((command->flags & ECM_CMD_NEEDS_LOGIN) != 0 && !ecm_session_logged_in(ctx->session)) {
+		if (broker != NULL)
+			ecm_error_detail_str(err, "broker", broker->broker_id);
 		return ecm_fail(err, ECM_NOT_LOGGED_IN, "log in first");
+	}
 	return ecm_args_check_required(command->args, args, err);
 }
 
 static void
-dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ecm_emit_fn emit, void *user)
+dispatch(ecm_core *core, const envelope *env, ecm_emit_fn emit, void *user)
 {
+	const cJSON *id = env->id, *args = env->args;
 	cJSON *empty = NULL, *result;
-	ecm_ctx ctx = { &core->config, &core->config_error, &core->session, id, emit, user };
+	ecm_ctx ctx = { &core->config, &core->brokers, &core->config_error, &core->session, id, emit, user };
 	const ecm_command *command;
 	ecm_error err;
 
 	ecm_error_init(&err);
-	command = ecm_command_find(cmd, &err);
+	command = ecm_command_find(env->cmd, &err);
 	if (command != NULL && core->browser && (command->flags & ECM_CMD_LOCAL_ONLY) != 0) {
 		command = NULL;
 		ecm_fail(&err, ECM_UNKNOWN_COMMAND, "no such command");
@@ -299,7 +388,7 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 		return;
 	}
 	ecm_log(ECM_LOG_INFO, "command %s", command->name);
-	if (check_preconditions(core, command, args, &err) != ECM_OK) {
+	if (check_preconditions(core, command, env, &ctx, &err) != ECM_OK) {
 		ecm_log(ECM_LOG_INFO, "command %s refused: %s", command->name, ecm_code_name(err.code));
 		emit_error(id, &err, emit, user);
 		ecm_error_clear(&err);
@@ -317,22 +406,21 @@ dispatch(ecm_core *core, const cJSON *id, const char *cmd, const cJSON *args, ec
 	cJSON_Delete(result);
 	cJSON_Delete(empty);
 	ecm_error_clear(&err);
+	ecm_session_clear(&core->elsewhere); /* one request's: nothing of it outlives the request */
 }
 
 void
 ecm_core_handle(ecm_core *core, const char *request_json, size_t len, ecm_emit_fn emit, void *user)
 {
-	const cJSON *id = NULL, *args = NULL;
-	const char *cmd = NULL;
+	envelope env = { NULL, NULL, NULL, NULL };
 	cJSON *req = NULL;
 	ecm_error err;
 
 	ecm_error_init(&err);
-	if (ecm_json_parse(request_json, len, &req, &err) == ECM_OK &&
-	    parse_envelope(req, &id, &cmd, &args, &err) == ECM_OK)
-		dispatch(core, id, cmd, args, emit, user);
+	if (ecm_json_parse(request_json, len, &req, &err) == ECM_OK && parse_envelope(req, &env, &err) == ECM_OK)
+		dispatch(core, &env, emit, user);
 	if (err.code != ECM_OK)
-		emit_error(id, &err, emit, user);
+		emit_error(env.id, &err, emit, user);
 	ecm_error_clear(&err);
 	ecm_wipe_json_strings(req); /* passwords and OTPs arrive as strings */
 	cJSON_Delete(req);

@@ -39,6 +39,7 @@ ecm_session_end_login(ecm_session *s)
 	s->account = NULL;
 	s->pending = NULL;
 	s->pending_free = NULL;
+	s->broker[0] = '\0';
 }
 
 void
@@ -50,6 +51,7 @@ ecm_session_clear(ecm_session *s)
 	s->issued = NULL;
 	s->issued_free = NULL;
 	s->issued_serial[0] = '\0';
+	s->issued_broker[0] = '\0';
 	if (s->ra != NULL && s->ra_free != NULL)
 		s->ra_free(s->ra);
 	s->ra = NULL;
@@ -65,6 +67,7 @@ ecm_session_issued_unsaved(const ecm_session *s)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "serial", s->issued_serial);
+	cJSON_AddStringToObject(o, "broker", s->issued_broker);
 	return o;
 }
 

@@ -13,10 +13,11 @@
 
 struct ecm_anchors {
 	X509_STORE *store;
+	char *subject_ou; /* NULL, or the OU the broker's certificates carry */
 };
 
 ecm_code
-ecm_anchors_load(const char *ca_file, ecm_anchors **out, ecm_error *err)
+ecm_anchors_load(const char *ca_file, const char *subject_ou, ecm_anchors **out, ecm_error *err)
 {
 	ecm_anchors *a;
 
@@ -24,8 +25,9 @@ ecm_anchors_load(const char *ca_file, ecm_anchors **out, ecm_error *err)
 	if (ca_file == NULL || ca_file[0] == '\0')
 		return ECM_OK;
 	a = calloc(1, sizeof(*a));
-	if (a == NULL || (a->store = X509_STORE_new()) == NULL) {
-		free(a);
+	if (a == NULL || (a->store = X509_STORE_new()) == NULL ||
+	    (subject_ou != NULL && (a->subject_ou = strdup(subject_ou)) == NULL)) {
+		ecm_anchors_free(a);
 		return ecm_fail(err, ECM_OUT_OF_MEMORY, "out of memory");
 	}
 	if (X509_STORE_load_file(a->store, ca_file) != 1 ||
@@ -44,7 +46,25 @@ ecm_anchors_free(ecm_anchors *a)
 	if (a == NULL)
 		return;
 	X509_STORE_free(a->store);
+	free(a->subject_ou);
 	free(a);
+}
+
+/* Brokers sharing a CA tell their certificates apart by an OU of the subject: one of them must be exactly ou. */
+static int
+ou_matches(X509 *cert, const char *ou)
+{
+	const X509_NAME *name = X509_get_subject_name(cert);
+	unsigned char *utf8;
+	int i = -1, n, ok = 0;
+
+	while (!ok && (i = X509_NAME_get_index_by_NID(name, NID_organizationalUnitName, i)) >= 0) {
+		utf8 = NULL;
+		n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+		ok = n >= 0 && (size_t)n == strlen(ou) && memcmp(utf8, ou, (size_t)n) == 0;
+		OPENSSL_free(utf8);
+	}
+	return ok;
 }
 
 int
@@ -55,6 +75,8 @@ ecm_anchors_issued(const ecm_anchors *a, X509 *cert, STACK_OF(X509) *untrusted)
 
 	if (a == NULL)
 		return 1;
+	if (a->subject_ou != NULL && !ou_matches(cert, a->subject_ou))
+		return 0;
 	if ((ctx = X509_STORE_CTX_new()) == NULL)
 		return 0;
 	if (X509_STORE_CTX_init(ctx, a->store, cert, untrusted) == 1)

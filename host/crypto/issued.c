@@ -162,7 +162,7 @@ check_owner(X509 *cert, STACK_OF(X509) *chain, const ecm_issued_request *req, ec
 	ecm_anchors *anchors = NULL;
 	int ours;
 
-	if (ecm_anchors_load(req->ca_file, &anchors, err) != ECM_OK)
+	if (ecm_anchors_load(req->ca_file, req->subject_ou, &anchors, err) != ECM_OK)
 		return invalid(err, "chain", "the broker's CA cannot be read");
 	ours = ecm_cert_is_customers(anchors, cert, chain, req->national_id);
 	ecm_anchors_free(anchors);

@@ -4,13 +4,16 @@
 #define ECM_COMMAND_H
 
 #include <cjson/cJSON.h>
+#include "ecm/broker.h"
 #include "ecm/config.h"
 #include "ecm/core.h"
 #include "ecm/error.h"
 #include "ecm/session.h"
 
 typedef struct ecm_ctx {
-	const ecm_config *config;
+	const ecm_config *config;      /* the broker's profile the request is for (docs/protocol.md "Which broker"),
+	                                * or the global settings alone when it is for none */
+	const ecm_brokers *brokers;    /* every installed broker: for the commands that span them (expiry, sign) */
 	const ecm_error *config_error; /* set when the configuration file was bad */
 	ecm_session *session;          /* login state of this connection */
 	const cJSON *id;               /* the request's id, echoed in progress events */
@@ -72,6 +75,8 @@ enum {
 	ECM_CMD_ALWAYS = 1u << 3,       /* served even when the configuration file is invalid (hello reports it) */
 	ECM_CMD_LOCAL_ONLY = 1u << 4,   /* the `ecm` command line's only: a core serving a browser answers
 	                                 * UNKNOWN_COMMAND (it reads files the caller names, contacts their servers) */
+	ECM_CMD_NEEDS_BROKER = 1u << 5, /* acts for one broker: CHOOSE_BROKER when several are installed and the
+	                                 * request names none (and its connection is logged in at none) */
 };
 
 typedef struct ecm_command {

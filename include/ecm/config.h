@@ -28,12 +28,27 @@ typedef struct ecm_config {
 	long request_timeout_s;
 	char **sign_origins; /* exact web origins allowed to ask for a signature (host/core/sign_origins.c) */
 	size_t sign_origins_count;
+	/* The broker (include/ecm/broker.h): NULL/0 in the global configuration, set in every broker profile. */
+	char *broker_id;      /* [a-z0-9][a-z0-9-]{0,31} */
+	char *name_zh;        /* the broker's name in zh-TW and in English */
+	char *name_en;
+	char *subject_ou;     /* NULL, or the subject OU this broker's certificates carry (brokers sharing a CA) */
+	long renew_days;      /* days before expiry renewal is offered when the RA does not say */
+	char *icon_file;      /* NULL, or a PNG (at most 64 KiB) */
 } ecm_config;
 
 /* Finds and loads the configuration: $ECM_CONFIG, per-user, system-wide, next to the binary;
  * none found means built-in defaults (no RA configured). */
 ecm_code ecm_config_load(ecm_config *cfg, ecm_error *err);
 ecm_code ecm_config_load_file(ecm_config *cfg, const char *path, ecm_error *err);
+/* A broker profile (docs/protocol.md "Which broker"), read by the same readers, all or nothing: the global
+ * settings are copied from globals, the broker's from the file. BROKER_PROFILE_INVALID with details file, key. */
+ecm_code ecm_config_load_profile(ecm_config *cfg, const char *path, const ecm_config *globals, ecm_error *err);
+/* The configuration file as a broker profile of its own (broker_id, broker_name; defaults "default" and the
+ * product's name), when it names an RA. */
+ecm_code ecm_config_legacy_profile(ecm_config *cfg, const ecm_config *main, ecm_error *err);
+/* Leaves only the global settings: the broker's moved to its profile. */
+void ecm_config_drop_broker(ecm_config *cfg);
 void ecm_config_defaults(ecm_config *cfg);
 void ecm_config_free(ecm_config *cfg);
 

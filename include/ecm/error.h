@@ -67,7 +67,10 @@
 	X(CHOOSE_CUSTOMER, "several customers' certificates could serve: say whose (details.candidates)") \
 	X(OTHER_CUSTOMER, "the certificate belongs to another customer than the one logged in; confirm to go on") \
 	X(KEY_NOT_EXPORTABLE, "the certificate's private key is marked not exportable in this store") \
-	X(FILE_NAME_NOT_UTF8, "the file's name is not valid UTF-8; rename it or pick another")
+	X(FILE_NAME_NOT_UTF8, "the file's name is not valid UTF-8; rename it or pick another") \
+	X(BROKER_UNKNOWN, "no installed broker profile has this id (details.broker)") \
+	X(CHOOSE_BROKER, "several brokers are installed: say which (details.brokers)") \
+	X(BROKER_PROFILE_INVALID, "a broker profile file is invalid (details.file, details.key)")
 
 typedef enum {
 #define ECM_CODE_ENUM(name, text) ECM_##name,

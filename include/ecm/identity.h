@@ -15,11 +15,13 @@
 typedef struct ecm_anchors ecm_anchors;
 
 /* Loads a PEM bundle. ca_file NULL or "" gives NULL with ECM_OK: no broker configured, so certificates are
- * recognised by their subject alone (the development default without an RA). */
-ecm_code ecm_anchors_load(const char *ca_file, ecm_anchors **out, ecm_error *err);
+ * recognised by their subject alone (the development default without an RA). subject_ou (NULL: any) is the
+ * broker's OU where brokers share a CA (its profile's subject_ou). */
+ecm_code ecm_anchors_load(const char *ca_file, const char *subject_ou, ecm_anchors **out, ecm_error *err);
 void ecm_anchors_free(ecm_anchors *a);
-/* 1 when cert chains to the anchors (untrusted may hold intermediates; NULL is fine). The time is not checked:
- * an expired certificate is still somebody's. Always 1 with anchors NULL. */
+/* 1 when cert chains to the anchors (untrusted may hold intermediates; NULL is fine) and, when the anchors have a
+ * subject_ou, its subject has that OU. The time is not checked: an expired certificate is still somebody's.
+ * Always 1 with anchors NULL. */
 int ecm_anchors_issued(const ecm_anchors *a, X509 *cert, STACK_OF(X509) *untrusted);
 
 /* The ID in the subject, upper case, check digit verified: the serialNumber attribute when present, else the CN

@@ -19,6 +19,7 @@ typedef struct ecm_issued_request {
 	EVP_PKEY *key;          /* the key generated here */
 	const char *national_id; /* the customer the request was made for */
 	const char *ca_file;    /* the configured anchors (ra_ca_file) */
+	const char *subject_ou; /* NULL, or the OU the broker's certificates carry (its profile's subject_ou) */
 	long long now;
 } ecm_issued_request;
 

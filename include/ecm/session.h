@@ -8,6 +8,7 @@ typedef struct ecm_session {
 	char *national_id; /* NULL when logged out */
 	char *password;    /* ecm_secret memory */
 	cJSON *account;    /* the RA's last account answer, or NULL */
+	char broker[40];   /* the broker logged in at (its profile's id); "" when logged out */
 	/* An enrollment the RA holds for approval (202), kept so that apply/renew can send the same request again
 	 * (host/commands/enroll_pending.c). Opaque here: the core links no OpenSSL, and in ecm-host the code that
 	 * owns it lives in the engine library, so ecm_session_clear frees it through pending_free, set by its
@@ -21,6 +22,7 @@ typedef struct ecm_session {
 	void *issued;
 	void (*issued_free)(void *issued);
 	char issued_serial[72];
+	char issued_broker[40]; /* the broker that issued it: only its requests see it (enroll_issued_held) */
 	/* The connection to the RA (host/ra/conn.c): one curl handle, so every request of the session reuses one
 	 * TLS connection. Opaque and freed through ra_free for the same reasons as pending. It holds no credential
 	 * between requests, so it outlives a login (ecm_session_set) and is closed at logout (ecm_session_clear). */
@@ -39,7 +41,7 @@ void ecm_session_end_login(ecm_session *s);
  * connection too. */
 void ecm_session_clear(ecm_session *s);
 
-/* hello's and login's "issued_unsaved": {"serial"} while an issued identity is held, else null. */
+/* hello's and login's "issued_unsaved": {"serial", "broker"} while an issued identity is held, else null. */
 cJSON *ecm_session_issued_unsaved(const ecm_session *s);
 
 /* The Taiwanese national ID check: letter, 1 or 2 (8/9: the new resident certificate; A-D: the old one), 8

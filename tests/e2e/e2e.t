@@ -2,7 +2,7 @@
 # End-to-end tests of the extension in real browsers with the real host (build/ecm-host, or $ECM_BUILD/ecm-host)
 # and the development RA: Debian's Chromium (headless, playwright-core) and Firefox ESR (puppeteer-core over
 # WebDriver BiDi), plus addons-linter. Prints TAP. Screenshots (zh-TW) go to docs/screenshots/.
-#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|lint to run one part
+#   bash tests/e2e/e2e.t            E2E_ONLY=chromium|flows|firefox|stores|whose|brokers|lint to run one part
 # shellcheck shell=bash
 set -u
 ROOT=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ export PUPPETEER_SKIP_DOWNLOAD=1
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ecm-e2e.XXXXXX")
 export E2E_TMP=$TMP
-cleanup() { ra_stop; [ -n "${E2E_KEEP:-}" ] || rm -rf "$TMP"; }
+cleanup() { ra_stop; broker_ras_stop 2>/dev/null; [ -n "${E2E_KEEP:-}" ] || rm -rf "$TMP"; }
 trap cleanup EXIT
 
 # run_tap CMD...: pass the "ok - …" / "not ok - …" lines of a script through tap.sh's numbering.
@@ -72,10 +72,17 @@ if [ "$ONLY" = all ] || [ "$ONLY" = lint ]; then
 	grep -rnE 'eval\(|new Function|innerHTML|outerHTML|insertAdjacentHTML|document\.write|https?://' extension --include='*.js' --include='*.html' >"$TMP/unsafe.txt"
 	ok $([ ! -s "$TMP/unsafe.txt" ]; echo $?) "no eval, no HTML injection sinks, no remote URLs in extension/"
 	[ -s "$TMP/unsafe.txt" ] && sed 's/^/# /' "$TMP/unsafe.txt"
-	is "$(jq -c '.permissions' extension/manifest.json)" '["nativeMessaging","alarms","notifications","storage"]' \
-		"permissions are only nativeMessaging, alarms, notifications, storage (no host permissions)"
+	is "$(jq -c '.permissions' extension/manifest.json)" '["nativeMessaging","alarms","notifications","storage","scripting"]' \
+		"permissions are only nativeMessaging, alarms, notifications, storage, scripting"
+	# issue 20: a broker's pages are heard by what the person grants, never by what the build lists
+	is "$(jq -c '[.host_permissions, .externally_connectable, .content_scripts, .optional_host_permissions]' extension/manifest.json)" \
+		'[null,null,null,["https://*/*"]]' \
+		"the shipped manifest: no host permissions, no externally_connectable, no static content script; optional https://*/*"
+	ok $(! grep -qiE '127\.0\.0\.1|localhost' extension/manifest.json; echo $?) "the shipped manifest names no development origin (127.0.0.1, localhost)"
 fi
 [ "$ONLY" = lint ] && { done_testing; exit; }
+
+test_extension "$TMP/ext"; ok $? "the test build of the extension: https://127.0.0.1/* granted (tests/e2e/setup.sh)"
 
 [ -x "$BUILD/ecm-host" ] || make -s >"$TMP/make.log" 2>&1
 [ -x "$BUILD/ecm-host" ]; ok $? "host binary $BUILD/ecm-host exists"
@@ -128,6 +135,18 @@ if [ "$ONLY" = all ] || [ "$ONLY" = whose ]; then
 	customer_cert "$TMP/whose" B123456780 300; ok $? "fixture: B's newer certificate (300 days) in the same store"
 	chrome_manifest "$TMP/chromium-whose" "$(wrapper host-whose.sh "$TMP/whose")"
 	TZ=Asia/Taipei run_tap node tests/e2e/whose-choice.mjs
+fi
+
+# Several brokers (issue 20): two RAs with their own CAs and page origins, the same customer at both; login picks
+# the broker, each broker's order page is signed with its own certificate, the reminder names the broker; an origin
+# no profile lists and one the person did not grant get nothing. Chromium, then Firefox ESR.
+if [ "$ONLY" = all ] || [ "$ONLY" = brokers ]; then
+	. tests/e2e/brokers.sh
+	brokers_fixture; ok $? "two brokers (brka, brkb), each its own RA, CA and origin; A123456789 applied at both (serials ${BRK_A_SERIAL:-?}, ${BRK_B_SERIAL:-?})"
+	chrome_manifest "$TMP/chromium-brokers" "$(wrapper host-brokers.sh "$BRK_HOME" "$TMP/brokers-host.json" "$TMP/brokers")"
+	run_tap node tests/e2e/brokers.mjs
+	firefox_manifest "$BRK_HOME" "$(wrapper host-brokers-ff.sh "$BRK_HOME" "$TMP/brokers-host.json" "$TMP/brokers")"
+	HOME=$BRK_HOME MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1 run_tap node tests/e2e/brokers-firefox.mjs
 fi
 
 if [ "$ONLY" != lint ]; then

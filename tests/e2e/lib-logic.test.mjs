@@ -54,3 +54,56 @@ test('strength: 0 short or with the ID, 1 one class or one repeated character, 2
   assert.equal(strength('Abcd1234ef', ID), 3);
   assert.equal(strength('Tw-Secure#2026', ID), 3);
 });
+
+// Issue 20: which broker an origin belongs to and which pages the extension hears (extension/background/broker-logic.js,
+// a classic script shared by the background and the popup: it sets globalThis.ecmBrokerLogic).
+await import('../../extension/background/broker-logic.js');
+const B = globalThis.ecmBrokerLogic;
+const HELLO_BROKERS = { brokers: [
+  { id: 'brka', name: { 'zh-TW': '甲證券', en: 'Broker A' }, origins: ['https://127.0.0.1:8443', 'https://trade.a.example'] },
+  { id: 'brkb', name: { 'zh-TW': '乙證券', en: 'Broker B' }, origins: ['https://127.0.0.1:9443', 'http://plain.example', 'https://x.example/path'] },
+  { name: { en: 'no id' }, origins: ['https://no-id.example'] },
+] };
+
+test('brokers: hello\'s list with well-formed https origins only; none without brokers', () => {
+  const list = B.brokersOf(HELLO_BROKERS);
+  assert.deepEqual(list.map((b) => b.id), ['brka', 'brkb'], 'an entry without an id is nobody');
+  assert.deepEqual(list[1].origins, ['https://127.0.0.1:9443'], 'http:// and a path are not origins a page can have');
+  assert.deepEqual(B.brokersOf({ config: { sign_origins: ['https://127.0.0.1:8443'] } }), []);
+  assert.deepEqual(B.brokersOf(null), []);
+});
+
+test('brokers: the match pattern has no port; the exact origin (with its port) picks the broker', () => {
+  assert.equal(B.patternOf('https://127.0.0.1:8443'), 'https://127.0.0.1/*');
+  assert.equal(B.patternOf('https://trade.a.example'), 'https://trade.a.example/*');
+  for (const bad of ['http://a.example', 'https://a.example/', 'https://a.example/x', 'null', '', 'https://*.example'])
+    assert.equal(B.patternOf(bad), null, bad);
+  const list = B.brokersOf(HELLO_BROKERS);
+  assert.equal(B.brokerOfOrigin(list, 'https://127.0.0.1:8443').id, 'brka');
+  assert.equal(B.brokerOfOrigin(list, 'https://127.0.0.1:9443').id, 'brkb');
+  assert.equal(B.brokerOfOrigin(list, 'https://127.0.0.1:7443'), null, 'same host, a port no profile lists: nobody');
+  assert.equal(B.brokerOfOrigin(list, 'https://trade.a.example:444'), null);
+});
+
+test('brokers: heard = listed AND granted; the popup lists the brokers with a page not yet granted', () => {
+  const list = B.brokersOf(HELLO_BROKERS);
+  assert.deepEqual(B.patternsOf(list), ['https://127.0.0.1/*', 'https://trade.a.example/*']);
+  const granted = ['https://127.0.0.1/*', 'https://other.example/*'];
+  assert.deepEqual(B.wantedMatches(list, granted), ['https://127.0.0.1/*'], 'a grant no profile lists is not heard');
+  assert.deepEqual(B.ungranted(list, granted).map((b) => b.id), ['brka']);
+  assert.deepEqual(B.ungranted(list, B.patternsOf(list)), []);
+  assert.equal(B.sameList(['b', 'a'], ['a', 'b']), true);
+  assert.equal(B.sameList(['a'], ['a', 'b']), false);
+});
+
+test('brokers: names by UI language, the remembered default while it is installed', () => {
+  const [a] = B.brokersOf(HELLO_BROKERS);
+  assert.equal(B.nameOf(a, 'zh-TW'), '甲證券');
+  assert.equal(B.nameOf(a, 'zh'), '甲證券');
+  assert.equal(B.nameOf(a, 'en-US'), 'Broker A');
+  assert.equal(B.nameOf({ id: 'brkc', name: {} }, 'en'), 'brkc');
+  const list = B.brokersOf(HELLO_BROKERS);
+  assert.equal(B.defaultBroker(list, 'brkb').id, 'brkb');
+  assert.equal(B.defaultBroker(list, 'gone').id, 'brka');
+  assert.equal(B.defaultBroker([], 'brka'), null);
+});

@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
-export const EXT = path.join(ROOT, 'extension');
+// The build the browsers load: tests/e2e/setup.sh's test_extension (the test pages' hosts granted), else extension/.
+export const EXT = process.env.E2E_EXT || path.join(ROOT, 'extension');
+export const PAGE_API = path.join(ROOT, 'docs', 'examples', 'ecm-sign.js');
 // Runs write to build/screenshots; `E2E_SHOTS=docs/screenshots bash tests/e2e/e2e.t` refreshes the committed ones.
 export const SHOTS = process.env.E2E_SHOTS || path.join(ROOT, 'build', 'screenshots');
 export const TMP = process.env.E2E_TMP;

@@ -3,6 +3,20 @@
 # (absolute path of the build folder) set, after ra_host_config wrote "$TMP/host.json".
 # shellcheck shell=bash
 
+# test_extension DIR [HOST...]: the build the tests load, in DIR, exported as E2E_EXT (tests/e2e/lib.mjs): extension/
+# with host_permissions for the hosts the test pages use (default 127.0.0.1), granted at load, so the broker
+# profiles' origins there are heard at once. The shipped manifest lists none: a person grants a broker's pages in
+# the popup (optional_host_permissions).
+test_extension() {
+	local out=$1
+	shift
+	rm -rf "$out" && cp -r "$ROOT/extension" "$out" || return 1
+	jq '. + {host_permissions: [$ARGS.positional[] | "https://\(.)/*"]}' --args "${@:-127.0.0.1}" \
+		<"$ROOT/extension/manifest.json" >"$out/manifest.json" || return 1
+	E2E_EXT=$out
+	export E2E_EXT
+}
+
 # setup_home DIR: a fake home with the stores a person has: Chromium's NSS database and a Firefox profile.
 setup_home() {
 	local home=$1
@@ -13,14 +27,16 @@ setup_home() {
 		>"$home/.mozilla/firefox/profiles.ini"
 }
 
-# wrapper NAME HOME: the script the browser starts as the native host. The host's stderr (its log, and any
-# sanitizer report under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
+# wrapper NAME HOME [CONFIG [BROKERS_DIR]]: the script the browser starts as the native host (configuration
+# $TMP/host.json unless CONFIG; ECM_BROKERS_DIR when given). The host's stderr (its log, and any sanitizer report
+# under ECM_BUILD=build/san) goes to $TMP/host-stderr.log, which the browsers would swallow.
 wrapper() {
 	local w=$TMP/$1
 	cat >"$w" <<EOW
 #!/bin/sh
-ECM_CONFIG='$TMP/host.json' HOME='$2'
+ECM_CONFIG='${3:-$TMP/host.json}' HOME='$2'
 export ECM_CONFIG HOME
+${4:+ECM_BROKERS_DIR='$4'; export ECM_BROKERS_DIR}
 exec '$BUILD/ecm-host' "\$@" 2>>'$TMP/host-stderr.log'
 EOW
 	chmod +x "$w"

@@ -24,6 +24,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d tests/e2e/node_modules/playwright-core ]
 	exit 0
 fi
 [ -x "$BUILD/ecm" ] && [ -x "$BUILD/ecm-host" ]; ok $? "host binaries in $BUILD"
+test_extension "$TMP/ext"; ok $? "the test build of the extension: https://127.0.0.1/* granted (tests/e2e/setup.sh)"
 
 ra_start "$TMP/ra"; ok $? "development RA started"
 ORIGIN=$(jq -r '.api_url | sub("/api/v1$"; "")' "$RA_JSON")

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXT, TMP, RA, CHROME_ID, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
+import { EXT, PAGE_API, TMP, RA, CHROME_ID, ok, diag, step, failures, shotPath, sleep } from '../e2e/lib.mjs';
 import { guards } from './guards.mjs';
 
 const require = createRequire(new URL('../e2e/package.json', import.meta.url));
@@ -29,7 +29,7 @@ if (!ctx.serviceWorkers()[0]) await ctx.waitForEvent('serviceworker', { timeout:
 const raState = path.dirname(process.env.RA_JSON);
 const other = https.createServer({ key: fs.readFileSync(path.join(raState, 'tls-key.pem')), cert: fs.readFileSync(path.join(raState, 'tls.pem')) },
   (req, res) => {
-    const lib = fs.readFileSync(path.join(EXT, '..', 'docs', 'examples', 'ecm-sign.js'));
+    const lib = fs.readFileSync(PAGE_API);
     if (req.url === '/ecm-sign.js') { res.writeHead(200, { 'Content-Type': 'text/javascript' }); res.end(lib); return; }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><meta charset="utf-8"><title>other</title><script src="/ecm-sign.js"></script><p id="x">other</p>');

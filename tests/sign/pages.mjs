@@ -5,16 +5,18 @@ import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { EXT } from '../e2e/lib.mjs';
+import { PAGE_API } from '../e2e/lib.mjs';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>broker</title><script src="/ecm-sign.js"></script><p id="x">broker</p>';
 
-export async function serve(port = 0) {
+// serve(port, host): host 127.0.0.1 unless given (another loopback address is another origin the test build does
+// not grant).
+export async function serve(port = 0, host = '127.0.0.1') {
   const raState = path.dirname(process.env.RA_JSON);
-  const lib = fs.readFileSync(path.join(EXT, '..', 'docs', 'examples', 'ecm-sign.js'));
+  const lib = fs.readFileSync(PAGE_API);
   const server = https.createServer({ key: fs.readFileSync(path.join(raState, 'tls-key.pem')), cert: fs.readFileSync(path.join(raState, 'tls.pem')) },
     (req, res) => {
-      const u = new URL(req.url, 'https://127.0.0.1');
+      const u = new URL(req.url, `https://${host}`);
       if (u.pathname === '/ecm-sign.js') { res.writeHead(200, { 'Content-Type': 'text/javascript' }); res.end(lib); return; }
       const headers = { 'Content-Type': 'text/html; charset=utf-8' };
       if (u.pathname === '/sandboxed') headers['Content-Security-Policy'] = 'sandbox allow-scripts';
@@ -22,20 +24,25 @@ export async function serve(port = 0) {
       const src = u.searchParams.get('src');
       res.end(u.pathname === '/frame' && src ? `${PAGE}<iframe id="f" src="${src.replace(/"/g, '')}" width="400" height="200"></iframe>` : PAGE);
     });
-  await new Promise((r) => server.listen(Number(port), '127.0.0.1', r));
-  return { server, origin: `https://127.0.0.1:${server.address().port}` };
+  await new Promise((r) => server.listen(Number(port), host, r));
+  return { server, origin: `https://${host}:${server.address().port}` };
 }
 
 // The signer's subject CN of a CMS (base64) by `openssl cms -verify` against the RA's CA; '' when it does not verify.
-export function signerCn(cmsB64) {
+export function signerCn(cmsB64) { return cmsSigner(cmsB64, process.env.SIGN_RA_CA).cn; }
+
+// {cn, issuer} of a CMS's signer (base64) when `openssl cms -verify` against caFile succeeds; {cn: '', issuer: ''}
+// when it does not verify.
+export function cmsSigner(cmsB64, caFile) {
   const dir = fs.mkdtempSync(path.join(process.env.E2E_TMP, 'cms-'));
   fs.writeFileSync(path.join(dir, 'c.der'), Buffer.from(cmsB64, 'base64'));
   try {
-    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', path.join(dir, 'c.der'), '-CAfile', process.env.SIGN_RA_CA,
+    execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', path.join(dir, 'c.der'), '-CAfile', caFile,
       '-purpose', 'any', '-out', '/dev/null', '-signer', path.join(dir, 's.pem')], { stdio: 'ignore' });
-    const subj = execFileSync('openssl', ['x509', '-in', path.join(dir, 's.pem'), '-noout', '-subject', '-nameopt', 'multiline'], { encoding: 'utf8' });
-    return (subj.match(/commonName\s*=\s*(.*)/) || [])[1]?.trim() || '';
-  } catch (e) { return ''; }
+    const x509 = (what) => execFileSync('openssl', ['x509', '-in', path.join(dir, 's.pem'), '-noout', what, '-nameopt', 'RFC2253'], { encoding: 'utf8' });
+    const cn = (x509('-subject').match(/CN=([^,\n]*)/) || [])[1] || '';
+    return { cn, issuer: x509('-issuer').replace(/^issuer=\s*/, '').trim() };
+  } catch (e) { return { cn: '', issuer: '' }; }
 }
 
 // B's certificate (newer than A's) into / out of the host's primary store (~/.pki/nssdb of the test HOME).

@@ -381,7 +381,7 @@ take(fixture *f, EVP_PKEY *key, X509 **certs, int n, ecm_identity *out)
 {
 	static char reason[64];
 	STACK_OF(X509) *sk = sk_X509_new_null();
-	ecm_issued_request want = { key, "a123456789", f->ca_file, (long long)time(NULL) };
+	ecm_issued_request want = { key, "a123456789", f->ca_file, NULL, (long long)time(NULL) };
 	ecm_error err;
 	ecm_code rc;
 	int i;

@@ -86,7 +86,7 @@ setup(void **state)
 	if (out == NULL || !PEM_write_X509(out, f->ca))
 		return -1;
 	fclose(out);
-	if (ecm_anchors_load(f->ca_file, &f->anchors, &err) != ECM_OK || f->anchors == NULL)
+	if (ecm_anchors_load(f->ca_file, NULL, &f->anchors, &err) != ECM_OK || f->anchors == NULL)
 		return -1;
 	*state = f;
 	return 0;
@@ -208,9 +208,9 @@ anchors_without_ca(void **state)
 
 	(void)state;
 	ecm_error_init(&err);
-	assert_int_equal(ecm_anchors_load(NULL, &a, &err), ECM_OK);
+	assert_int_equal(ecm_anchors_load(NULL, NULL, &a, &err), ECM_OK);
 	assert_null(a);
-	assert_int_equal(ecm_anchors_load("/nonexistent/ca.pem", &a, &err), ECM_CONFIG_INVALID);
+	assert_int_equal(ecm_anchors_load("/nonexistent/ca.pem", NULL, &a, &err), ECM_CONFIG_INVALID);
 	assert_null(a);
 	ecm_error_clear(&err);
 }
