@@ -106,6 +106,17 @@ else
 	diag "this host has no broker profiles yet (hello has no brokers): only the files are checked"
 fi
 
+# /etc/ecert-manager/brokers as the host reads it: the same links, made to point into the root.
+view=$work/etc-view
+mkdir -p "$view"
+for l in "$root"/etc/ecert-manager/brokers/*; do ln -s "$root$(readlink "$l")" "$view/${l##*/}"; done
+out=$(HOME=$work/home ECM_CONFIG="$root/etc/ecert-manager/config.json" ECM_BROKERS_DIR=$view \
+	"$root/usr/bin/ecm" brokers 2>&1)
+if [ "$(jq -r '.result | has("brokers")' <<<"$reply" 2>/dev/null)" = true ]; then
+	is "$(printf '%s\n' "$out" | awk -F'\t' '/^[a-z]/ { print $1 }' | tr '\n' ' ')" "brka brkb " \
+		"ecm brokers reads both profiles through /etc's links (file and folder)"
+fi
+
 # ---- remove one: only its own files go
 out=$(dp -r ecert-manager-broker-brka 2>&1)
 rc=$?; ok $rc "dpkg --root -r ecert-manager-broker-brka"
