@@ -13,6 +13,7 @@ set -eu
 umask 022
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+# shellcheck source=installer/windows/guid.sh
 . "$top/installer/windows/guid.sh"
 # The profile's keys (docs/protocol.md "Which broker"); the file keys are the ones packaged beside it.
 KEYS='id name est_url api_url ra_ca_file ra_tls_ca_file ra_client_cert_file ra_client_key_file revoke_url subject_ou renew_days sign_origins icon key_type'
@@ -84,9 +85,13 @@ work=$out/.work
 stage_profile "$profile" "$work/profile"
 name_en=$(jq -r '.name.en' "$profile")
 
+# shellcheck source=installer/broker/deb.sh
 . "$here/deb.sh"
+# shellcheck source=installer/broker/msi.sh
 . "$here/msi.sh"
+# shellcheck source=installer/broker/macos.sh
 . "$here/macos.sh"
+# shellcheck source=installer/broker/extension.sh
 . "$here/extension.sh"
 build_deb
 build_msi

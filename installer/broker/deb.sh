@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # id, version, work, out, top, here, profile: set by build-broker.sh
 # build_deb (sourced by build-broker.sh: id, version, name_en, work, out): ecert-manager-broker-<id>_<v>_all.deb.
 # The files live in /usr/share/ecert-manager/brokers/ and /etc/ecert-manager/brokers/ holds symbolic links to
 # them: not conffiles, so removing the package removes the profile (a conffile would stay until purge, and the

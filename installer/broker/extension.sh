@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # id, version, work, out, top, here, profile: set by build-broker.sh
 # build_extension, build_policies (sourced by build-broker.sh: profile, top, out, ext_version): the extension's
 # packages and the policy templates for brokers who deploy by policy. No host name is written here: the update
 # and install URLs come from the profile's "_chrome_update_url", "_edge_update_url" and "_firefox_install_url"

@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # id, version, work, out, top, here, profile: set by build-broker.sh
 # build_macos (sourced by build-broker.sh: id, version, work, out): macos/, the payload of the broker's pkg and the
 # script that builds it on a Mac (pkgbuild cannot run here).
 build_macos() {

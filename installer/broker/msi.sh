@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # id, version, work, out, top, here, profile: set by build-broker.sh
 # build_msi (sourced by build-broker.sh: id, version, name_en, work, out): ecert-manager-broker-<id>-<v>.msi from
 # broker.wxs with wixl. Every code comes from the id, so each broker is its own product beside the others.
 build_msi() {
@@ -7,7 +8,7 @@ build_msi() {
 	m=$work/msi
 	mkdir -p "$m"
 	cp -R "$work/profile/." "$m/"
-	files= key=' KeyPath="yes"' n=0
+	files='' key=' KeyPath="yes"' n=0
 	for f in "$m/$id"/*; do
 		[ -f "$f" ] || continue
 		n=$((n + 1))

@@ -9,6 +9,7 @@
 set -eu
 UPGRADE_CODE=AC360AE1-2E06-4D7D-B02C-41E59835C709
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=installer/windows/guid.sh
 . "$here/guid.sh"
 # One product per version, the same for every rebuild of it.
 product_code() { name_guid "$UPGRADE_CODE $1"; }

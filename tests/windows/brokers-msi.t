@@ -2,16 +2,17 @@
 # Two brokers' MSIs side by side under Wine (issue 21 item 2): each built by `make broker` is its own product
 # (its UpgradeCode from its id, the same on every rebuild); both install into %ProgramData%\ecert-manager\brokers
 # with HKLM\Software\ecert-manager\Brokers\<id> naming the profile (`wine reg query`); uninstalling one leaves
-# the other's files and key. The Chrome policy template imports with `reg import` and sets the force-install list.
+# the other's files and key; the Windows build's ecm.exe lists the installed brokers (`ecm brokers`, reading
+# %ProgramData%). The Chrome policy template imports with `reg import` and sets the force-install list.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.sh
 . tests/windows/lib.sh
 . tests/lib/broker-packages.sh
 command -v wixl >/dev/null || win_skip_all "wixl not installed (tests/deps/apt-installer.txt)"
-win_setup_wine
+win_setup
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecm-win-brokers.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+trap 'win_cleanup; rm -rf "$tmp"' EXIT
 
 test_broker_profile brka "$tmp" && test_broker_profile brkb "$tmp"
 ok $? "two test profiles with their own CAs"
@@ -52,8 +53,15 @@ for id in brka brkb; do
 	cmp -s "$DIR/$id/ra-ca.pem" "$tmp/$id/ca.pem"; ok $? "$id's CA installed beside it ($id\\ra-ca.pem)"
 done
 
+# ecm_brokers: the ids `ecm.exe brokers` lists (the system folder: no ECM_BROKERS_DIR, no per-user profiles).
+ecm_brokers() {
+	env -u ECM_BROKERS_DIR -u ECM_CONFIG HOME="$tmp/home" "$WRAP/ecm" brokers 2>&1 | tr -d '\r' |
+		awk -F'\t' '/^[a-z0-9]/ { print $1 }' | tr '\n' ' '
+}
+is "$(ecm_brokers)" "brka brkb " "ecm.exe brokers lists both installed brokers"
 msiexec /x "$(win_path "$msiA")" /qn
 ok $? "msiexec /x brka"
+is "$(ecm_brokers)" "brkb " "ecm.exe brokers lists only brkb now"
 is "$(reg_profile brka)" none "brka's key is gone"
 ok "$([ ! -e "$DIR/brka.json" ] && [ ! -e "$DIR/brka" ]; echo $?)" "brka's profile and CA are gone"
 like "$(reg_profile brkb)" 'brkb\.json$' "brkb's key remains"

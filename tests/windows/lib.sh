@@ -3,7 +3,6 @@
 # Wine prefix and wrappers so the Linux suites can drive ecm-host.exe / ecm.exe through real pipes.
 #   win_setup            sets WIN (build/windows), WINEPREFIX, WRAP (a folder with ecm-host and ecm that run
 #                        the .exe under Wine); skips the whole suite, saying why, only when wine cannot run at all
-#   win_setup_wine       WIN, WINE and WINEPREFIX only (no Windows build), for suites that run only msiexec/reg
 #   win_path UNIXPATH    the Windows form (Z:\...) of a Unix path
 #   win_reset_my         empties HKCU\...\SystemCertificates\My (Wine does not persist deletions across processes)
 # Sourced after tests/lib/tap.sh, from the top of the tree.
@@ -17,7 +16,12 @@ win_skip_all() {
 win_setup() {
 	WIN=${ECM_WIN_BUILD:-build/windows}
 	if [ "${ECM_WIN_NATIVE:-0}" = 1 ]; then win_setup_native; return; fi
-	win_find_wine
+	WINE=$(command -v wine64 || command -v wine || ls /usr/lib/wine/wine64 2>/dev/null)
+	if [ -z "$WINE" ]; then
+		bash tests/windows/build-deps >/dev/null 2>&1 # installs wine64 with the toolchain
+		WINE=$(command -v wine64 || ls /usr/lib/wine/wine64 2>/dev/null)
+	fi
+	[ -n "$WINE" ] || win_skip_all "wine cannot run here: no wine64 (apt-get install wine64)"
 	# One build for every suite of the run: make answers in seconds once the libraries are cached.
 	if ! make -s windows >"${TMPDIR:-/tmp}/ecm-make-windows.$$.log" 2>&1; then
 		tail -20 "${TMPDIR:-/tmp}/ecm-make-windows.$$.log" | sed 's/^/# /'
@@ -26,7 +30,14 @@ win_setup() {
 		exit 1
 	fi
 	rm -f "${TMPDIR:-/tmp}/ecm-make-windows.$$.log"
-	win_prefix
+	export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+	export WINEPREFIX=${ECM_WINEPREFIX:-$PWD/$WIN/wineprefix}
+	if [ ! -f "$WINEPREFIX/system.reg" ]; then
+		timeout 120 "$WINE" wineboot -i >/dev/null 2>&1
+	fi
+	timeout 60 "$WINE" cmd /c exit 0 >/dev/null 2>&1 ||
+		win_skip_all "wine cannot run here: $WINE could not start a program in $WINEPREFIX"
+	WINESERVER=$(command -v wineserver || ls /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver 2>/dev/null | head -1)
 	WRAP=$(mktemp -d "${TMPDIR:-/tmp}/ecm-wrap.XXXXXX")
 	local exe
 	# Wine sets %LOCALAPPDATA% itself; the log goes to %LOCALAPPDATA%\ecert-manager. The wrappers link that folder
@@ -44,37 +55,6 @@ win_setup() {
 		chmod +x "$WRAP/$exe"
 	done
 	export WINE WRAP
-}
-
-# win_find_wine: WINE, installing wine64 with the toolchain if need be; skips the suite when there is none.
-win_find_wine() {
-	WINE=$(command -v wine64 || command -v wine || ls /usr/lib/wine/wine64 2>/dev/null)
-	if [ -z "$WINE" ]; then
-		bash tests/windows/build-deps >/dev/null 2>&1 # installs wine64 with the toolchain
-		WINE=$(command -v wine64 || ls /usr/lib/wine/wine64 2>/dev/null)
-	fi
-	[ -n "$WINE" ] || win_skip_all "wine cannot run here: no wine64 (apt-get install wine64)"
-}
-
-# win_prefix: the Wine prefix every suite shares (WINEPREFIX), made once; skips the suite when wine cannot run.
-win_prefix() {
-	export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-	export WINEPREFIX=${ECM_WINEPREFIX:-$PWD/$WIN/wineprefix}
-	if [ ! -f "$WINEPREFIX/system.reg" ]; then
-		mkdir -p "$WINEPREFIX"
-		timeout 120 "$WINE" wineboot -i >/dev/null 2>&1
-	fi
-	timeout 60 "$WINE" cmd /c exit 0 >/dev/null 2>&1 ||
-		win_skip_all "wine cannot run here: $WINE could not start a program in $WINEPREFIX"
-	WINESERVER=$(command -v wineserver || ls /usr/lib/wine/wineserver64 /usr/lib/wine/wineserver 2>/dev/null | head -1)
-	export WINE
-}
-
-# win_setup_wine: Wine alone (WIN, WINE, WINEPREFIX), for suites that run no program of the Windows build.
-win_setup_wine() {
-	WIN=${ECM_WIN_BUILD:-build/windows}
-	win_find_wine
-	win_prefix
 }
 
 # On Windows itself (MSYS2 bash, .github/workflows/windows.yml): the programs run as they are, `reg` is Windows' own.
