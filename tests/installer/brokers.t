@@ -65,6 +65,22 @@ lint=$(lintian "$debA" 2>&1 | grep -v 'running with root privileges')
 is "$(printf '%s\n' "$lint" | grep -cE '^(E|W):')" 0 "lintian: no errors or warnings"
 [ -z "$lint" ] || diag "$lint"
 
+# ---- the macOS folder: the payload, and build-pkg.sh run against stand-ins for Apple's tools (they log their
+# arguments and write the file asked for)
+mac=$A/macos
+cmp -s "$mac/root/Library/Application Support/ecert-manager/brokers/brka.json" "$p"
+ok $? "macos/root puts the same profile in /Library/Application Support/ecert-manager/brokers"
+mkdir -p "$work/apple"
+for t in pkgbuild productbuild; do
+	printf '#!/bin/sh\necho "%s $*" >>"%s/apple.log"\nfor a; do last=$a; done\n: >"$last"\n' "$t" "$work" >"$work/apple/$t"
+	chmod +x "$work/apple/$t"
+done
+out=$(PATH=$work/apple:$PATH "$mac/build-pkg.sh" 2>&1)
+rc=$?; ok $rc "macos/build-pkg.sh runs (stand-ins for pkgbuild and productbuild)"
+like "$(cat "$work/apple.log" 2>&1)" "^pkgbuild --root $mac/root --install-location / .*--identifier org\.ecertmanager\.broker\.brka --version $version " \
+	"pkgbuild gets the payload, the broker's own identifier and the version"
+[ -f "$A/ecert-manager-broker-brka-$version.pkg" ]; ok $? "productbuild writes ecert-manager-broker-brka-$version.pkg beside the others"
+
 # ---- install the host and both brokers in a throwaway root
 root=$work/root
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/var/lib/dpkg/triggers" "$root/var/log"
