@@ -8,17 +8,13 @@
 # (GUID: `build-msi.sh --product-code V`).
 set -eu
 UPGRADE_CODE=AC360AE1-2E06-4D7D-B02C-41E59835C709
-# A name-based (SHA-1, RFC 4122 version 5 layout) GUID of the upgrade code and the version: one product per
-# version, the same for every rebuild of it.
-product_code() {
-	h=$(printf '%s %s' "$UPGRADE_CODE" "$1" | sha1sum | cut -c1-32)
-	v=$(printf '%x' $(( (0x$(echo "$h" | cut -c17) & 3) | 8 )))
-	echo "{$(echo "$h" | cut -c1-8)-$(echo "$h" | cut -c9-12)-5$(echo "$h" | cut -c14-16)-$v$(echo "$h" | cut -c18-20)-$(echo "$h" | cut -c21-32)}" |
-		tr a-f A-F
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=installer/windows/guid.sh
+. "$here/guid.sh"
+# One product per version, the same for every rebuild of it.
+product_code() { name_guid "$UPGRADE_CODE $1"; }
 if [ "${1:-}" = --product-code ] && [ $# -eq 2 ]; then product_code "$2"; exit 0; fi
 [ $# -eq 4 ] || { echo "usage: build-msi.sh VERSION SOURCEDIR CONFIG OUT.msi" >&2; exit 2; }
-here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 for t in chrome firefox; do
 	sed 's|@HOST_PATH@|ecm-host.exe|' "$top/manifests/org.ecertmanager.host.$t.json.in" \
