@@ -32,12 +32,18 @@ if (typeof importScripts === 'function' && typeof window === 'undefined') {
   }
   bg.native.onClosed = () => sessionEnded('ended');
 
+  // The renewal window the RA said at this login, kept per broker for the reminder (broker-logic.js windowOf).
+  async function rememberWindow(result) {
+    const { renewal_windows: all } = await api.storage.local.get('renewal_windows');
+    const id = (result.broker && result.broker.id) || '';
+    await api.storage.local.set({ renewal_windows: { ...(all || {}), [id]: result.renewal_window_days } });
+  }
+
   // What a reply means beyond its caller: the login state, the renewal window, the badge.
   function after(cmd, reply) {
     if (cmd === 'login') {
       loggedIn = reply.ok;
-      if (reply.ok && Number.isInteger(reply.result.renewal_window_days))
-        api.storage.local.set({ renewal_window_days: reply.result.renewal_window_days });
+      if (reply.ok && Number.isInteger(reply.result.renewal_window_days)) rememberWindow(reply.result);
       broadcast({ event: 'session', logged_in: loggedIn });
     } else if (cmd === 'hello' && reply.ok) {
       bg.syncBrokers(reply.result).catch(() => {});   // the installed profiles may have changed: heard pages follow

@@ -56,6 +56,21 @@
     return (brokers.find((b) => b.id === remembered) || brokers[0] || null);
   }
 
+  // The renewal window of an expiry entry: what its broker's RA said at the last login there (windows: {broker id:
+  // days}, "" for no broker), else its profile's renew_days, else 30.
+  function windowOf(entry, windows) {
+    const said = windows && windows[(entry && entry.broker && entry.broker.id) || ''];
+    if (Number.isInteger(said)) return said;
+    return entry && Number.isInteger(entry.renew_days) ? entry.renew_days : 30;
+  }
+
+  // Which entry the badge and the notification are about (entries nearest expiry first, each with its state): the
+  // first expired one, else the first inside its broker's window, else the nearest. A certificate inside a long
+  // window is not hidden behind a nearer one whose broker's window has not opened yet.
+  function reminderFocus(entries) {
+    return entries.find((c) => c.state === 'expired') || entries.find((c) => c.state === 'renew') || entries[0] || null;
+  }
+
   globalThis.ecmBrokerLogic = Object.freeze({ brokersOf, patternOf, brokerOfOrigin, patternsOf, ungranted, wantedMatches,
-    sameList, nameOf, defaultBroker });
+    sameList, nameOf, defaultBroker, windowOf, reminderFocus });
 })();

@@ -9,7 +9,6 @@
   const bg = (globalThis.ecmBackground ||= {});
   const api = globalThis.browser ?? globalThis.chrome;
   const ALARM = 'ecm-expiry';
-  const DEFAULT_WINDOW_DAYS = 30;
 
   const msg = (key, subs) => api.i18n.getMessage(key, subs) || key;
   const lang = () => (api.i18n.getUILanguage ? api.i18n.getUILanguage() : '');
@@ -18,6 +17,8 @@
     ? msg('withBroker', [globalThis.ecmBrokerLogic.nameOf(c.broker, lang()), msg(key, subs)]) : msg(key, subs));
   // The expiry date as this browser's language writes it, in local time.
   bg.localDate = (iso) => new Date(iso).toLocaleDateString(api.i18n.getUILanguage ? api.i18n.getUILanguage() : undefined);
+
+  const logic = () => globalThis.ecmBrokerLogic;
 
   function stateOf(c, windowDays) {
     if (!c) return 'none';
@@ -59,14 +60,17 @@
   async function checkOnce() {
     const r = await bg.nativeCall('expiry');
     if (!r.ok) return { state: 'unknown', error: r.error.code };
-    const stored = await api.storage.local.get(['renewal_window_days', 'reminder_notified']);
-    const windowDays = Number.isInteger(stored.renewal_window_days) ? stored.renewal_window_days : DEFAULT_WINDOW_DAYS;
-    const customers = (Array.isArray(r.result.customers) ? r.result.customers : [])
-      .map((c) => ({ masked_id: c.masked_id, serial: c.serial, not_after: c.not_after, days_left: c.days_left,
-        expired: !!c.expired, state: stateOf(c, windowDays), broker: c.broker || null }));
-    const nearest = customers[0] || null;   // the host sends the nearest expiry first
-    const result = { state: stateOf(nearest, windowDays), nearest, customers, serial: nearest && nearest.serial,
-      days_left: nearest && nearest.days_left, window_days: windowDays, checked_at: new Date().toISOString(), notified: false };
+    const stored = await api.storage.local.get(['renewal_windows', 'reminder_notified']);
+    const customers = (Array.isArray(r.result.customers) ? r.result.customers : []).map((c) => {
+      const windowDays = logic().windowOf(c, stored.renewal_windows);
+      return { masked_id: c.masked_id, serial: c.serial, not_after: c.not_after, days_left: c.days_left,
+        expired: !!c.expired, state: stateOf(c, windowDays), window_days: windowDays, broker: c.broker || null };
+    });
+    // the host sends the nearest expiry first; the badge speaks of the most urgent (broker-logic.js reminderFocus)
+    const nearest = logic().reminderFocus(customers);
+    const result = { state: nearest ? nearest.state : 'none', nearest, customers, serial: nearest && nearest.serial,
+      days_left: nearest && nearest.days_left, window_days: nearest && nearest.window_days,
+      checked_at: new Date().toISOString(), notified: false };
     await showBadge(result);
     if (result.state === 'expired' || result.state === 'renew') {
       const key = `${nearest.serial}:${result.state}`;

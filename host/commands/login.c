@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ecm/broker.h"
 #include "ecm/secmem.h"
 #include "enroll.h"
 
@@ -46,6 +47,8 @@ run_login(ecm_ctx *ctx, const cJSON *args, cJSON *result, ecm_error *err)
 	snprintf(ctx->session->broker, sizeof(ctx->session->broker), "%s",
 	    ctx->config->broker_id ? ctx->config->broker_id : "");
 	cJSON_AddItemToObject(result, "issued_unsaved", ecm_session_issued_unsaved(ctx->session));
+	/* whose renewal_window_days this is: the reminder keeps one per broker */
+	cJSON_AddItemToObject(result, "broker", ctx->config->broker_id ? ecm_broker_ref(ctx->config) : cJSON_CreateNull());
 	return ECM_OK;
 }
 

@@ -80,15 +80,24 @@ await brokerPages(b);
 await strangers(b);
 
 await step('the reminder names the broker: one entry per (customer, broker), the badge tooltip and the popup say whose and where', async () => {
-  const r = await (await worker()).evaluate(async () => {
-    await chrome.storage.local.set({ renewal_window_days: 400 }); // both certificates (about a year) are due now
+  // Each broker's RA says its own renewal window at login: only the broker whose window (400 days) covers its
+  // certificate (about a year left) is due, whichever of the two expires first.
+  const check = (windows) => worker().then((w) => w.evaluate(async (win) => {
+    await chrome.storage.local.set({ renewal_windows: win });
     const x = await ecmBackground.checkExpiry();
     return { x, title: await chrome.action.getTitle({}) };
-  });
+  }, windows));
+  const states = (x) => x.customers.map((c) => `${c.broker && c.broker.id}:${c.state}`).sort().join(' ');
+  let r = await check({ brkb: 400 });
+  ok(states(r.x) === 'brka:ok brkb:renew' && r.title.startsWith('券商 brkb：'),
+    `brkb's window only: ${states(r.x)}; the badge tooltip: ${r.title}`);
+  r = await check({ brka: 400 });
+  ok(states(r.x) === 'brka:renew brkb:ok' && r.title.startsWith('券商 brka：'),
+    `brka's window only: ${states(r.x)}; the badge tooltip: ${r.title}`);
   const entries = r.x.customers.map((c) => `${c.broker && c.broker.id}:${c.masked_id}`).sort();
   ok(JSON.stringify(entries) === '["brka:A12****789","brkb:A12****789"]', `expiry entries: ${entries.join(', ')}`);
   const nearest = r.x.nearest && r.x.nearest.broker ? r.x.nearest.broker.id : '?';
-  ok(r.title.startsWith(`券商 ${nearest}：`) && r.title.includes('A12****789'), `the badge tooltip: ${r.title}`);
+  ok(nearest === 'brka' && r.title.includes('A12****789'), `the badge speaks of brka's: ${r.title}`);
   const p = await popup(ctx);
   await p.waitForSelector('#suggest:not([hidden]) p', { timeout: 10000 });
   const note = await text(p, '#suggest p');

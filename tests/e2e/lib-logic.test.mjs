@@ -107,3 +107,21 @@ test('brokers: names by UI language, the remembered default while it is installe
   assert.equal(B.defaultBroker(list, 'gone').id, 'brka');
   assert.equal(B.defaultBroker([], 'brka'), null);
 });
+
+test('reminder: each entry\'s window is its broker\'s (the RA\'s at the last login, else the profile\'s, else 30)', () => {
+  const a = { broker: { id: 'brka' }, renew_days: 45 };
+  assert.equal(B.windowOf(a, { brka: 20, brkb: 60 }), 20, 'the RA said 20 at the last login at brka');
+  assert.equal(B.windowOf(a, { brkb: 60 }), 45, 'no login at brka yet: its profile\'s renew_days');
+  assert.equal(B.windowOf({ broker: null }, { '': 14 }), 14, 'no broker installed: the one login\'s window');
+  assert.equal(B.windowOf({ broker: { id: 'brkc' } }, undefined), 30);
+  assert.equal(B.windowOf(a, { brka: '20' }), 45, 'only a whole number counts');
+});
+
+test('reminder: the badge speaks of the first expired, else the first due, else the nearest', () => {
+  const e = (id, state) => ({ serial: id, state });
+  assert.equal(B.reminderFocus([e('1', 'ok'), e('2', 'renew'), e('3', 'expired')]).serial, '3');
+  assert.equal(B.reminderFocus([e('1', 'ok'), e('2', 'renew'), e('3', 'renew')]).serial, '2',
+    'a nearer certificate whose broker\'s window has not opened does not hide a due one');
+  assert.equal(B.reminderFocus([e('1', 'ok'), e('2', 'ok')]).serial, '1');
+  assert.equal(B.reminderFocus([]), null);
+});

@@ -101,6 +101,8 @@ SA=$(apply_at brka RA_A)
 SB=$(apply_at brkb RA_B)
 [ -n "$SA" ] && [ -n "$SB" ] && [ "$SA" != "$SB" ]; ok $? "the customer applied at brka ($SA) and at brkb ($SB)"
 is "$(jq -r .ok "$T/login.brka")/$(cat "$T/session.brka")" true/brka "login at brka binds the session: hello's session.broker"
+is "$(jq -r '"\(.result.broker.id) \(.result.renewal_window_days)"' "$T/login.brka")" "brka 30" \
+	"  login's answer names the broker whose RA said the renewal window"
 is "$(code <"$T/other.brka")/$(jq -r .error.details.broker "$T/other.brka")" NOT_LOGGED_IN/brkb \
 	"  list for brkb while logged in at brka: NOT_LOGGED_IN naming brkb"
 is "$(cat "$T/session.brkb")/$(code <"$T/other.brkb")" brkb/NOT_LOGGED_IN "…and the same the other way round"
