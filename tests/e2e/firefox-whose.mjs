@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { TMP, ok, diag, step, failures } from './lib.mjs';
+import { TMP, ok, diag, step, failures, pickByKeyboard } from './lib.mjs';
 import { launchFirefox, open, GECKO_ID } from './firefox-lib.mjs';
 
 const A = { id: 'A123456789', masked: 'A12****789' }, B = { id: 'B123456780', masked: 'B12****780' };
@@ -27,19 +27,6 @@ async function chooser(page, prefix, errSel) {
   diag(`${prefix}: ${r.legend} | ${r.rows.join(' | ')}`);
   r.names = r.rows.some((x) => x.includes(A.masked)) && r.rows.some((x) => x.includes(B.masked));
   return r;
-}
-
-// Keyboard only: arrows until the customer's radio is checked, Tab to Continue, Enter.
-async function pickByKeyboard(page, prefix, who) {
-  for (let i = 0; i < 4; i++) {
-    const masked = await page.evaluate((p) => document.querySelector(`#${p}-who input:checked`)?.dataset.maskedId, prefix);
-    if (masked === who.masked) break;
-    await page.keyboard.press('ArrowDown');
-  }
-  await page.keyboard.press('Tab');
-  const onGo = await page.evaluate((p) => document.activeElement?.id === `${p}-who-go`, prefix);
-  await page.keyboard.press('Enter');
-  return onGo;
 }
 
 async function main() {

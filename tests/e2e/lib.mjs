@@ -79,3 +79,17 @@ export async function heard(page, url, ms = 30000) {
   }
   return false;
 }
+
+// The customer chooser (extension/lib/whose.js), keyboard only, in Chromium (playwright) or Firefox (puppeteer):
+// arrows until who's radio is checked, Tab to the continue button, Enter. true when Tab landed on that button.
+export async function pickByKeyboard(page, prefix, who) {
+  for (let i = 0; i < 4; i++) {
+    const masked = await page.evaluate((p) => document.querySelector(`#${p}-who input:checked`)?.dataset.maskedId, prefix);
+    if (masked === who.masked) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Tab');
+  const onGo = await page.evaluate((p) => document.activeElement?.id === `${p}-who-go`, prefix);
+  await page.keyboard.press('Enter');
+  return onGo;
+}

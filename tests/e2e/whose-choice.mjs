@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { TMP, ok, diag, step, failures } from './lib.mjs';
+import { TMP, ok, diag, step, failures, pickByKeyboard } from './lib.mjs';
 import { launch, open, shot, noViolations } from './chromium-lib.mjs';
 
 const HOME = path.join(TMP, 'whose');
@@ -43,19 +43,6 @@ async function chooserShows(page, prefix, errSel) {
   const rowB = rows.find((r) => r.includes(B.masked)) || '';
   return { legend, rows, names: rows.some((r) => r.includes(A.masked)) && rowB !== '',
     local: rowB.includes('到期 ' + fmt(B.notAfter, false)) && fmt(B.notAfter, false) !== fmt(B.notAfter, true) };
-}
-
-// Keyboard only: arrows until the customer's radio is checked, Tab to 繼續, Enter.
-async function pickByKeyboard(page, prefix, who) {
-  for (let i = 0; i < 4; i++) {
-    const masked = await page.evaluate((p) => document.querySelector(`#${p}-who input:checked`)?.dataset.maskedId, prefix);
-    if (masked === who.masked) break;
-    await page.keyboard.press('ArrowDown');
-  }
-  await page.keyboard.press('Tab');
-  const onGo = await page.evaluate((p) => document.activeElement?.id === `${p}-who-go`, prefix);
-  await page.keyboard.press('Enter');
-  return onGo;
 }
 
 async function backup(ctx) {

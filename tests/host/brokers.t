@@ -271,16 +271,8 @@ brpc l brkb login "$(login_args)" >/dev/null
 brpc o "" otp_request >/dev/null
 mkdir -p "$T/gone"
 ra_fault simpleenroll slow 3
-send "$(req a "" apply "$(jq -cn --arg o "$(ra_otp $ID)" --arg p "$BPW" --arg f "$T/gone/b.pfx" \
-	'{terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p, path: $f}}')")"
-# once the request is at the RA (progress "enroll": the backup target was checked) the folder goes
-: >"$T/a.out"
-while IFS= read -r -t 120 line <&"$FROM_ECM"; do
-	printf '%s\n' "$line" >>"$T/a.out"
-	[ "$(jq -r '.progress.step // empty' <<<"$line")" = enroll ] && break
-done
-rm -rf "$T/gone"
-r=$({ cat "$T/a.out"; recv a; } | reply)
+r=$(issue_unsaved "$(req a "" apply "$(jq -cn --arg o "$(ra_otp $ID)" --arg p "$BPW" --arg f "$T/gone/b.pfx" \
+	'{terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p, path: $f}}')")" "$T/gone" | reply)
 ra_fault simpleenroll none
 SB2=$(detail issued_serial "$r" | serial_norm)
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "brkb's new certificate is issued but not saved ($SB2)"

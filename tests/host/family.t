@@ -208,17 +208,9 @@ login $A >/dev/null
 mkdir -p "$T/gone"
 OTP=$(new_otp $A)
 ra_fault simpleenroll slow 3
-send "$(jq -c --arg o "$OTP" --arg p "$BPW" --arg f "$T/gone/a.pfx" \
-	'{id: "a", cmd: "apply", args: {terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p, path: $f}}}' <<<'{}')"
-# Once the request is at the RA (progress "enroll": the backup target was checked), the folder goes: the backup
-# cannot be written.
-: >"$T/a.out"
-while IFS= read -r -t 120 line <&"$FROM_ECM"; do
-	printf '%s\n' "$line" >>"$T/a.out"
-	[ "$(jq -r '.progress.step // empty' <<<"$line")" = enroll ] && break
-done
-rm -rf "$T/gone"
-r=$({ cat "$T/a.out"; recv a; } | reply)
+r=$(issue_unsaved "$(jq -cn --arg o "$OTP" --arg p "$BPW" --arg f "$T/gone/a.pfx" \
+	'{id: "a", cmd: "apply", args: {terms_version: "2026.1", otp: $o, replace_existing: true, backup: {password: $p, path: $f}}}')" \
+	"$T/gone" | reply)
 ra_fault simpleenroll none
 A2=$(detail issued_serial "$r" | serial_norm)
 is "$(code <<<"$r")" ISSUED_NOT_SAVED "A's new certificate is issued but not saved ($A2)"

@@ -33,3 +33,19 @@ sess_close() {
 }
 # reply: the last line that is not a progress event
 reply() { grep -v '"progress"' | tail -n 1; }
+# issue_unsaved REQUEST DIR: sends an apply or renew REQUEST whose backup path is inside DIR, removes DIR once the
+# request is at the RA (progress "enroll": the backup target was checked) and prints every message of the answer:
+# the RA issues a certificate whose backup cannot be written (ISSUED_NOT_SAVED). Slow the RA first (ra_fault).
+issue_unsaved() {
+	local line id
+	id=$(jq -r .id <<<"$1")
+	send "$1"
+	: >"$T/unsaved.out"
+	while IFS= read -r -t 120 line <&"$FROM_ECM"; do
+		printf '%s\n' "$line" >>"$T/unsaved.out"
+		[ "$(jq -r '.progress.step // empty' <<<"$line")" = enroll ] && break
+	done
+	rm -rf "$2"
+	cat "$T/unsaved.out"
+	recv "$id"
+}
