@@ -5,6 +5,7 @@ import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
 import { app, section, unsavedOf } from './lib/app.js';
 import { SECTIONS } from './sections/index.js';
+import { whoLine } from './lib/brokers.js';
 import { homeSection } from './sections/home.js';
 
 const main = $('#content');
@@ -26,7 +27,10 @@ function setWho() {
   const who = $('#who');
   who.hidden = !app.login;
   $('#logout').hidden = !app.login;
-  if (app.login) who.textContent = t('loggedInAs', [app.login.account.name || '', app.login.account.id]);
+  if (!app.login) return;
+  const login = app.login;
+  who.textContent = t('loggedInAs', [login.account.name || '', login.account.id]);
+  whoLine(login).then((line) => { if (app.login === login) who.textContent = line; });
 }
 
 // The session as the host has it now (the background asks the host; nothing is patched here).

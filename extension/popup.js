@@ -6,7 +6,7 @@ import { localize } from './lib/i18n.js';
 import { onSession, api } from './lib/host.js';
 import { showStoppedSites } from './sign/stopped-sites.js';
 import { reminderNote } from './lib/reminder.js';
-import { showUngranted } from './lib/brokers.js';
+import { showUngranted, whoLine } from './lib/brokers.js';
 
 const errBox = $('#popup-error');
 let login = null;
@@ -59,7 +59,7 @@ function showLoggedIn(result) {
   who.textContent = t('loggedInAs', [result.account.name || '', result.account.id]);
   who.hidden = false;
   $('#logout').hidden = false;
-  return Promise.all([showSuggestion(), showStatus()]);
+  return Promise.all([showSuggestion(), showStatus(), whoLine(result).then((line) => { who.textContent = line; })]);
 }
 
 function showLoggedOut() {

@@ -16,6 +16,14 @@ export async function installedBrokers() {
 
 export const brokerName = (b) => logic.nameOf(b, api.i18n.getUILanguage());
 
+// The login line: "王小明（A123456789）", and once several brokers are installed, which one ("…・甲證券"): the
+// person chose it on the login screen and must see where the functions act.
+export async function whoLine(login) {
+  const who = t('loggedInAs', [login.account.name || '', login.account.id]);
+  if (!login.broker || (await installedBrokers()).length < 2) return who;
+  return t('loggedInAtBroker', [who, brokerName(login.broker)]);
+}
+
 // A labelled <select id="login-broker"> with the remembered broker chosen (and set for every call), or null with
 // one broker or none: then the host needs no choice.
 export async function brokerChooser() {

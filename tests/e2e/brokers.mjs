@@ -43,6 +43,10 @@ for (const k of BROKERS) {
     if (err) diag(`login error: ${err}`);
     await p.waitForSelector('#status-card dd.serial', { timeout: 30000 });
     const serials = await p.locator('#status-card dd.serial').allTextContents();
+    await p.waitForFunction((b) => document.querySelector('#who').textContent.endsWith(`・券商 ${b}`), k.id, { timeout: 10000 })
+      .catch(() => {});
+    const who = await text(p, '#who');
+    ok(who.includes(ID) && who.endsWith(`・券商 ${k.id}`), `the login line names the broker: ${who}`);
     await p.click('#logout');
     await p.waitForSelector('#login-form');
     await p.close();
