@@ -17,8 +17,9 @@
 
 #define STEPS 4
 
-/* A name as long as the longest default one (ECM_<ID>_<YYYYMMDD>-99.pfx): what step 0 proves in backup_dir. */
-#define DEFAULT_NAME_PROBE "ECM_A123456789_00000000-99.pfx"
+/* A name as long as the longest default one (ECM_<ID>_<broker id, 32>_<YYYYMMDD>-99.pfx): what step 0 proves in
+ * backup_dir. */
+#define DEFAULT_NAME_PROBE "ECM_A123456789_b0123456789012345678901234567890_00000000-99.pfx"
 #define BACKUP_SIZE_PROBE (64u * 1024u) /* well above a .pfx with its chain */
 
 /* Everything the backup step could refuse is proven before a key is made or the RA is asked: the very temporary

@@ -486,7 +486,7 @@ ecm_config_legacy_profile(ecm_config *cfg, const ecm_config *main, ecm_error *er
 	ecm_config_free(cfg);
 	if ((rc = ecm_config_load_file(cfg, main->source, err)) != ECM_OK)
 		return rc;
-	if ((cfg->broker_id == NULL && (rc = copy_string("default", &cfg->broker_id, err)) != ECM_OK) ||
+	if ((cfg->broker_id == NULL && (rc = copy_string(ECM_BROKER_DEFAULT_ID, &cfg->broker_id, err)) != ECM_OK) ||
 	    (cfg->name_zh == NULL && (rc = copy_string("憑證e總管", &cfg->name_zh, err)) != ECM_OK) ||
 	    (cfg->name_en == NULL && (rc = copy_string("e-Cert Manager", &cfg->name_en, err)) != ECM_OK))
 		ecm_config_free(cfg);

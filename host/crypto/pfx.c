@@ -166,7 +166,7 @@ name_part(char *out, size_t size, const char *id)
 char *
 ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
 {
-	char id[ECM_ID_LEN + 1], name[96], part[33], date[16] = "00000000";
+	char id[ECM_ID_LEN + 1], name[128], part[33], broker[40] = "", date[16] = "00000000";
 	struct tm tm;
 
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1)
@@ -175,7 +175,12 @@ ecm_backup_default_path(const ecm_config *cfg, const X509 *cert)
 	if (ecm_cert_subject_id(cert, id) != 1)
 		id[0] = '\0';
 	name_part(part, sizeof(part), id);
-	snprintf(name, sizeof(name), "ECM_%s_%s.pfx", part, date);
+	/* one customer's files from two brokers, side by side in one folder, say whose broker each is */
+	if (cfg->broker_id != NULL && strcmp(cfg->broker_id, ECM_BROKER_DEFAULT_ID) != 0) {
+		broker[0] = '_';
+		name_part(broker + 1, sizeof(broker) - 1, cfg->broker_id);
+	}
+	snprintf(name, sizeof(name), "ECM_%s%s_%s.pfx", part, broker, date);
 	if (cfg->backup_dir == NULL)
 		return NULL;
 	return ecm_path_join(cfg->backup_dir, name);

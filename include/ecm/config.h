@@ -8,6 +8,7 @@
 #define ECM_CHROME_ORIGIN "chrome-extension://mainajikbmfkgohgpkhpgioaimbggpmo/"
 #define ECM_FIREFOX_ID "ecert-manager@ecertmanager.org"
 
+#define ECM_BROKER_DEFAULT_ID "default" /* the configuration file's own broker when it names none */
 #define ECM_RENEW_DAYS_DEFAULT 30 /* a profile's renew_days when it does not say */
 
 typedef enum { ECM_KEY_RSA2048, ECM_KEY_RSA3072, ECM_KEY_P256 } ecm_key_type;

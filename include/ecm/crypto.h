@@ -55,7 +55,8 @@ ecm_code ecm_pfx_decode(const unsigned char *der, size_t len, const char *passwo
 ecm_code ecm_pfx_write_file(const char *path, const ecm_identity *id, const char *password, long iterations,
     ecm_pfx_format format, int overwrite, ecm_error *err);
 ecm_code ecm_pfx_read_file(const char *path, const char *password, ecm_identity *out, ecm_error *err);
-/* <backup_dir>/ECM_<ID>_<YYYYMMDD of notAfter>.pfx, malloc'd. */
+/* <backup_dir>/ECM_<ID>[_<broker id>]_<YYYYMMDD of notAfter>.pfx, malloc'd (the broker named unless it is the
+ * configuration file's own, ECM_BROKER_DEFAULT_ID). */
 char *ecm_backup_default_path(const ecm_config *cfg, const X509 *cert);
 
 /* Base64 through OpenSSL: encode wrapped at 64 with "\n" line ends; decode ignoring everything outside the

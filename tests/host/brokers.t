@@ -119,6 +119,15 @@ for b in brka brkb; do
 	is "$(code <<<"$r")" OK "backup at $b"
 done
 is "$(pfx_serial "$T/brka.pfx")/$(pfx_serial "$T/brkb.pfx")" "$SA/$SB" "openssl: each backup holds its broker's certificate"
+# to one folder, default names: the same customer and (often) the same expiry day, so the broker tells them apart
+mkdir -p "$T/both"
+for b in brka brkb; do
+	r=$(bone $b backup "$(jq -cn --arg p "$BPW" --arg f "$T/both" --arg i "$ID" '{path: $f, password: $p, id: $i}')")
+	eval "P_$b=\$(jq -r '.result.path // empty' <<<\"\$r\")"
+done
+like "$P_brka|$P_brkb" "^$T/both/ECM_${ID}_brka_[0-9]{8}\.pfx\|$T/both/ECM_${ID}_brkb_[0-9]{8}\.pfx$" \
+	"backups to one folder: the default name says the broker (ECM_<ID>_<broker>_<expiry>.pfx)"
+is "$(pfx_serial "$P_brka")/$(pfx_serial "$P_brkb")" "$SA/$SB" "  openssl: each named file holds that broker's certificate"
 pfx_chains "$T/brka.pfx" "$RA_A_CA" && ! pfx_chains "$T/brka.pfx" "$RA_B_CA" && pfx_chains "$T/brkb.pfx" "$RA_B_CA"
 ok $? "openssl verify: brka's chains to brka's CA only, brkb's to brkb's"
 
