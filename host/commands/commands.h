@@ -16,6 +16,7 @@
 	X(otp_request) \
 	X(list) \
 	X(revoke_url) \
+	X(broker_icon) \
 	X(apply) \
 	X(renew) \
 	X(save_issued) \

@@ -194,50 +194,6 @@ ecm_broker_ref(const ecm_config *broker)
 	return o;
 }
 
-/* Plain base64 (the light core links no OpenSSL): the icon's data: URL. */
-static char *
-data_url(const unsigned char *p, size_t n)
-{
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	static const char head[] = "data:image/png;base64,";
-	char *out = malloc(sizeof(head) + (n + 2) / 3 * 4), *o;
-	size_t i;
-
-	if (out == NULL)
-		return NULL;
-	memcpy(out, head, sizeof(head) - 1);
-	o = out + sizeof(head) - 1;
-	for (i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)p[i] << 16 | (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0) |
-		    (i + 2 < n ? p[i + 2] : 0);
-		*o++ = abc[v >> 18 & 63];
-		*o++ = abc[v >> 12 & 63];
-		*o++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
-		*o++ = i + 2 < n ? abc[v & 63] : '=';
-	}
-	*o = '\0';
-	return out;
-}
-
-static cJSON *
-icon_json(const ecm_config *broker)
-{
-	unsigned char *data = NULL;
-	size_t len = 0;
-	char *url = NULL;
-	cJSON *o;
-	ecm_error err;
-
-	ecm_error_init(&err);
-	if (broker->icon_file != NULL && ecm_read_file(broker->icon_file, 64u * 1024u, &data, &len, &err) == ECM_OK)
-		url = data_url(data, len);
-	free(data);
-	ecm_error_clear(&err);
-	o = url ? cJSON_CreateString(url) : cJSON_CreateNull();
-	free(url);
-	return o;
-}
-
 cJSON *
 ecm_broker_describe(const ecm_config *broker)
 {
@@ -248,6 +204,6 @@ ecm_broker_describe(const ecm_config *broker)
 	cJSON_AddItemToObject(o, "revoke_url",
 	    broker->revoke_url ? cJSON_CreateString(broker->revoke_url) : cJSON_CreateNull());
 	cJSON_AddNumberToObject(o, "renew_days", (double)broker->renew_days);
-	cJSON_AddItemToObject(o, "icon", icon_json(broker));
+	cJSON_AddBoolToObject(o, "icon", broker->icon_file != NULL); /* the image itself: broker_icon */
 	return o;
 }

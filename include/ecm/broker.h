@@ -25,7 +25,7 @@ const ecm_config *ecm_brokers_for_origin(const ecm_brokers *b, const char *origi
 struct cJSON *ecm_broker_names(const ecm_config *broker);
 /* {id, name}: how a broker is named in a reply (CHOOSE_BROKER's list, expiry's entries). */
 struct cJSON *ecm_broker_ref(const ecm_config *broker);
-/* hello's brokers[] entry: id, name, origins, revoke_url, renew_days, icon (a data: URL or null). */
+/* hello's brokers[] entry: id, name, origins, revoke_url, renew_days, icon (whether there is one: broker_icon). */
 struct cJSON *ecm_broker_describe(const ecm_config *broker);
 
 #endif

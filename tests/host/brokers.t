@@ -24,6 +24,9 @@ mkdir -p "$T/brokers" "$BK" "$PKI"
 broker_profile brka "$T/ra" "$T/brokers/brka.json"
 broker_profile brkb "$T/rb" "$T/brokers/brkb.json"
 jq '. + {renew_days: 45}' "$T/brokers/brkb.json" >"$T/brkb.json" && mv "$T/brkb.json" "$T/brokers/brkb.json"
+# brka's branding: a PNG beside its profile (the signature, then any bytes: all 256 values go through base64)
+{ printf '\211PNG\r\n\032\n'; head -c 3000 /dev/urandom; } >"$T/brokers/brka-icon.png"
+jq '. + {icon: "brka-icon.png"}' "$T/brokers/brka.json" >"$T/brka.json" && mv "$T/brka.json" "$T/brokers/brka.json"
 export ECM_BROKERS_DIR=$T/brokers
 jq -n --arg d "$BK" '{backup_dir: $d, pkcs12_iterations: 2048}' >"$T/host.json" # global settings only
 export ECM_CONFIG=$T/host.json
@@ -69,8 +72,13 @@ r=$(bone "" hello)
 is "$(jq -r '[.result.brokers[].id] | join(" ")' <<<"$r")" "brka brkb" "hello lists both brokers, in file order"
 is "$(jq -r '[.result.brokers[] | .origins[0]] | join(" ")' <<<"$r")" "$OA $OB" "  each with its own page origin"
 is "$(jq -r '.result.brokers[1] | "\(.name["zh-TW"])/\(.name.en)/\(.renew_days)/\(.icon)/\(.revoke_url)"' <<<"$r")" \
-	"券商 brkb/Broker brkb/45/null/$OB/revoke" "  names in both languages, renew_days, icon, revoke_url"
+	"券商 brkb/Broker brkb/45/false/$OB/revoke" "  names in both languages, renew_days, icon, revoke_url"
 is "$(jq -c '[.result.broker_problems, .result.session]' <<<"$r")" '[[],null]' "  no problems, no session"
+is "$(jq -r '.result.brokers[0].icon' <<<"$r")" true "  brka has an icon (hello only says so: it stays light)"
+r=$(bone brka broker_icon)
+jq -r '.result.data_url // empty' <<<"$r" | sed -n 's|^data:image/png;base64,||p' | base64 -d >"$T/icon.out" 2>/dev/null
+cmp -s "$T/icon.out" "$T/brokers/brka-icon.png"; ok $? "broker_icon at brka: a data: URL of exactly the profile's PNG"
+is "$(bone brkb broker_icon | jq -c .result)" '{"data_url":null}' "  at brkb, which has none: null"
 
 r=$(bone "" login "$(login_args)")
 is "$(code <<<"$r")" CHOOSE_BROKER "login naming no broker with two installed: CHOOSE_BROKER"
@@ -253,8 +261,8 @@ is "$(jq -r '[.result.customers[] | .serial | ascii_upcase | ltrimstr("0")] | jo
 
 # ================================================================ 6. two brokers sharing one CA: subject_ou
 mkdir -p "$T/shared"
-jq '. + {id: "brkc", subject_ou: "RA-DEV", sign_origins: ["https://c.example"]}' "$T/brokers/brka.json" >"$T/shared/c.json"
-jq '. + {id: "brkd", subject_ou: "RA-BRKD", sign_origins: ["https://d.example"]}' "$T/brokers/brka.json" >"$T/shared/d.json"
+jq 'del(.icon) + {id: "brkc", subject_ou: "RA-DEV", sign_origins: ["https://c.example"]}' "$T/brokers/brka.json" >"$T/shared/c.json"
+jq 'del(.icon) + {id: "brkd", subject_ou: "RA-BRKD", sign_origins: ["https://d.example"]}' "$T/brokers/brka.json" >"$T/shared/d.json"
 export ECM_BROKERS_DIR=$T/shared
 r=$(bone brkc query "{\"id\":\"$ID\"}")
 is "$(serial_of .result.local.serial <<<"$r")" "$SA2" "shared CA, query at brkc (OU RA-DEV): the RA's certificate, not the newer RA-BRKD one"
